@@ -1,0 +1,3 @@
+"""narrate: turn an Arabic news article into a podcast episode."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,54 @@
+"""Frozen records passed from one pipeline stage to the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One headed part of an article. The lead (text before the first heading) has no heading."""
+
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as read from its source, cleaned of page junk and split into segments."""
+
+    title: str
+    segments: tuple[Segment, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The segment plan as printed by ``narrate segments --json``."""
+        return {
+            "title": self.title,
+            "segments": [
+                {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in self.segments
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter of the episode, in milliseconds from the start of the decoded audio."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    """What the tags and the feed say about one episode."""
+
+    slug: str
+    guid: str
+    title: str
+    show: str
+    description: str
+    published: datetime
+    engine: str
+    chapters: tuple[Chapter, ...] = field(default=())
