@@ -1,0 +1,197 @@
+"""ID3 tags and chapters of the episode MP3 (mutagen), table-driven.
+
+One table, :data:`TEXT_FRAMES`, maps each field of :class:`narrate.models.EpisodeInfo`
+to the ID3 frame that carries it; chapters follow the ID3v2 Chapter Frame Addendum
+(one top-level, ordered ``CTOC`` listing ``CHAP`` frames ``ch0``, ``ch1``, ...).
+
+The tag is written as ID3v2.3 with UTF-16 text, not v2.4 with UTF-8: Apple's
+chapter display has been reported to break on v2.4 titles longer than 51
+characters, and every player reads v2.3.
+"""
+
+from __future__ import annotations
+
+import logging
+import pathlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, NamedTuple
+
+import mutagen.id3
+import mutagen.mp3
+from mutagen import MutagenError
+
+from narrate import __version__
+from narrate.errors import PublishError
+from narrate.models import Chapter, EpisodeInfo
+
+log = logging.getLogger(__name__)
+
+# mutagen ships py.typed but leaves its API unannotated: reach it through Any
+# once here rather than silencing every call.
+_id3: Any = mutagen.id3
+_mp3: Any = mutagen.mp3
+
+#: The ``TXXX`` description under which the speech engine is recorded.
+ENGINE_DESC: Final = "narrate:engine"
+#: ISO 639-2 code written to ``TLAN`` and to the ``COMM`` language field.
+LANGUAGE: Final = "ara"
+#: Element id of the table of contents; chapter ids are ``ch0``, ``ch1``, ...
+TOC_ID: Final = "toc"
+#: A ``CTOC`` counts its entries in one byte.
+MAX_CHAPTERS: Final = 255
+#: ``CHAP`` byte offsets meaning "use the times, not byte positions".
+NO_OFFSET: Final = 0xFFFFFFFF
+_MAX_TIME_MS: Final = 0xFFFFFFFF  # CHAP times are 32-bit unsigned milliseconds.
+
+
+def _published_utc(info: EpisodeInfo) -> datetime:
+    # ID3 dates carry no zone, so write UTC: it names one instant whatever
+    # zone the publisher was in.
+    return info.published.astimezone(UTC)
+
+
+class TextFrame(NamedTuple):
+    """One row of the mapping: frame id, how to get its text, the frame's other fields."""
+
+    frame_id: str
+    value: Callable[[EpisodeInfo], str]
+    fields: Mapping[str, str] = {}
+
+
+#: EpisodeInfo -> ID3v2.3 frames. The date is v2.3's TYER (yyyy) + TDAT (DDMM) +
+#: TIME (HHMM), which players and ffmpeg merge into one date; v2.4's TDRC/TDRL
+#: are not v2.3 frames and mutagen drops them when converting to v2.3.
+TEXT_FRAMES: Final[tuple[TextFrame, ...]] = (
+    TextFrame("TIT2", lambda i: i.title),
+    TextFrame("TPE1", lambda i: i.show),
+    TextFrame("TALB", lambda i: i.show),
+    TextFrame("TCON", lambda i: "Podcast"),
+    TextFrame("TLAN", lambda i: LANGUAGE),
+    TextFrame("TYER", lambda i: f"{_published_utc(i):%Y}"),
+    TextFrame("TDAT", lambda i: f"{_published_utc(i):%d%m}"),
+    TextFrame("TIME", lambda i: f"{_published_utc(i):%H%M}"),
+    TextFrame("COMM", lambda i: i.description, {"lang": LANGUAGE, "desc": ""}),
+    # iTunes' podcast description frame; not in the v2.3 spec, but what Apple writes.
+    TextFrame("TDES", lambda i: i.description),
+    TextFrame("TXXX", lambda i: i.engine, {"desc": ENGINE_DESC}),
+    TextFrame("TSSE", lambda i: f"narrate {__version__}"),
+)
+
+
+def write_tags(mp3_path: pathlib.Path, info: EpisodeInfo) -> None:
+    """Replace every ID3 frame of ``mp3_path`` with the episode's tags and chapters.
+
+    Whatever tag the file had (ffmpeg's, an earlier run's, or none) is discarded,
+    so tagging twice gives the same frames. Any ID3v1 tag is removed: it cannot
+    hold Arabic. Raises :class:`PublishError` if the file is not a readable MP3,
+    has no time zone on ``published``, or has more than 255 or malformed chapters.
+    """
+    _check_episode(mp3_path, info)
+    _load_mp3(mp3_path)
+    tags = _id3.ID3()
+    for frame in _episode_frames(info):
+        tags.add(frame)
+    tags.update_to_v23()
+    try:
+        tags.save(mp3_path, v1=0, v2_version=3)
+    except MutagenError as exc:
+        raise PublishError(f"cannot write tags to {mp3_path}: {_reason(exc)}") from exc
+    log.info("tagged %s (%d chapters)", mp3_path, len(info.chapters))
+
+
+def read_chapters(mp3_path: pathlib.Path) -> list[Chapter]:
+    """The chapters of ``mp3_path`` in table-of-contents order (or by start time without one)."""
+    audio = _load_mp3(mp3_path)
+    tags = audio.tags
+    if tags is None:
+        return []
+    chaps = {chap.element_id: chap for chap in tags.getall("CHAP")}
+    tocs = [toc for toc in tags.getall("CTOC") if toc.flags & _id3.CTOCFlags.TOP_LEVEL]
+    if tocs:
+        ordered = [chaps[cid] for cid in tocs[0].child_element_ids if cid in chaps]
+    else:
+        ordered = sorted(chaps.values(), key=lambda chap: int(chap.start_time))
+    return [
+        Chapter(title=_chapter_title(chap), start_ms=chap.start_time, end_ms=chap.end_time)
+        for chap in ordered
+    ]
+
+
+def _episode_frames(info: EpisodeInfo) -> Iterable[Any]:
+    for row in TEXT_FRAMES:
+        text = row.value(info)
+        if text:
+            yield _id3.Frames[row.frame_id](encoding=_id3.Encoding.UTF16, text=[text], **row.fields)
+    yield _id3.PCST(value=1)
+    yield from _chapter_frames(info.chapters)
+
+
+def _chapter_frames(chapters: tuple[Chapter, ...]) -> Iterable[Any]:
+    if not chapters:
+        return
+    ids = [f"ch{n}" for n in range(len(chapters))]
+    yield _id3.CTOC(
+        element_id=TOC_ID,
+        flags=_id3.CTOCFlags.TOP_LEVEL | _id3.CTOCFlags.ORDERED,
+        child_element_ids=ids,
+        sub_frames=[],
+    )
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        yield _id3.CHAP(
+            element_id=element_id,
+            start_time=chapter.start_ms,
+            end_time=chapter.end_ms,
+            start_offset=NO_OFFSET,
+            end_offset=NO_OFFSET,
+            sub_frames=[_id3.TIT2(encoding=_id3.Encoding.UTF16, text=[chapter.title])],
+        )
+
+
+def _check_episode(mp3_path: pathlib.Path, info: EpisodeInfo) -> None:
+    if info.published.utcoffset() is None:
+        raise PublishError(f"cannot tag {mp3_path}: the publication time has no time zone")
+    if len(info.chapters) > MAX_CHAPTERS:
+        raise PublishError(
+            f"cannot tag {mp3_path}: {len(info.chapters)} chapters, "
+            f"but an MP3 holds at most {MAX_CHAPTERS}"
+        )
+    previous_start = 0
+    for n, chapter in enumerate(info.chapters, start=1):
+        if not 0 <= chapter.start_ms <= chapter.end_ms <= _MAX_TIME_MS:
+            raise PublishError(
+                f"cannot tag {mp3_path}: chapter {n} runs from {chapter.start_ms} ms "
+                f"to {chapter.end_ms} ms"
+            )
+        if chapter.start_ms < previous_start:
+            raise PublishError(f"cannot tag {mp3_path}: chapter {n} starts before chapter {n - 1}")
+        previous_start = chapter.start_ms
+
+
+def _load_mp3(mp3_path: pathlib.Path) -> Any:
+    # Loading as MP3, not just as ID3, is what rejects a file without MPEG audio:
+    # mutagen would happily write an ID3 tag in front of any file.
+    try:
+        return _mp3.MP3(mp3_path)
+    except MutagenError as exc:
+        os_error = _os_error(exc)
+        if os_error is not None:
+            raise PublishError(f"cannot read {mp3_path}: {os_error}") from exc
+        raise PublishError(f"{mp3_path} is not an MP3 file ({exc})") from exc
+
+
+def _chapter_title(chap: Any) -> str:
+    tit2 = chap.sub_frames.get("TIT2")
+    return str(tit2.text[0]) if tit2 is not None and tit2.text else ""
+
+
+def _os_error(exc: MutagenError) -> str | None:
+    # mutagen wraps OS errors in MutagenError; give the OS's own words.
+    cause = exc.__context__
+    if isinstance(cause, OSError):
+        return cause.strerror or str(cause)
+    return None
+
+
+def _reason(exc: MutagenError) -> str:
+    return _os_error(exc) or str(exc) or type(exc).__name__
