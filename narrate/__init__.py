@@ -1,3 +1,12 @@
 """narrate: turn an Arabic news article into a podcast episode."""
 
+import warnings
+
+with warnings.catch_warnings():
+    # pydub looks for a system ffmpeg at import and warns when there is none; narrate never uses
+    # one (it runs the imageio-ffmpeg binary itself), so that warning would only mislead users.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)  # audioop, until pydub moves off it
+    import pydub  # noqa: F401
+
 __version__ = "0.1.0"

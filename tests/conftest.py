@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite. No test may reach the internet."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+EXAMPLE = REPO / "examples" / "damascus-to-moscow.txt"
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+# gTTS would otherwise try Google: every test (and every narrate process a test starts) is
+# pointed at a local port nothing listens on, unless it points gTTS at the fake Google instead.
+os.environ["NARRATE_GTTS_ENDPOINT"] = f"http://127.0.0.1:{_closed_port()}"
+for _name in ("NO_PROXY", "no_proxy"):
+    os.environ[_name] = ",".join(filter(None, [os.environ.get(_name), "127.0.0.1", "localhost"]))
+
+
+@pytest.fixture(scope="session")
+def example_article() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    assert SHARED.is_dir(), f"{SHARED} is missing: the repo must sit beside shared/"
+    return SHARED
