@@ -1,0 +1,270 @@
+"""Offline Arabic speech: espeak-ng driven through ctypes.
+
+The shared library and its data (Arabic dictionary included) come from the
+``espeakng-loader`` wheel, so no system package is needed. espeak-ng keeps its
+state in process globals, so the library is loaded and initialized once per
+process (lazily, on the first engine) and every call into it is serialized by
+one lock; engines with different voices or rates share it safely.
+
+Audio comes back exactly as espeak-ng makes it: no trimming. Without the
+``espeakENDPAUSE`` flag (not set here) the silence at each end is short: on the
+example article's paragraphs at the default rate, 10-45 ms before the first
+sound and 10-30 ms after the last (up to about 85 and 55 ms at 80 wpm). The
+assembler adds the pauses between chunks.
+
+Output is not bit-for-bit repeatable from call to call: espeak-ng carries its
+pitch-flutter phase over between calls, so the same text differs by a few
+samples. The same calls in the same order in a fresh process give the same bytes.
+
+Initializing espeak-ng sets the process's ``LC_CTYPE`` locale to ``C.UTF-8``
+(the library needs a UTF-8 locale to classify characters).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sys
+import threading
+from array import array
+from pathlib import Path
+from typing import Any
+
+from pydub import AudioSegment
+
+from narrate.errors import EngineError, EngineUnavailable
+
+logger = logging.getLogger(__name__)
+
+# espeakRATE_MINIMUM / espeakRATE_MAXIMUM in speak_lib.h; the library clamps
+# below the minimum and accepts a little above the maximum, narrate does neither.
+RATE_MIN_WPM = 80
+RATE_MAX_WPM = 450
+
+DEFAULT_VOICE = "ar"
+
+# Values from espeak-ng's public header, speak_lib.h.
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000  # report a failed initialization instead of calling exit()
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1  # espeakSSML and espeakPHONEMES stay off: "<" and "[[" are just text
+_PARAM_RATE = 1
+_EE_OK = 0
+_ERROR_NAMES = {-1: "internal error", 1: "buffer full", 2: "not found"}
+
+# int SynthCallback(short *wav, int numsamples, espeak_EVENT *events); events are not used.
+_SynthCallback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+# name -> (restype, argtypes), the subset of speak_lib.h narrate calls.
+_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "espeak_Initialize": (
+        ctypes.c_int,
+        [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int],
+    ),
+    "espeak_SetSynthCallback": (None, [_SynthCallback]),
+    "espeak_SetVoiceByName": (ctypes.c_int, [ctypes.c_char_p]),
+    "espeak_SetParameter": (ctypes.c_int, [ctypes.c_int, ctypes.c_int, ctypes.c_int]),
+    "espeak_GetParameter": (ctypes.c_int, [ctypes.c_int, ctypes.c_int]),
+    "espeak_Synth": (
+        ctypes.c_int,
+        [
+            ctypes.c_char_p,  # text
+            ctypes.c_size_t,  # size
+            ctypes.c_uint,  # position
+            ctypes.c_int,  # position_type
+            ctypes.c_uint,  # end_position
+            ctypes.c_uint,  # flags
+            ctypes.POINTER(ctypes.c_uint),  # unique_identifier
+            ctypes.c_void_p,  # user_data
+        ],
+    ),
+    "espeak_Synchronize": (ctypes.c_int, []),
+    "espeak_Info": (ctypes.c_char_p, [ctypes.POINTER(ctypes.c_char_p)]),
+}
+
+
+def _error_name(code: int) -> str:
+    return f"{_ERROR_NAMES.get(code, 'error')}, code {code}"
+
+
+class _Library:
+    """The loaded, initialized espeak-ng library; one per process."""
+
+    def __init__(self, library_path: str, data_path: str) -> None:
+        try:
+            lib = ctypes.CDLL(library_path)
+        except OSError as exc:
+            raise EngineUnavailable(f"cannot load the espeak-ng library: {exc}") from exc
+        for func_name, (restype, argtypes) in _SIGNATURES.items():
+            try:
+                func = getattr(lib, func_name)
+            except AttributeError as exc:
+                raise EngineUnavailable(
+                    f"{library_path} is not an espeak-ng library (it lacks {func_name})"
+                ) from exc
+            func.restype = restype
+            func.argtypes = argtypes
+        self._lib = lib
+        self._lock = threading.Lock()
+        self._pcm: list[bytes] = []
+        # ctypes does not keep the callback alive; espeak-ng would call freed memory.
+        self._callback = _SynthCallback(self._on_audio)
+
+        rate = lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), _INITIALIZE_DONT_EXIT
+        )
+        if rate <= 0:
+            raise EngineUnavailable(f"espeak-ng failed to initialize with its data in {data_path}")
+        lib.espeak_SetSynthCallback(self._callback)
+        self.sample_rate: int = rate
+        self.default_rate_wpm: int = lib.espeak_GetParameter(_PARAM_RATE, 0)
+        version: bytes | None = lib.espeak_Info(None)
+        self.version = version.decode("ascii", "replace") if version else "unknown"
+        self._voice: str | None = None
+        self._rate_wpm: int | None = None
+        logger.debug(
+            "loaded espeak-ng %s from %s (data %s, %d Hz)",
+            self.version,
+            library_path,
+            data_path,
+            rate,
+        )
+
+    def _on_audio(self, wav: Any, numsamples: int, events: Any) -> int:
+        # wav is NULL at the end of synthesis; numsamples may be 0 mid-stream.
+        if wav and numsamples > 0:
+            self._pcm.append(ctypes.string_at(wav, numsamples * 2))
+        return 0  # continue
+
+    def _select(self, voice: str, rate_wpm: int) -> None:
+        """Make ``voice`` and ``rate_wpm`` current; the caller holds the lock."""
+        if voice != self._voice:
+            self._voice = None
+            code = self._lib.espeak_SetVoiceByName(voice.encode())
+            if code != _EE_OK:
+                raise EngineError(f"espeak-ng has no voice {voice!r} ({_error_name(code)})")
+            self._voice = voice
+            self._rate_wpm = None  # set it again after a voice change, to be sure
+        if rate_wpm != self._rate_wpm:
+            code = self._lib.espeak_SetParameter(_PARAM_RATE, rate_wpm, 0)
+            if code != _EE_OK:
+                raise EngineError(f"espeak-ng refused the rate {rate_wpm} ({_error_name(code)})")
+            self._rate_wpm = rate_wpm
+
+    def check_voice(self, voice: str, rate_wpm: int) -> None:
+        """Raise EngineError unless espeak-ng can select ``voice`` at ``rate_wpm``."""
+        with self._lock:
+            self._select(voice, rate_wpm)
+
+    def synthesize(self, text: str, voice: str, rate_wpm: int) -> bytes:
+        """Speak ``text``; return mono signed 16-bit little-endian PCM at ``sample_rate``."""
+        data = text.encode("utf-8", "replace") + b"\0"
+        with self._lock:
+            self._select(voice, rate_wpm)
+            self._pcm = []
+            code = self._lib.espeak_Synth(
+                data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+            )
+            if code == _EE_OK:
+                code = self._lib.espeak_Synchronize()
+            pcm = b"".join(self._pcm)
+            self._pcm = []
+        if code != _EE_OK:
+            raise EngineError(f"espeak-ng failed to speak a chunk ({_error_name(code)})")
+        if sys.byteorder == "big":  # pragma: no cover - espeak-ng writes native shorts
+            samples = array("h", pcm)
+            samples.byteswap()
+            pcm = samples.tobytes()
+        return pcm
+
+
+_library: _Library | None = None
+_library_lock = threading.Lock()
+
+
+def _locate() -> tuple[str, str]:
+    """Paths of the espeak-ng shared library and of its espeak-ng-data directory."""
+    try:
+        import espeakng_loader
+    except ImportError as exc:
+        raise EngineUnavailable(
+            "espeak-ng is not installed: reinstall narrate (it needs espeakng-loader)"
+        ) from exc
+    library_path = str(espeakng_loader.get_library_path())
+    try:
+        data_path = str(espeakng_loader.get_data_path())
+    except RuntimeError as exc:
+        raise EngineUnavailable(f"espeak-ng data not found: {exc}") from exc
+    if not Path(data_path, "phontab").is_file():
+        raise EngineUnavailable(f"espeak-ng data is incomplete: no phontab in {data_path}")
+    return library_path, data_path
+
+
+def _get_library() -> _Library:
+    """The process's espeak-ng, loaded and initialized on first use."""
+    global _library
+    with _library_lock:
+        if _library is None:
+            _library = _Library(*_locate())
+        return _library
+
+
+class EspeakEngine:
+    """espeak-ng's voice, offline; Arabic (``ar``) by default.
+
+    ``synthesize`` returns mono 16-bit audio at :attr:`sample_rate` (22,050 Hz),
+    untrimmed (see the module notes on leading and trailing silence). Text that
+    is empty or only whitespace gives an empty (0 ms) segment at that rate.
+    """
+
+    name = "espeak"
+    # espeak-ng takes any length; 500 characters (a paragraph or two) keeps
+    # cached chunks small at no measurable cost per call.
+    max_chunk_chars = 500
+
+    def __init__(self, voice: str = DEFAULT_VOICE, rate_wpm: int | None = None) -> None:
+        """Load espeak-ng if needed and check ``voice``.
+
+        ``rate_wpm`` is espeak-ng's nominal words per minute (80-450); None keeps
+        its default (175, about 110 Arabic words a minute). Raises
+        ValueError for a rate out of range, EngineUnavailable when espeak-ng
+        cannot run here, EngineError for an unknown voice.
+        """
+        if rate_wpm is not None and not RATE_MIN_WPM <= rate_wpm <= RATE_MAX_WPM:
+            raise ValueError(
+                f"espeak-ng rate must be {RATE_MIN_WPM} to {RATE_MAX_WPM} words per minute,"
+                f" not {rate_wpm}"
+            )
+        if not voice or "\0" in voice:
+            raise EngineError(f"espeak-ng has no voice {voice!r}")
+        self.voice = voice
+        self.rate_wpm = rate_wpm
+        self._library = _get_library()
+        self._rate = rate_wpm if rate_wpm is not None else self._library.default_rate_wpm
+        self.sample_rate: int = self._library.sample_rate
+        self._library.check_voice(voice, self._rate)
+
+    def describe(self) -> str:
+        """For example ``espeak-ng 1.52.0 (voice ar)`` or ``... (voice ar, 150 wpm)``."""
+        rate = f", {self.rate_wpm} wpm" if self.rate_wpm is not None else ""
+        return f"espeak-ng {self._library.version} (voice {self.voice}{rate})"
+
+    def synthesize(self, text: str) -> AudioSegment:
+        """Speak one chunk of text; raise EngineError if espeak-ng fails."""
+        if not text.strip():
+            pcm = b""
+        else:
+            # A NUL would end the C string early.
+            pcm = self._library.synthesize(text.replace("\0", " "), self.voice, self._rate)
+        return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
+
+
+def espeak_available(voice: str = DEFAULT_VOICE) -> tuple[bool, str]:
+    """Whether espeak-ng can speak with ``voice`` here, and why not when it cannot."""
+    try:
+        EspeakEngine(voice)
+    except EngineError as exc:
+        return False, str(exc)
+    return True, ""
