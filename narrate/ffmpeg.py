@@ -42,10 +42,14 @@ def run_ffmpeg(args: list[str], stdin: bytes | None = None) -> bytes:
     return proc.stdout
 
 
-def decode_to_pcm(data: bytes, sample_rate: int) -> bytes:
-    """Decode compressed audio (e.g. MP3) to mono signed 16-bit little-endian PCM."""
+def decode_to_pcm(data: bytes, sample_rate: int, input_format: str | None = None) -> bytes:
+    """Decode compressed audio (e.g. MP3) to mono signed 16-bit little-endian PCM.
+
+    Name ``input_format`` when it is known: ffmpeg cannot guess the format of a very short input.
+    """
+    forced = ["-f", input_format] if input_format else []
     return run_ffmpeg(
-        ["-i", "pipe:0", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
+        [*forced, "-i", "pipe:0", "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1",
          "-ar", str(sample_rate), "pipe:1"],
         stdin=data,
-    )
+    )  # fmt: skip

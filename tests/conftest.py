@@ -23,6 +23,9 @@ def _closed_port() -> int:
 # gTTS would otherwise try Google: every test (and every narrate process a test starts) is
 # pointed at a local port nothing listens on, unless it points gTTS at the fake Google instead.
 os.environ["NARRATE_GTTS_ENDPOINT"] = f"http://127.0.0.1:{_closed_port()}"
+# gTTS hands the system proxies straight to requests, bypassing NO_PROXY: drop them for the tests.
+for _name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+    os.environ.pop(_name, None)
 for _name in ("NO_PROXY", "no_proxy"):
     os.environ[_name] = ",".join(filter(None, [os.environ.get(_name), "127.0.0.1", "localhost"]))
 

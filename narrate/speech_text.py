@@ -1,0 +1,313 @@
+"""Arabic text made ready for a speech engine: normalised, then cut into short chunks.
+
+Both halves are built the way gTTS builds its tokenizer: a list of small injectable
+``str -> str`` (normalising) or ``str -> list[str]`` (splitting) steps, with the
+characters they act on kept as data tables at the top of the module. Unlike gTTS's
+own table (``gtts/tokenizer/symbols.py``), these know the Arabic question mark ``؟``,
+semicolon ``؛`` and comma ``،``.
+
+A chunk is what one engine request speaks. Chunks are cut at the strongest boundary
+available (line end, then sentence end, then clause mark, then space) and then packed
+greedily back together up to the engine's limit, so an article costs as few requests
+as possible and a cut never falls inside a word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+Normalizer = Callable[[str], str]
+Split = Callable[[str], list[str]]
+
+# --- Tables -------------------------------------------------------------------
+
+#: Characters that are a space in all but name; each becomes a plain space.
+SPACE_CHARS = (
+    "\u00a0"  # no-break space
+    "\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f"  # narrow no-break space
+    "\u205f\u3000\t\v\f"
+)
+
+#: Characters that end a line; each becomes "\n".
+LINE_END_CHARS = "\r\u0085\u2028\u2029"
+
+#: Characters with no sound and no width; each is removed.
+INVISIBLE_CHARS = (
+    "\u00ad"  # soft hyphen
+    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width space, non-joiner, joiner, word joiner, BOM
+    "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right mark, right-to-left mark
+    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # bidi isolates
+    "\u0640"  # tatweel (kashida): stretches a word on screen, says nothing
+)
+
+#: Marks that end a sentence. "۔" is the Urdu/Arabic-script full stop.
+SENTENCE_MARKS = ".!?…؟۔"
+
+#: Marks that end a clause inside a sentence.
+CLAUSE_MARKS = "،؛,;:—"
+
+#: Marks after which a sentence usually turns into a question or exclamation; a run of
+#: them ("؟!", "!!!") is read as its first mark.
+TONE_MARKS = "!?؟"
+
+#: Closing quotes and brackets that may follow a mark and still belong to its chunk.
+CLOSERS = "\"'»”’)]}›"
+
+#: Marks that never follow a space (the space before them is removed).
+NO_SPACE_BEFORE = ".,;:!?،؛؟…"
+
+#: Marks that are always followed by a space before the next word (one is inserted).
+#: "." "," and ":" are left out because of "3.5", "1,000" and "08:30".
+SPACE_AFTER = "،؛؟…!"
+
+#: Abbreviations whose "." does not end a sentence: "د. أحمد" is one phrase.
+ABBREVIATIONS = frozenset({"د", "أ", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr"})
+
+
+def _chars(chars: str) -> str:
+    """``chars`` escaped for use inside a regex character class."""
+    return "".join("\\" + c if c in "\\]^-[" else c for c in chars)
+
+
+_TRANSLATION = (
+    {ord(c): " " for c in SPACE_CHARS}
+    | {ord(c): "\n" for c in LINE_END_CHARS}
+    | {ord(c): None for c in INVISIBLE_CHARS}
+)
+_CRLF = re.compile(r"\r\n")
+_BLANKS = re.compile(r"[ ]+")
+_LINE_BREAKS = re.compile(r" *\n\s*")
+_SPACE_BEFORE = re.compile(rf" +(?=[{_chars(NO_SPACE_BEFORE)}])")
+_DOTS = re.compile(r"[.…]{2,}")
+_TONE_RUN = re.compile(rf"([{_chars(TONE_MARKS)}])[{_chars(TONE_MARKS)}]+")
+_CLAUSE_RUN = re.compile(rf"([{_chars(CLAUSE_MARKS)}])[{_chars(CLAUSE_MARKS)}]+")
+_GLUED = re.compile(rf"([{_chars(SPACE_AFTER)}])(?=\w)")
+
+# --- Normalising ----------------------------------------------------------------
+
+
+def unify_characters(text: str) -> str:
+    """Odd spaces become spaces, line separators "\\n", invisible marks and tatweel vanish.
+
+    >>> unify_characters("الجمعة\\u00a0\\u0627\\u0640\\u0640\\u0644\\u200fيوم")
+    'الجمعة اليوم'
+    """
+    return _CRLF.sub("\n", text).translate(_TRANSLATION)
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of spaces become one space, runs of line ends (with blank lines) one "\\n".
+
+    >>> collapse_whitespace("  أ   ب \\n\\n  ج ")
+    'أ ب\\nج'
+    """
+    return _LINE_BREAKS.sub("\n", _BLANKS.sub(" ", text)).strip()
+
+
+def remove_space_before_punctuation(text: str) -> str:
+    """A mark belongs to the word it follows.
+
+    >>> remove_space_before_punctuation("قال ، ثم سأل ؟")
+    'قال، ثم سأل؟'
+    """
+    return _SPACE_BEFORE.sub("", text)
+
+
+def collapse_punctuation(text: str) -> str:
+    """Repeated marks are read once; two or more dots are a pause, written "…".
+
+    >>> collapse_punctuation("حلب.. قبل!!! لماذا؟!، ،، ثم.....")
+    'حلب… قبل! لماذا؟، ، ثم…'
+    """
+    text = _DOTS.sub("…", text)
+    text = _TONE_RUN.sub(r"\1", text)
+    return _CLAUSE_RUN.sub(r"\1", text)
+
+
+def space_after_punctuation(text: str) -> str:
+    """A word glued to the mark before it ("قال،ثم") is separated from it.
+
+    >>> space_after_punctuation("قال،ثم حلب…قبل")
+    'قال، ثم حلب… قبل'
+    """
+    return _GLUED.sub(r"\1 ", text)
+
+
+#: The normalising steps, in order.
+NORMALIZERS: tuple[Normalizer, ...] = (
+    unify_characters,
+    collapse_whitespace,
+    remove_space_before_punctuation,
+    collapse_punctuation,
+    space_after_punctuation,
+)
+
+
+def normalize(text: str, steps: Sequence[Normalizer] = NORMALIZERS) -> str:
+    """``text`` with every step of ``steps`` applied, in order.
+
+    Line ends are kept (one "\\n" per run of them): they separate headings and
+    paragraphs, which :func:`split_chunks` never joins.
+
+    >>> normalize("  مرحبا\\u00a0بكم ، يا  أصدقاء !!!\\n\\n\\nمن\\u200f دمشق.. إلى موسكو ")
+    'مرحبا بكم، يا أصدقاء!\\nمن دمشق… إلى موسكو'
+    >>> normalize("لماذا ؟؟ ،، قــــال")
+    'لماذا؟، قال'
+    """
+    for step in steps:
+        text = step(text)
+    return text
+
+
+# --- Splitting --------------------------------------------------------------------
+
+
+def split_lines(text: str) -> list[str]:
+    """The non-blank lines of ``text``, stripped.
+
+    >>> split_lines("عنوان\\n\\n  فقرة أولى. \\n")
+    ['عنوان', 'فقرة أولى.']
+    """
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def breaker(marks: str, *, not_after: frozenset[str] = frozenset()) -> Split:
+    """A split step that cuts at the spaces following any of ``marks``.
+
+    A mark keeps the closing quotes or brackets right after it, and stays with the
+    part it ends. A "." after a word in ``not_after`` (compared in lower case) is
+    not a cut.
+    """
+    mark = f"[{_chars(marks)}]"
+    pattern = re.compile(rf"(?:(?<={mark})|(?<={mark}[{_chars(CLOSERS)}]))\s+")
+
+    def split(text: str) -> list[str]:
+        parts: list[str] = []
+        start = 0
+        for match in pattern.finditer(text):
+            head = text[start : match.start()]
+            last_word = head.rsplit(maxsplit=1)[-1] if head.strip() else ""
+            if last_word.endswith(".") and last_word[:-1].lower() in not_after:
+                continue
+            parts.append(head)
+            start = match.end()
+        parts.append(text[start:])
+        return [part.strip() for part in parts if part.strip()]
+
+    return split
+
+
+_sentence_breaker = breaker(SENTENCE_MARKS, not_after=ABBREVIATIONS)
+_clause_breaker = breaker(CLAUSE_MARKS)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Cut after the marks that end a sentence.
+
+    >>> split_sentences('قال د. أحمد: "انتهى." ثم سأل: لماذا؟ لا… أبدا')
+    ['قال د. أحمد: "انتهى."', 'ثم سأل: لماذا؟', 'لا…', 'أبدا']
+    """
+    return _sentence_breaker(text)
+
+
+def split_clauses(text: str) -> list[str]:
+    """Cut after the marks that end a clause.
+
+    >>> split_clauses("حمص، حماة، إدلب؛ ثم دمشق: العاصمة")
+    ['حمص،', 'حماة،', 'إدلب؛', 'ثم دمشق:', 'العاصمة']
+    """
+    return _clause_breaker(text)
+
+
+def split_words(text: str) -> list[str]:
+    """Cut at every space.
+
+    >>> split_words("في يوم  الجمعة")
+    ['في', 'يوم', 'الجمعة']
+    """
+    return text.split()
+
+
+#: The split steps, strongest boundary first. Each is tried only on parts that are
+#: still longer than the limit.
+SPLITTERS: tuple[Split, ...] = (split_sentences, split_clauses, split_words)
+
+
+def hard_split(text: str, max_chars: int) -> list[str]:
+    """``text`` cut every ``max_chars`` characters, whatever it cuts through.
+
+    The last resort, used only for a part that no step could cut: with the default
+    steps that is a single word longer than the limit (a URL, say).
+
+    >>> hard_split("abcdefg", 3)
+    ['abc', 'def', 'g']
+    """
+    return [text[i : i + max_chars] for i in range(0, len(text), max_chars)]
+
+
+def pack(parts: Sequence[str], max_chars: int) -> list[str]:
+    """Consecutive ``parts`` joined by spaces into as few pieces of at most ``max_chars``.
+
+    Every part must already fit.
+
+    >>> pack(["نعم.", "لا.", "ربما هذا."], 8)
+    ['نعم. لا.', 'ربما هذا.']
+    """
+    packed: list[str] = []
+    current = ""
+    for part in parts:
+        if current and len(current) + 1 + len(part) <= max_chars:
+            current = f"{current} {part}"
+        else:
+            if current:
+                packed.append(current)
+            current = part
+    if current:
+        packed.append(current)
+    return packed
+
+
+def _fit(text: str, steps: Sequence[Split], max_chars: int) -> list[str]:
+    if len(text) <= max_chars:
+        return [text]
+    if not steps:
+        return hard_split(text, max_chars)
+    first, rest = steps[0], steps[1:]
+    parts = first(text)
+    if parts == [text]:
+        return _fit(text, rest, max_chars)
+    pieces = [piece for part in parts for piece in _fit(part, rest, max_chars)]
+    return pack(pieces, max_chars)
+
+
+def split_chunks(text: str, max_chars: int, steps: Sequence[Split] = SPLITTERS) -> list[str]:
+    """``text`` cut into chunks of at most ``max_chars`` characters, none empty.
+
+    Each line is cut on its own (a heading has no final mark, so running it into the
+    next line would lose the pause after it). Within a line a part longer than the
+    limit is cut by the first of ``steps``, its pieces that are still too long by the
+    next one, and so on; the pieces are then packed back together, so a chunk holds
+    as many whole sentences (or clauses, or words) as fit. A mark stays at the end
+    of the chunk it closes. Joining the chunks with spaces gives the words of
+    ``text`` back, in order, except that a single word longer than ``max_chars`` is
+    cut into ``max_chars`` pieces: it cannot be sent any other way.
+
+    >>> split_chunks("في يوم الجمعة، كان التواصل مستمرا. لماذا؟ لا أحد يعرف؛ ربما غدا.", 25)
+    ['في يوم الجمعة،', 'كان التواصل مستمرا.', 'لماذا؟', 'لا أحد يعرف؛ ربما غدا.']
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, got {max_chars}")
+    return [chunk for line in split_lines(text) for chunk in _fit(line, steps, max_chars)]
+
+
+def speech_chunks(text: str, max_chars: int) -> list[str]:
+    """``text`` normalised and cut into chunks an engine can speak one request each.
+
+    >>> speech_chunks("من دمشق إلى موسكو.. لأول مرة التفاصيل الكاملة !!", 20)
+    ['من دمشق إلى موسكو…', 'لأول مرة التفاصيل', 'الكاملة!']
+    """
+    return split_chunks(normalize(text), max_chars)

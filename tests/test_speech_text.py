@@ -1,0 +1,245 @@
+"""Text preparation for speaking: normalisation and chunking."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from narrate.speech_text import (
+    INVISIBLE_CHARS,
+    NO_SPACE_BEFORE,
+    SPACE_CHARS,
+    collapse_whitespace,
+    normalize,
+    speech_chunks,
+    split_chunks,
+    split_clauses,
+    split_sentences,
+    split_words,
+)
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "damascus-to-moscow.txt"
+
+# A 300-character Arabic paragraph with no punctuation at all.
+UNPUNCTUATED = " ".join(
+    ["وسرعان", "ما", "تحولت", "الاحتجاجات", "من", "مطالب", "إصلاحية", "إلى", "مواجهات", "مفتوحة"]
+    * 6
+)[:301].rsplit(" ", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("الجمعة\u00a0الماضية", "الجمعة الماضية"),
+        ("الجمعة\u202fالماضية", "الجمعة الماضية"),
+        ("الجمعة\u2009\u2009الماضية", "الجمعة الماضية"),
+        ("دم\u200bشق", "دمشق"),
+        ("دم\u200c\u200dشق\ufeff", "دمشق"),
+        ("\u202bحلب\u202c \u2067حماة\u2069\u200f", "حلب حماة"),
+        ("\u061cحمص\u200e", "حمص"),
+        ("قــــــال الرئيـس", "قال الرئيس"),
+        ("أ   ب\t\tج", "أ ب ج"),
+        ("  بداية ونهاية  ", "بداية ونهاية"),
+        ("سطر\r\nسطر", "سطر\nسطر"),
+        ("فقرة أولى.\n\n\n   \nفقرة ثانية.", "فقرة أولى.\nفقرة ثانية."),
+        ("رائع!!!", "رائع!"),
+        ("لماذا؟؟؟", "لماذا؟"),
+        ("حقا؟!", "حقا؟"),
+        ("wow?!?!", "wow?"),
+        ("حمص،، حماة", "حمص، حماة"),
+        ("حمص، ، حماة", "حمص، حماة"),
+        ("أولا؛؛ ثانيا", "أولا؛ ثانيا"),
+        ("one,, two;; three", "one, two; three"),
+        ("ثم.....", "ثم…"),
+        ("ثم…", "ثم…"),
+        ("ثم……", "ثم…"),
+        ("من دمشق إلى موسكو.. لأول مرة", "من دمشق إلى موسكو… لأول مرة"),
+        ("حلب..قبل", "حلب… قبل"),
+        ("قال ، ثم سأل ؟", "قال، ثم سأل؟"),
+        ("انتهى .", "انتهى."),
+        ("كلمة ! ! !", "كلمة!"),
+        ("قال،ثم؛بعد؟نعم", "قال، ثم؛ بعد؟ نعم"),
+        ("نسبة 3.5 من 1,000 عند 08:30", "نسبة 3.5 من 1,000 عند 08:30"),
+        ("", ""),
+        (" \u00a0\u200b ", ""),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+    assert normalize(expected) == expected
+
+
+def test_normalize_runs_only_the_steps_given() -> None:
+    assert normalize("قــال  ،  ثم", steps=[collapse_whitespace]) == "قــال ، ثم"
+    assert normalize("قال ، ثم", steps=[]) == "قال ، ثم"
+
+
+def test_split_sentences_keeps_marks_and_closing_quotes() -> None:
+    text = 'قال د. أحمد: "انتهى." ثم سأل: لماذا؟ لا أحد! Dr. Smith agreed. حلب… قبل'
+    assert split_sentences(text) == [
+        'قال د. أحمد: "انتهى."',
+        "ثم سأل: لماذا؟",
+        "لا أحد!",
+        "Dr. Smith agreed.",
+        "حلب…",
+        "قبل",
+    ]
+
+
+def test_split_sentences_needs_a_space_after_the_mark() -> None:
+    assert split_sentences("بلغت 3.5 بالمئة. ثم ارتفعت") == ["بلغت 3.5 بالمئة.", "ثم ارتفعت"]
+
+
+def test_split_clauses() -> None:
+    assert split_clauses("حمص، حماة؛ إدلب, Aleppo; Homs: دمشق — العاصمة") == [
+        "حمص،",
+        "حماة؛",
+        "إدلب,",
+        "Aleppo;",
+        "Homs:",
+        "دمشق —",
+        "العاصمة",
+    ]
+
+
+def test_split_words() -> None:
+    assert split_words(" في  يوم\tالجمعة ") == ["في", "يوم", "الجمعة"]
+
+
+def test_chunks_cut_at_arabic_sentence_and_clause_marks() -> None:
+    text = (
+        "في يوم الجمعة، كان التواصل مستمراً مع محافظة حمص؛ "
+        "هل كان القرار مفاجئاً؟ لم يكن كذلك، بل كان متوقعاً."
+    )
+    assert split_chunks(text, 40) == [
+        "في يوم الجمعة،",
+        "كان التواصل مستمراً مع محافظة حمص؛",
+        "هل كان القرار مفاجئاً؟",
+        "لم يكن كذلك، بل كان متوقعاً.",
+    ]
+
+
+def test_chunks_prefer_sentence_ends_to_clause_marks() -> None:
+    # Both sentences fit alone; cutting at the comma would fill the first chunk better.
+    text = "انتهى الاجتماع. وبدأت المشاورات، ثم تواصلت حتى الصباح."
+    assert split_chunks(text, 45) == ["انتهى الاجتماع.", "وبدأت المشاورات، ثم تواصلت حتى الصباح."]
+
+
+def test_chunks_pack_whole_sentences_up_to_the_limit() -> None:
+    text = "نعم. لا. ربما. أبدا. حتما."
+    assert split_chunks(text, 100) == [text]
+    assert split_chunks(text, 14) == ["نعم. لا. ربما.", "أبدا. حتما."]
+
+
+def test_unpunctuated_paragraph_is_cut_at_spaces() -> None:
+    assert 280 <= len(UNPUNCTUATED) <= 300
+    chunks = split_chunks(UNPUNCTUATED, 100)
+    assert len(chunks) == 3
+    assert all(0 < len(chunk) <= 100 for chunk in chunks)
+    assert " ".join(chunks) == UNPUNCTUATED
+    words = set(UNPUNCTUATED.split())
+    assert all(word in words for chunk in chunks for word in chunk.split())
+    # Greedy: the next word would not have fitted in any chunk but the last.
+    for chunk, following in itertools.pairwise(chunks):
+        assert len(chunk) + 1 + len(following.split()[0]) > 100
+
+
+def test_line_ends_are_never_joined() -> None:
+    # A heading has no final mark: run into its paragraph it would be read without a pause.
+    assert split_chunks("تصدع النظام\nبدأت السيطرة تتراجع.", 100) == [
+        "تصدع النظام",
+        "بدأت السيطرة تتراجع.",
+    ]
+
+
+def test_marks_stay_with_the_chunk_they_end() -> None:
+    text = normalize("قال المتحدث ، إن الوضع مستقر . هل هذا صحيح ؟ نعم !")
+    longest_word = max(len(word) for word in text.split())
+    for limit in range(longest_word, 60):
+        for chunk in split_chunks(text, limit):
+            assert chunk[0] not in NO_SPACE_BEFORE, (limit, chunk)
+
+
+def test_a_word_longer_than_the_limit_is_the_only_thing_cut() -> None:
+    url = "https://example.com/" + "a" * 120
+    chunks = split_chunks(f"راجع الرابط {url} للمزيد", 50)
+    assert all(len(chunk) <= 50 for chunk in chunks)
+    assert chunks[0] == "راجع الرابط"
+    assert "".join(chunks).replace(" ", "") == f"راجع الرابط{url}للمزيد".replace(" ", "")
+    assert chunks[-1].endswith(" للمزيد")
+    assert split_chunks("x" * 250, 100) == ["x" * 100, "x" * 100, "x" * 50]
+
+
+def test_nothing_to_split() -> None:
+    assert split_chunks("", 100) == []
+    assert split_chunks(" \n \n", 100) == []
+    assert split_chunks("كلمة", 100) == ["كلمة"]
+
+
+@pytest.mark.parametrize("limit", [0, -5])
+def test_limit_must_be_positive(limit: int) -> None:
+    with pytest.raises(ValueError, match="max_chars"):
+        split_chunks("نص", limit)
+
+
+def test_split_steps_are_injectable() -> None:
+    text = "أولا، ثانيا. ثالثا"
+    assert split_chunks(text, 12, steps=[split_words]) == ["أولا، ثانيا.", "ثالثا"]
+    assert split_chunks(text, 12, steps=[split_clauses]) == ["أولا،", "ثانيا. ثالثا"]
+    # With no step left, only the hard cut remains, and it goes through words.
+    assert split_chunks(text, 8, steps=[]) == [text[:8], text[8:16], text[16:]]
+
+
+def test_example_article_chunks_for_gtts() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    chunks = speech_chunks(text, 100)
+    assert len(chunks) > 50
+    assert all(0 < len(chunk) <= 100 for chunk in chunks)
+    assert all(chunk == chunk.strip() and "\n" not in chunk for chunk in chunks)
+    assert " ".join(chunks).split() == normalize(text).split()
+    assert "من دمشق إلى موسكو… لأول مرة التفاصيل الكاملة لهروب بشار الأسد تحت جنح الليل" in chunks
+    assert not any(c in chunk for chunk in chunks for c in INVISIBLE_CHARS + SPACE_CHARS)
+
+
+# --- Properties over random Arabic and Latin text -----------------------------------
+
+ALPHABET = (
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآةى"
+    "abcXYZ0123456789٠١٢٣"
+    "       \n\t"
+    "،؛؟.!?,;:…—\"'»«()"
+    "\u00a0\u202f\u200b\u200f\u0640\u064e\u0651"
+)
+texts = st.text(alphabet=ALPHABET, max_size=400)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_normalize_properties(text: str) -> None:
+    normal = normalize(text)
+    assert normalize(normal) == normal
+    assert normal == normal.strip()
+    assert "  " not in normal and "\n\n" not in normal
+    assert not any(c in normal for c in INVISIBLE_CHARS + SPACE_CHARS)
+    assert not any(f" {mark}" in normal for mark in NO_SPACE_BEFORE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.integers(min_value=1, max_value=120))
+def test_chunk_properties(text: str, limit: int) -> None:
+    normal = normalize(text)
+    chunks = split_chunks(normal, limit)
+    assert all(0 < len(chunk) <= limit for chunk in chunks)
+    assert all(chunk == chunk.strip() and "\n" not in chunk for chunk in chunks)
+    words = normal.split()
+    if all(len(word) <= limit for word in words):
+        assert " ".join(chunks).split() == words
+        # No word was cut: every chunk is a run of whole words.
+        assert all(set(chunk.split()) <= set(words) for chunk in chunks)
+    else:
+        assert "".join("".join(chunks).split()) == "".join(words)
+    assert chunks == speech_chunks(text, limit)
