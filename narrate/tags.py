@@ -95,9 +95,47 @@ def write_tags(mp3_path: pathlib.Path, info: EpisodeInfo) -> None:
     tags.update_to_v23()
     try:
         tags.save(mp3_path, v1=0, v2_version=3)
+        _put_chapters_in_order(mp3_path, [f"ch{n}" for n in range(len(info.chapters))])
     except MutagenError as exc:
         raise PublishError(f"cannot write tags to {mp3_path}: {_reason(exc)}") from exc
+    except OSError as exc:
+        raise PublishError(f"cannot write tags to {mp3_path}: {exc.strerror}") from exc
     log.info("tagged %s (%d chapters)", mp3_path, len(info.chapters))
+
+
+def _put_chapters_in_order(mp3_path: pathlib.Path, chapter_ids: list[str]) -> None:
+    """Rewrite the tag's frames so the CTOC and then CHAP ``ch0``, ``ch1``, ... come last, in order.
+
+    mutagen sorts frames by size, so CHAP frames land in title-length order; ffmpeg and the
+    players built on it ignore the CTOC and list chapters in file order. Only frames are
+    permuted in place: the tag keeps its size, its padding and every byte of every frame.
+    """
+    if not chapter_ids:
+        return
+    rank = {cid.encode("latin-1"): n for n, cid in enumerate(chapter_ids)}
+    with mp3_path.open("r+b") as handle:
+        header = handle.read(10)
+        if header[:4] != b"ID3\x03" or header[5] != 0:  # v2.3 with no unsync or extended header
+            raise PublishError(f"cannot order the chapters of {mp3_path}: unexpected ID3 header")
+        size = sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(header[6:10]))  # synchsafe
+        body = handle.read(size)
+        frames: list[bytes] = []
+        pos = 0
+        while pos + 10 <= len(body) and body[pos] != 0:
+            end = pos + 10 + int.from_bytes(body[pos + 4 : pos + 8], "big")
+            frames.append(body[pos:end])
+            pos = end
+        others = [f for f in frames if f[:4] not in (b"CTOC", b"CHAP")]
+        tocs = [f for f in frames if f[:4] == b"CTOC"]
+        chaps = sorted(
+            (f for f in frames if f[:4] == b"CHAP"),
+            key=lambda f: rank.get(f[10 : f.index(b"\x00", 10)], len(rank)),
+        )
+        ordered = b"".join([*others, *tocs, *chaps])
+        if len(ordered) != pos:
+            raise PublishError(f"cannot order the chapters of {mp3_path}: malformed ID3 frames")
+        handle.seek(10)
+        handle.write(ordered)
 
 
 def read_chapters(mp3_path: pathlib.Path) -> list[Chapter]:

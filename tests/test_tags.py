@@ -203,6 +203,23 @@ def test_ffprobe_reads_chapters(ffprobe: str, tagged: pathlib.Path) -> None:
         assert float(probed["end_time"]) * 1000 == pytest.approx(chapter.end_ms, abs=1)
 
 
+def test_chapters_stand_in_the_file_in_order_whatever_their_title_lengths(
+    ffprobe: str, mp3: pathlib.Path
+) -> None:
+    # ffmpeg ignores the CTOC and lists CHAP frames in file order, and mutagen sorts frames
+    # by size: long titles first would come out last without narrate's reordering.
+    shrinking = tuple(
+        Chapter("عنوان " * (12 - n) + str(n), n * 1000, n * 1000 + 1000) for n in range(12)
+    )
+    write_tags(mp3, dataclasses.replace(INFO, chapters=shrinking))
+    chapters = probe(ffprobe, mp3)["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [c.title for c in shrinking]
+    assert [round(float(c["start_time"]) * 1000) for c in chapters] == [
+        c.start_ms for c in shrinking
+    ]
+    assert read_chapters(mp3) == list(shrinking)
+
+
 def test_ffprobe_reads_format_tags(ffprobe: str, tagged: pathlib.Path) -> None:
     result = probe(ffprobe, tagged)
     assert result["format"]["format_name"] == "mp3"
