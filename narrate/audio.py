@@ -82,8 +82,10 @@ def chime(rate: int, duration_ms: int = 700) -> AudioSegment:
         remaining = (half - (i if i < half else i - half)) / rate
         # 12 ms attack, exponential decay, and a 60 ms release so no note ends in a click.
         envelope = min(1.0, local / 0.012) * math.exp(-local * 7.0) * min(1.0, remaining / 0.06)
-        value = 0.35 * envelope * (
-            math.sin(2 * math.pi * freq * t) + 0.25 * math.sin(4 * math.pi * freq * t)
+        value = (
+            0.35
+            * envelope
+            * (math.sin(2 * math.pi * freq * t) + 0.25 * math.sin(4 * math.pi * freq * t))
         )
         samples += struct.pack("<h", int(max(-1.0, min(1.0, value)) * 32767))
     return AudioSegment(data=bytes(samples), sample_width=2, frame_rate=rate, channels=1)

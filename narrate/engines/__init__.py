@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from pydub import AudioSegment
+
+from narrate.errors import EngineUnavailable
 
 
 class Engine(Protocol):
@@ -26,3 +29,48 @@ class Engine(Protocol):
     def synthesize(self, text: str) -> AudioSegment:
         """Speak one chunk of text."""
         ...
+
+
+ENGINE_NAMES = ("auto", "gtts", "espeak")
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The engine a build will use for the whole episode, and why it was chosen."""
+
+    engine: Engine
+    reason: str
+
+
+def _espeak(rate_wpm: int | None) -> Engine:
+    from narrate.engines.espeak import EspeakEngine
+
+    return EspeakEngine(rate_wpm=rate_wpm)
+
+
+def _gtts() -> Engine:
+    from narrate.engines.gtts import GttsEngine
+
+    return GttsEngine()
+
+
+def choose_engine(name: str, *, rate_wpm: int | None = None) -> EngineChoice:
+    """Make the engine called ``name``; ``auto`` asks Google once and falls back to espeak-ng.
+
+    Raises :class:`EngineUnavailable` when the named engine (for ``auto``: espeak-ng) cannot run.
+    """
+    if name == "espeak":
+        return EngineChoice(_espeak(rate_wpm), "chosen with --engine espeak")
+    if name == "gtts":
+        return EngineChoice(_gtts(), "chosen with --engine gtts")
+    if name != "auto":
+        raise ValueError(f"unknown engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")
+
+    from narrate.engines.gtts import GttsEngine
+
+    google = GttsEngine()
+    try:
+        google.probe()
+    except EngineUnavailable as offline:
+        return EngineChoice(_espeak(rate_wpm), f"{offline}; using the offline voice")
+    return EngineChoice(google, "Google TTS answered")

@@ -1,0 +1,183 @@
+"""Command line: parse options, call the library, turn its errors into one ``Error: ...`` line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from narrate import __version__
+from narrate.article import read_article
+from narrate.audio import CBR_KBPS, DEFAULT_KBPS
+from narrate.engines import ENGINE_NAMES
+from narrate.errors import NarrateError
+from narrate.feed import FeedValueError, ShowSettings
+from narrate.pipeline import BuildRequest, build
+from narrate.progress import Reporter
+from narrate.slug import make_slug
+
+DEFAULT_SHOW_TITLE = "نشرة مسموعة"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+
+
+class _Group(click.Group):
+    """Catches library errors once: one line and exit 1, a traceback only with ``--verbose``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NarrateError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if ctx.find_root().params.get("verbose"):
+                raise
+            raise click.ClickException(
+                f"unexpected {type(exc).__name__}: {exc} (run with --verbose for the details)"
+            ) from exc
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="narrate")
+@click.option("-v", "--verbose", is_flag=True, help="Log each step, and show tracebacks of bugs.")
+def cli(verbose: bool) -> None:
+    """Turn an Arabic news article into a podcast episode."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _validate_slug(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and make_slug(value) != value:
+        raise click.BadParameter(
+            f"{value!r} is not a slug; use lowercase ASCII letters, digits and hyphens "
+            f"(for example {make_slug(value) or 'my-episode'!r})"
+        )
+    return value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@cli.command(name="build")
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder for the MP3s and the feed.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    default="auto",
+    show_default=True,
+    help="auto: Google TTS when it answers, the offline espeak-ng voice otherwise.",
+)
+@click.option(
+    "--show",
+    "show_title",
+    default=DEFAULT_SHOW_TITLE,
+    show_default=True,
+    envvar="NARRATE_SHOW",
+    help="Show name, spoken in the intro and used as artist and album.",
+)
+@click.option(
+    "--base-url",
+    default=DEFAULT_BASE_URL,
+    show_default=True,
+    envvar="NARRATE_BASE_URL",
+    help="Public URL of the output folder; enclosure URLs are built from it.",
+)
+@click.option(
+    "--bitrate",
+    type=click.Choice([str(k) for k in CBR_KBPS]),
+    default=str(DEFAULT_KBPS),
+    show_default=True,
+    help="Constant MP3 bitrate in kbps.",
+)
+@click.option(
+    "--slug",
+    callback=_validate_slug,
+    help="File name for the episode (ASCII); default from the article's file name or title.",
+)
+@click.option(
+    "--date",
+    "published",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    help="Publication date (UTC unless an offset is given); default now.",
+)
+@click.option(
+    "--rate",
+    "rate_wpm",
+    type=click.IntRange(80, 450),
+    help="Speaking rate in words per minute (offline voice).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def build_command(
+    article: Path,
+    output_dir: Path,
+    engine: str,
+    show_title: str,
+    base_url: str,
+    bitrate: str,
+    slug: str | None,
+    published: datetime | None,
+    rate_wpm: int | None,
+    quiet: bool,
+) -> None:
+    """Speak ARTICLE and write OUTPUT_DIR/<slug>.mp3 and OUTPUT_DIR/feed.xml."""
+    reporter = Reporter(quiet=quiet)
+    try:
+        show = ShowSettings(title=show_title, base_url=base_url)
+    except FeedValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    result = build(
+        BuildRequest(
+            article=article,
+            output_dir=output_dir,
+            show=show,
+            engine=engine,
+            kbps=int(bitrate),
+            slug=slug,
+            published=_aware(published),
+            rate_wpm=rate_wpm,
+        ),
+        reporter,
+    )
+    minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
+    reporter.say(
+        f"Wrote {result.mp3} ({minutes}:{seconds:02d}, {len(result.chapters)} chapters, "
+        f"{result.engine})\nFeed: {result.feed}"
+    )
+
+
+@cli.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def segments(article: Path, as_json: bool) -> None:
+    """Show how ARTICLE is split into segments."""
+    parsed = read_article(article)
+    if as_json:
+        click.echo(json.dumps(parsed.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(parsed.title)
+    for number, segment in enumerate(parsed.segments, start=1):
+        click.echo(f"\n{number}. {segment.heading or '(المقدمة)'}")
+        for paragraph in segment.paragraphs:
+            click.echo(f"   {paragraph}")
+
+
+def main() -> None:
+    cli(prog_name="narrate")

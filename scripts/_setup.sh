@@ -1,0 +1,43 @@
+# Sourced by scripts/demo and scripts/test: create or reuse .venv and install narrate into it.
+# Usage: source scripts/_setup.sh [EXTRAS]   (EXTRAS e.g. "test"). Needs only Python >= 3.11 and pip.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+EXTRAS=${1:-}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  PY=${PYTHON:-}
+  if [ -z "$PY" ]; then
+    for candidate in python3.13 python3.12 python3.11 python3 python; do
+      if command -v "$candidate" >/dev/null 2>&1 &&
+        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        PY=$candidate
+        break
+      fi
+    done
+  fi
+  if [ -z "$PY" ]; then
+    echo "Error: narrate needs Python 3.11 or newer (set PYTHON=/path/to/python3)" >&2
+    exit 1
+  fi
+  echo "Creating $VENV with $PY" >&2
+  "$PY" -m venv "$VENV"
+fi
+
+# Reinstall only when pyproject.toml or the extras changed (an install with "test" also serves the demo).
+STAMP="$VENV/.narrate-install"
+HASH=$("$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$ROOT/pyproject.toml")
+HAVE=$(cat "$STAMP" 2>/dev/null || true)
+NEED=1
+if [ "$HAVE" = "$HASH $EXTRAS" ] || { [ -z "$EXTRAS" ] && [ "$HAVE" = "$HASH test" ]; }; then
+  NEED=0
+fi
+if [ "$NEED" = 1 ]; then
+  echo "Installing narrate${EXTRAS:+ [$EXTRAS]} into $VENV" >&2
+  SPEC="$ROOT"
+  [ -n "$EXTRAS" ] && SPEC="$ROOT[$EXTRAS]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$SPEC"
+  echo "$HASH $EXTRAS" >"$STAMP"
+fi
+export PATH="$VENV/bin:$PATH"
+cd "$ROOT"
