@@ -20,11 +20,16 @@ class Article:
 
     title: str
     segments: tuple[Segment, ...]
+    author: str | None = None
+    #: When the article says it was published (aware); the episode date unless ``--date`` is given.
+    published: datetime | None = None
 
     def to_json(self) -> dict[str, object]:
         """The segment plan as printed by ``narrate segments --json``."""
         return {
             "title": self.title,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
             "segments": [
                 {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in self.segments
             ],
