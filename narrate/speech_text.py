@@ -17,32 +17,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from narrate import charset
+
 Normalizer = Callable[[str], str]
 Split = Callable[[str], list[str]]
 
 # --- Tables -------------------------------------------------------------------
 
-#: Characters that are a space in all but name; each becomes a plain space.
-SPACE_CHARS = (
-    "\u00a0"  # no-break space
-    "\u1680"
-    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u202f"  # narrow no-break space
-    "\u205f\u3000\t\v\f"
-)
-
-#: Characters that end a line; each becomes "\n".
-LINE_END_CHARS = "\r\u0085\u2028\u2029"
-
-#: Characters with no sound and no width; each is removed.
-INVISIBLE_CHARS = (
-    "\u00ad"  # soft hyphen
-    "\u200b\u200c\u200d\u2060\ufeff"  # zero-width space, non-joiner, joiner, word joiner, BOM
-    "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right mark, right-to-left mark
-    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings and overrides
-    "\u2066\u2067\u2068\u2069"  # bidi isolates
-    "\u0640"  # tatweel (kashida): stretches a word on screen, says nothing
-)
+#: The characters the first step unifies, from the shared tables: odd spaces become a space,
+#: line separators "\n"; invisible marks, control characters and tatweel (which stretches
+#: a word on screen and says nothing) are removed.
+SPACE_CHARS = charset.SPACE_CHARS
+LINE_END_CHARS = charset.LINE_END_CHARS
+INVISIBLE_CHARS = charset.INVISIBLE_CHARS
+REMOVED_CHARS = INVISIBLE_CHARS + charset.CONTROL_CHARS + charset.TATWEEL
 
 #: Marks that end a sentence. "۔" is the Urdu/Arabic-script full stop.
 SENTENCE_MARKS = ".!?…؟۔"
@@ -64,19 +52,30 @@ NO_SPACE_BEFORE = ".,;:!?،؛؟…"
 #: "." "," and ":" are left out because of "3.5", "1,000" and "08:30".
 SPACE_AFTER = "،؛؟…!"
 
+#: Quotation marks, each read as the plain one of its kind: engines say none of them, and one
+#: kind of each keeps the closing-quote table above short.
+QUOTES = {
+    **dict.fromkeys("“”„‟«»″〝〞＂", '"'),
+    **dict.fromkeys("‘’‚‛‹›′", "'"),
+}
+
+#: Latin marks written in Arabic text, and the Arabic mark each becomes there.
+ARABIC_MARKS = {"?": "؟", ",": "،", ";": "؛"}
+
+#: Arabic letters (and the diacritics that may end an Arabic word).
+ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06fc" + charset.DIACRITICS
+
 #: Abbreviations whose "." does not end a sentence: "د. أحمد" is one phrase.
 ABBREVIATIONS = frozenset({"د", "أ", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr"})
 
 
-def _chars(chars: str) -> str:
-    """``chars`` escaped for use inside a regex character class."""
-    return "".join("\\" + c if c in "\\]^-[" else c for c in chars)
+_chars = charset.char_class
 
 
 _TRANSLATION = (
-    {ord(c): " " for c in SPACE_CHARS}
+    {ord(c): None for c in REMOVED_CHARS}
+    | {ord(c): " " for c in SPACE_CHARS}
     | {ord(c): "\n" for c in LINE_END_CHARS}
-    | {ord(c): None for c in INVISIBLE_CHARS}
 )
 _CRLF = re.compile(r"\r\n")
 _BLANKS = re.compile(r"[ ]+")
@@ -85,6 +84,13 @@ _SPACE_BEFORE = re.compile(rf" +(?=[{_chars(NO_SPACE_BEFORE)}])")
 _DOTS = re.compile(r"[.…]{2,}")
 _TONE_RUN = re.compile(rf"([{_chars(TONE_MARKS)}])[{_chars(TONE_MARKS)}]+")
 _CLAUSE_RUN = re.compile(rf"([{_chars(CLAUSE_MARKS)}])[{_chars(CLAUSE_MARKS)}]+")
+_QUOTES = str.maketrans(QUOTES)
+# A Latin mark between two Arabic words (or after one, at the end of a line or text); a
+# closing quote or bracket may stand between the word and the mark.
+_LATIN_MARK = re.compile(
+    rf"(?<=[{ARABIC_LETTERS}])([{_chars(CLOSERS)}]?)([{_chars(''.join(ARABIC_MARKS))}])"
+    rf"(?=[ {_chars(CLOSERS)}]*(?:[{ARABIC_LETTERS}]|\n|$))"
+)
 _GLUED = re.compile(rf"([{_chars(SPACE_AFTER)}])(?=\w)")
 
 # --- Normalising ----------------------------------------------------------------
@@ -117,6 +123,28 @@ def remove_space_before_punctuation(text: str) -> str:
     return _SPACE_BEFORE.sub("", text)
 
 
+def unify_quotes(text: str) -> str:
+    """Curly quotes, low quotes and guillemets become plain ``"`` and ``'``.
+
+    >>> print(unify_quotes("قال «نعم» و“لا” و‘ربما’"))
+    قال "نعم" و"لا" و'ربما'
+    """
+    return text.translate(_QUOTES)
+
+
+def arabic_punctuation(text: str) -> str:
+    """A Latin ``?``, ``,`` or ``;`` between Arabic words becomes ``؟``, ``،`` or ``؛``.
+
+    Between digits (``1,000``) or Latin words the mark is left alone.
+
+    >>> arabic_punctuation("لماذا? حمص, حماة; إدلب")
+    'لماذا؟ حمص، حماة؛ إدلب'
+    >>> arabic_punctuation("Aleppo, حلب 1,000")
+    'Aleppo, حلب 1,000'
+    """
+    return _LATIN_MARK.sub(lambda m: m.group(1) + ARABIC_MARKS[m.group(2)], text)
+
+
 def collapse_punctuation(text: str) -> str:
     """Repeated marks are read once; two or more dots are a pause, written "…".
 
@@ -140,15 +168,20 @@ def space_after_punctuation(text: str) -> str:
 #: The normalising steps, in order.
 NORMALIZERS: tuple[Normalizer, ...] = (
     unify_characters,
+    unify_quotes,
     collapse_whitespace,
     remove_space_before_punctuation,
     collapse_punctuation,
+    arabic_punctuation,
     space_after_punctuation,
 )
 
 
 def normalize(text: str, steps: Sequence[Normalizer] = NORMALIZERS) -> str:
     """``text`` with every step of ``steps`` applied, in order.
+
+    It reads no number as words (:func:`narrate.numbers.verbalize` does, as a later step
+    chosen per engine: see :func:`prepare`).
 
     Line ends are kept (one "\\n" per run of them): they separate headings and
     paragraphs, which :func:`split_chunks` never joins.
@@ -157,6 +190,22 @@ def normalize(text: str, steps: Sequence[Normalizer] = NORMALIZERS) -> str:
     'مرحبا بكم، يا أصدقاء!\\nمن دمشق… إلى موسكو'
     >>> normalize("لماذا ؟؟ ،، قــــال")
     'لماذا؟، قال'
+    """
+    for step in steps:
+        text = step(text)
+    return text
+
+
+def prepare(text: str, steps: Sequence[Normalizer]) -> str:
+    """``text`` passed through ``steps``, each a ``str -> str`` function, in order.
+
+    The text stages for one engine are composed here, for instance
+    ``prepare(text, [normalize, lexicon.apply, numbers.verbalize, diacritize])``.
+    :func:`normalize` is only the first of them: reading numbers as words, or adding
+    diacritics, depends on the engine, so it is left to the caller to choose.
+
+    >>> prepare("  قــال ،  ثم", [normalize, str.split, "_".join])
+    'قال،_ثم'
     """
     for step in steps:
         text = step(text)
@@ -304,10 +353,12 @@ def split_chunks(text: str, max_chars: int, steps: Sequence[Split] = SPLITTERS) 
     return [chunk for line in split_lines(text) for chunk in _fit(line, steps, max_chars)]
 
 
-def speech_chunks(text: str, max_chars: int) -> list[str]:
-    """``text`` normalised and cut into chunks an engine can speak one request each.
+def speech_chunks(
+    text: str, max_chars: int, steps: Sequence[Normalizer] = (normalize,)
+) -> list[str]:
+    """``text`` prepared by ``steps`` and cut into chunks an engine can speak one request each.
 
     >>> speech_chunks("من دمشق إلى موسكو.. لأول مرة التفاصيل الكاملة !!", 20)
     ['من دمشق إلى موسكو…', 'لأول مرة التفاصيل', 'الكاملة!']
     """
-    return split_chunks(normalize(text), max_chars)
+    return split_chunks(prepare(text, steps), max_chars)

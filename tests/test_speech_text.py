@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from narrate import charset
 from narrate.speech_text import (
     INVISIBLE_CHARS,
     NO_SPACE_BEFORE,
+    REMOVED_CHARS,
     SPACE_CHARS,
+    arabic_punctuation,
     collapse_whitespace,
     normalize,
+    prepare,
     speech_chunks,
     split_chunks,
     split_clauses,
@@ -66,11 +71,59 @@ UNPUNCTUATED = " ".join(
         ("نسبة 3.5 من 1,000 عند 08:30", "نسبة 3.5 من 1,000 عند 08:30"),
         ("", ""),
         (" \u00a0\u200b ", ""),
+        # Control characters and the invisible marks of the shared table.
+        ("دم\x1cشق\x07", "دمشق"),
+        ("حل\u180eب\u2063", "حلب"),
+        # Latin marks between Arabic words become Arabic marks.
+        ("لماذا?", "لماذا؟"),
+        ("لماذا? قال", "لماذا؟ قال"),
+        ("حمص, حماة", "حمص، حماة"),
+        ("حمص ,حماة", "حمص، حماة"),
+        ("أولا; ثانيا", "أولا؛ ثانيا"),
+        ("قال «نعم»? ثم", 'قال "نعم"؟ ثم'),
+        ("هل قالَ? نعم", "هل قالَ؟ نعم"),
+        ("لماذا?!", "لماذا؟"),
+        ("حلب?\nدمشق", "حلب؟\nدمشق"),
+        # ... but not beside Latin words or digits.
+        ("Aleppo, حلب", "Aleppo, حلب"),
+        ("حلب, Aleppo", "حلب, Aleppo"),
+        ("why? لماذا", "why? لماذا"),
+        ("بلغ 1,000 شخص", "بلغ 1,000 شخص"),
+        ("العدد 5, ثم", "العدد 5, ثم"),
+        # Quotes of every kind become the plain ones.
+        ("قال «نعم» و“لا” و„ربما“", 'قال "نعم" و"لا" و"ربما"'),
+        ("‘كلمة’ و‹أخرى›", "'كلمة' و'أخرى'"),
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
     assert normalize(expected) == expected
+
+
+def test_character_tables_are_the_shared_ones() -> None:
+    assert SPACE_CHARS == charset.SPACE_CHARS
+    assert INVISIBLE_CHARS == charset.INVISIBLE_CHARS
+    assert charset.TATWEEL in REMOVED_CHARS
+    assert normalize(charset.TATWEEL.join("دمشق")) == "دمشق"
+
+
+def test_arabic_punctuation_is_its_own_step() -> None:
+    assert arabic_punctuation("حمص , حماة") == "حمص , حماة"  # space before: not a neighbour
+    assert arabic_punctuation("حمص, حماة") == "حمص، حماة"
+
+
+def test_prepare_composes_steps_and_normalize_reads_no_number() -> None:
+    assert normalize("بلغت 18% عام ٢٠٢٤") == "بلغت 18% عام ٢٠٢٤"
+    assert prepare("  بلغت 18%  ", []) == "  بلغت 18%  "
+    assert prepare("  بلغت 18%  ", [normalize, str.split, "|".join]) == "بلغت|18%"
+
+
+def test_speech_chunks_run_the_steps_given() -> None:
+    assert speech_chunks("كلمة  أخرى", 100) == ["كلمة أخرى"]
+    assert speech_chunks("كلمة  أخرى", 100, steps=[]) == ["كلمة  أخرى"]
+    assert speech_chunks("كلمة أخرى", 100, steps=[normalize, lambda t: t + " ثالثة"]) == [
+        "كلمة أخرى ثالثة"
+    ]
 
 
 def test_normalize_runs_only_the_steps_given() -> None:
@@ -212,7 +265,8 @@ ALPHABET = (
     "abcXYZ0123456789٠١٢٣"
     "       \n\t"
     "،؛؟.!?,;:…—\"'»«()"
-    "\u00a0\u202f\u200b\u200f\u0640\u064e\u0651"
+    "\u00a0\u202f\u200b\u200f\u0640\u064e\u0651\x1c"
+    "“”«»‘’"
 )
 texts = st.text(alphabet=ALPHABET, max_size=400)
 
@@ -224,8 +278,10 @@ def test_normalize_properties(text: str) -> None:
     assert normalize(normal) == normal
     assert normal == normal.strip()
     assert "  " not in normal and "\n\n" not in normal
-    assert not any(c in normal for c in INVISIBLE_CHARS + SPACE_CHARS)
+    assert not any(c in normal for c in REMOVED_CHARS + SPACE_CHARS + "“”«»‘’")
     assert not any(f" {mark}" in normal for mark in NO_SPACE_BEFORE)
+    # No Latin "?" is left right after an Arabic letter when the next word is Arabic too.
+    assert not re.search(r"[ء-ي][?,;] ?[ء-ي]", normal)
 
 
 @settings(max_examples=300, deadline=None)
