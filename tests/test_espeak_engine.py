@@ -235,3 +235,83 @@ def test_broken_data_is_unavailable(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     expected = (False, f"espeak-ng failed to initialize with its data in {tmp_path}")
     assert proc.stdout == f"{expected}\n"
+
+
+# --- Phonemes: what espeak-ng would say, without speaking it ---------------------------
+
+
+def test_phonemes_of_diacritized_arabic() -> None:
+    assert espeak.phonemes("مُدُن") == "m'udun"
+    assert espeak.phonemes("مُدُن", separator="|") == "m|'u|d|u|n"
+    assert espeak.phonemes("مُدُن", ipa=True) == "mˈudun"
+
+
+def test_phonemes_of_an_undiacritized_word_can_lack_every_vowel() -> None:
+    assert espeak.phonemes("شهدت", separator="|") == "S|h|d|t"
+    assert espeak.phonemes("شَهِدَتْ", separator="|") == "S|'a|h|i|d|,a|t"
+
+
+def test_phonemes_cover_every_clause_one_word_each() -> None:
+    # TextToPhonemes answers one clause per call: all of them must come back.
+    clauses = ["في يوم الجمعة", "كان التواصل مستمرا", "مع محافظة حمص", "التي شهدت حالة"] * 30
+    text = "، ".join(clauses) + ". وقال: نعم؛ ثم سكت؟ لا!"
+
+    result = espeak.phonemes(text)
+
+    words = re.findall(r"[\u0621-\u064a]+", text)
+    assert len(result.split()) == len(words)
+    assert result.split()[-1] == espeak.phonemes("لا")
+
+
+def test_phonemes_of_latin_words_switch_language() -> None:
+    assert espeak.phonemes("AI").startswith("(en)")
+
+
+def test_phonemes_of_blank_text_are_empty() -> None:
+    assert espeak.phonemes("") == ""
+    assert espeak.phonemes(" \n\t") == ""
+
+
+def test_a_nul_does_not_cut_the_phonemes_short() -> None:
+    assert len(espeak.phonemes("مرحبا\0بكم").split()) == 2
+
+
+def test_phonemes_with_an_unknown_voice_is_an_engine_error() -> None:
+    with pytest.raises(EngineError, match=r"^espeak-ng has no voice 'zz-nowhere' \(not found"):
+        espeak.phonemes("مرحبا", "zz-nowhere")
+    with pytest.raises(EngineError, match=r"^espeak-ng has no voice ''"):
+        espeak.phonemes("مرحبا", "")
+    assert espeak.phonemes("مُدُن") == "m'udun"
+
+
+@pytest.mark.parametrize("separator", ["a", "1", " ", "||", "\0", "é", "\n"])
+def test_phonemes_refuse_a_separator_that_is_not_one_punctuation_mark(separator: str) -> None:
+    with pytest.raises(ValueError, match=r"^the phoneme separator must be one ASCII punctuation"):
+        espeak.phonemes("مدن", separator=separator)
+
+
+def test_phonemes_do_not_change_the_voice_or_rate_of_engines(engine: EspeakEngine) -> None:
+    slow = EspeakEngine(rate_wpm=100)
+    before = len(slow.synthesize(SHORT))
+
+    espeak.phonemes("hello world", "en")
+
+    assert abs(len(slow.synthesize(SHORT)) - before) <= 0.01 * before
+    assert engine.synthesize(SHORT).rms > 1000
+
+
+def test_phonemes_and_speech_from_many_threads() -> None:
+    words = ["مُدُن", "شهدت", "النظام", "في"]
+    serial = [espeak.phonemes(w) for w in words]
+    slow = EspeakEngine(rate_wpm=120)
+
+    def job(i: int) -> str:
+        if i % 3 == 0:
+            return str(len(slow.synthesize(SHORT)) > 500)
+        return espeak.phonemes(words[i % 4])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(job, range(24)))
+
+    for i, result in enumerate(results):
+        assert result == ("True" if i % 3 == 0 else serial[i % 4])
