@@ -6,18 +6,20 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from narrate import __version__
-from narrate.article import read_article
+from narrate.article import FORMATS, read_article
 from narrate.audio import CBR_KBPS, DEFAULT_KBPS
-from narrate.engines import ENGINE_NAMES
+from narrate.engines import ENGINE_NAMES, SPEAKING_ENGINES
 from narrate.errors import NarrateError
 from narrate.feed import FeedValueError, ShowSettings
-from narrate.pipeline import BuildRequest, build
+from narrate.pipeline import BuildRequest, build, load_lexicon, speech_plan
 from narrate.progress import Reporter
+from narrate.script import Script
 from narrate.slug import make_slug
 
 DEFAULT_SHOW_TITLE = "نشرة مسموعة"
@@ -68,8 +70,24 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def _article_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--format`` and ``--lexicon``, shared by every command that reads an article."""
+    command = click.option(
+        "--lexicon",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="TOML file of words and how to say them, laid over the built-in lexicon.",
+    )(command)
+    return click.option(
+        "--format",
+        "article_format",
+        type=click.Choice(FORMATS),
+        help="How to read ARTICLE; default from its extension and content.",
+    )(command)
+
+
 @cli.command(name="build")
-@click.argument("article", type=click.Path(path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path, allow_dash=True))
+@_article_options
 @click.option(
     "-o",
     "--output-dir",
@@ -127,6 +145,8 @@ def _aware(value: datetime | None) -> datetime | None:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build_command(
     article: Path,
+    article_format: str | None,
+    lexicon: Path | None,
     output_dir: Path,
     engine: str,
     show_title: str,
@@ -149,6 +169,8 @@ def build_command(
             output_dir=output_dir,
             show=show,
             engine=engine,
+            article_format=article_format,
+            lexicon=lexicon,
             kbps=int(bitrate),
             slug=slug,
             published=_aware(published),
@@ -164,11 +186,42 @@ def build_command(
 
 
 @cli.command()
-@click.argument("article", type=click.Path(path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path, allow_dash=True))
+@_article_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-def segments(article: Path, as_json: bool) -> None:
-    """Show how ARTICLE is split into segments."""
-    parsed = read_article(article)
+@click.option(
+    "--speech",
+    is_flag=True,
+    help="Show the exact text each engine will be sent, chunk by chunk.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(("all", *SPEAKING_ENGINES)),
+    default="all",
+    show_default=True,
+    help="With --speech: whose text to show.",
+)
+@click.option("--show", "show_title", default=DEFAULT_SHOW_TITLE, envvar="NARRATE_SHOW")
+def segments(
+    article: Path,
+    article_format: str | None,
+    lexicon: Path | None,
+    as_json: bool,
+    speech: bool,
+    engine: str,
+    show_title: str,
+) -> None:
+    """Show how ARTICLE is split into segments, and with --speech what each engine will say."""
+    parsed = read_article(article, article_format)
+    if speech:
+        engines = SPEAKING_ENGINES if engine == "all" else (engine,)
+        plans = speech_plan(parsed, show_title, engines, load_lexicon(lexicon))
+        if as_json:
+            payload = {name: script.to_json() for name, script in plans.items()}
+            click.echo(json.dumps({"engines": payload}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(render_speech(plans), nl=False)
+        return
     if as_json:
         click.echo(json.dumps(parsed.to_json(), ensure_ascii=False, indent=2))
         return
@@ -177,6 +230,23 @@ def segments(article: Path, as_json: bool) -> None:
         click.echo(f"\n{number}. {segment.heading or '(المقدمة)'}")
         for paragraph in segment.paragraphs:
             click.echo(f"   {paragraph}")
+
+
+def render_speech(plans: dict[str, Script]) -> str:
+    """The speech plan as a producer reads it: per engine, per segment, each chunk on its line."""
+    lines: list[str] = []
+    for name, script in plans.items():
+        lines.append(f"== {name}")
+        lines.append("[intro]")
+        lines.extend(f"  | {chunk}" for chunk in script.intro)
+        for number, segment in enumerate(script.segments, start=1):
+            lines.append(f"[{number}] {segment.chapter_title}")
+            lines.extend(f"  # {chunk}" for chunk in segment.heading)
+            for paragraph in segment.paragraphs:
+                lines.extend(f"  | {chunk}" for chunk in paragraph)
+                lines.append("")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def main() -> None:

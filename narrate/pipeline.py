@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +21,11 @@ from pydub import AudioSegment
 from narrate import audio
 from narrate.article import read_article
 from narrate.audio import EpisodeAudio, SegmentAudio
-from narrate.engines import Engine, choose_engine
+from narrate.engines import Engine, choose_engine, engine_text_needs
 from narrate.errors import EngineError, PublishError
 from narrate.feed import ShowSettings, StoredEpisode, load_episodes, publish_episode
 from narrate.models import Article, Chapter, EpisodeInfo
+from narrate.lexicon import Lexicon
 from narrate.progress import Reporter
 from narrate.script import Script, write_script
 from narrate.slug import episode_guid, episode_slug
@@ -43,6 +45,8 @@ class BuildRequest:
     output_dir: Path
     show: ShowSettings
     engine: str = "auto"
+    article_format: str | None = None
+    lexicon: Path | None = None
     kbps: int = audio.DEFAULT_KBPS
     slug: str | None = None
     published: datetime | None = None
@@ -62,13 +66,14 @@ class BuildResult:
 
 def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
     """Build one episode from ``request.article`` and add it to the show's feed."""
-    article = read_article(request.article)
+    article = read_article(request.article, request.article_format)
+    lexicon = load_lexicon(request.lexicon)
     load_episodes(request.output_dir)  # a damaged store fails now, not after the synthesis
     slug = request.slug or episode_slug(request.article, article.title)
     choice = choose_engine(request.engine, rate_wpm=request.rate_wpm)
     reporter.say(f"Engine: {choice.engine.name} ({choice.reason})")
 
-    script = write_script(article, request.show.title, choice.engine.max_chunk_chars)
+    script = write_script(article, request.show.title, choice.engine.text_needs, lexicon)
     episode_audio = speak_and_assemble(script, choice.engine, reporter)
 
     info = EpisodeInfo(
@@ -77,7 +82,9 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
         title=article.title,
         show=request.show.title,
         description=describe(article),
-        published=request.published or datetime.now(UTC).replace(microsecond=0),
+        published=request.published
+        or article.published
+        or datetime.now(UTC).replace(microsecond=0),
         engine=choice.engine.describe(),
         chapters=episode_audio.chapters,
     )
@@ -106,6 +113,22 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
         duration_ms=episode_audio.duration_ms,
         chapters=episode_audio.chapters,
     )
+
+
+def load_lexicon(path: Path | None) -> Lexicon:
+    """The built-in lexicon, with a producer's file laid over it when one is given."""
+    lexicon = Lexicon.default()
+    return lexicon.merged(Lexicon.load(path)) if path is not None else lexicon
+
+
+def speech_plan(
+    article: Article, show_title: str, engines: Sequence[str], lexicon: Lexicon
+) -> dict[str, Script]:
+    """The exact chunks each named engine would be sent for ``article``."""
+    return {
+        name: write_script(article, show_title, engine_text_needs(name), lexicon)
+        for name in engines
+    }
 
 
 def speak_and_assemble(script: Script, engine: Engine, reporter: Reporter) -> EpisodeAudio:

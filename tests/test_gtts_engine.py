@@ -81,7 +81,7 @@ def test_each_chunk_gets_its_own_audio(fake_google: FakeGoogle, make_engine: Mak
         "بشار الأسد يواجه عزلة سياسية غير مسبوقة. لم تكن الأزمة أزمة نظام فحسب!! بل لحظة مفصلية "
         "في علاقة الدولة بمواطنيها ؟"
     )
-    chunks = speech_chunks(text, engine.max_chunk_chars)
+    chunks = speech_chunks(text, engine.text_needs.max_chars)
     assert len(chunks) >= 2
     lengths = [len(engine.synthesize(chunk)) for chunk in chunks]
     assert fake_google.requests == chunks
@@ -112,7 +112,7 @@ def test_describe() -> None:
 
 def test_is_an_engine() -> None:
     engine: Engine = GttsEngine()
-    assert (engine.name, engine.max_chunk_chars, engine.sample_rate) == ("gtts", 100, 24000)
+    assert (engine.name, engine.text_needs.max_chars, engine.sample_rate) == ("gtts", 100, 24000)
 
 
 def test_rate_limit_is_retried_with_growing_waits(

@@ -8,19 +8,20 @@ from typing import Protocol
 from pydub import AudioSegment
 
 from narrate.errors import EngineUnavailable
+from narrate.script import TextNeeds
 
 
 class Engine(Protocol):
     """A text-to-speech engine.
 
-    ``synthesize`` turns one prepared chunk of text (at most ``max_chunk_chars``
+    ``synthesize`` turns one prepared chunk of text (at most ``text_needs.max_chars``
     characters) into mono 16-bit audio at ``sample_rate``. It raises
     :class:`narrate.errors.EngineError` on failure, never anything else.
     """
 
     name: str
     sample_rate: int
-    max_chunk_chars: int
+    text_needs: TextNeeds
 
     def describe(self) -> str:
         """Engine, library version and voice, as recorded in the MP3's tags."""
@@ -32,6 +33,21 @@ class Engine(Protocol):
 
 
 ENGINE_NAMES = ("auto", "gtts", "espeak")
+#: The engines that speak, in the order ``auto`` tries them.
+SPEAKING_ENGINES = ("gtts", "espeak")
+
+
+def engine_text_needs(name: str) -> TextNeeds:
+    """What the engine called ``name`` needs of its text, without starting it."""
+    if name == "gtts":
+        from narrate.engines.gtts import GttsEngine
+
+        return GttsEngine.text_needs
+    if name == "espeak":
+        from narrate.engines.espeak import EspeakEngine
+
+        return EspeakEngine.text_needs
+    raise ValueError(f"unknown engine {name!r}: choose one of {', '.join(SPEAKING_ENGINES)}")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import string
 import sys
 import threading
 from array import array
@@ -33,6 +34,7 @@ from typing import Any
 from pydub import AudioSegment
 
 from narrate.errors import EngineError, EngineUnavailable
+from narrate.script import TextNeeds
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ _INITIALIZE_DONT_EXIT = 0x8000  # report a failed initialization instead of call
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1  # espeakSSML and espeakPHONEMES stay off: "<" and "[[" are just text
 _PARAM_RATE = 1
+_PHONEMES_IPA = 0x02  # phonememode bit 1: IPA instead of espeak-ng's ASCII phoneme names
 _EE_OK = 0
 _ERROR_NAMES = {-1: "internal error", 1: "buffer full", 2: "not found"}
 
@@ -82,6 +85,11 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     ),
     "espeak_Synchronize": (ctypes.c_int, []),
     "espeak_Info": (ctypes.c_char_p, [ctypes.POINTER(ctypes.c_char_p)]),
+    # const char *espeak_TextToPhonemes(const void **textptr, int textmode, int phonememode)
+    "espeak_TextToPhonemes": (
+        ctypes.c_char_p,
+        [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int],
+    ),
 }
 
 
@@ -179,6 +187,27 @@ class _Library:
             pcm = samples.tobytes()
         return pcm
 
+    def phonemes(self, text: str, voice: str, mode: int) -> str:
+        """espeak-ng's phonemes for ``text``, clause by clause, joined by spaces."""
+        buffer = ctypes.create_string_buffer(text.encode("utf-8", "replace"))
+        # espeak-ng advances this pointer past each clause it translates, and sets it
+        # to NULL after the last; the returned string lives in a buffer it reuses.
+        cursor = ctypes.c_void_p(ctypes.addressof(buffer))
+        clauses: list[str] = []
+        with self._lock:
+            rate = self._rate_wpm if self._rate_wpm is not None else self.default_rate_wpm
+            self._select(voice, rate)
+            while cursor.value:
+                before = cursor.value
+                clause: bytes | None = self._lib.espeak_TextToPhonemes(
+                    ctypes.byref(cursor), _CHARS_UTF8, mode
+                )
+                if clause:
+                    clauses.append(clause.decode("utf-8", "replace").strip())
+                if cursor.value == before:  # not advanced: stop rather than loop forever
+                    break
+        return " ".join(c for c in clauses if c)
+
 
 _library: _Library | None = None
 _library_lock = threading.Lock()
@@ -222,7 +251,8 @@ class EspeakEngine:
     name = "espeak"
     # espeak-ng takes any length; 500 characters (a paragraph or two) keeps
     # cached chunks small at no measurable cost per call.
-    max_chunk_chars = 500
+    #: espeak-ng reads undiacritized Arabic as consonant clusters: it needs tashkeel.
+    text_needs = TextNeeds(max_chars=500, diacritics=True)
 
     def __init__(self, voice: str = DEFAULT_VOICE, rate_wpm: int | None = None) -> None:
         """Load espeak-ng if needed and check ``voice``.
@@ -268,3 +298,30 @@ def espeak_available(voice: str = DEFAULT_VOICE) -> tuple[bool, str]:
     except EngineError as exc:
         return False, str(exc)
     return True, ""
+
+
+def phonemes(
+    text: str, voice: str = DEFAULT_VOICE, *, ipa: bool = False, separator: str = ""
+) -> str:
+    """How espeak-ng would pronounce ``text`` with ``voice``, as phoneme names.
+
+    Words are separated by single spaces, and so are clauses. With ``ipa`` the names
+    are IPA characters; otherwise espeak-ng's ASCII names, those of its phoneme
+    tables (``a:`` long a, ``H`` for ح, ``A`` for ع, ``'`` before a stressed
+    vowel). ``separator``, one ASCII punctuation mark such as ``|``, goes between
+    the phonemes of a word. Nothing is spoken. Raises ValueError for another
+    separator, EngineUnavailable when espeak-ng cannot run here and EngineError for
+    an unknown voice.
+    """
+    if not voice or "\0" in voice:
+        raise EngineError(f"espeak-ng has no voice {voice!r}")
+    if separator and not (len(separator) == 1 and separator in string.punctuation):
+        raise ValueError(
+            f"the phoneme separator must be one ASCII punctuation mark, not {separator!r}"
+        )
+    if not text.strip():
+        return ""
+    # phonememode: bit 1 asks for IPA, bits 8-23 hold the separator character.
+    mode = (_PHONEMES_IPA if ipa else 0) | (ord(separator) << 8 if separator else 0)
+    # A NUL would end the C string early.
+    return _get_library().phonemes(text.replace("\0", " "), voice, mode)

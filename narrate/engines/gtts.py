@@ -28,6 +28,7 @@ from pydub import AudioSegment
 
 from narrate.errors import AudioError, EngineError, EngineUnavailable
 from narrate.ffmpeg import decode_to_pcm
+from narrate.script import TextNeeds
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class GttsEngine:
     """Google Translate's Arabic voice, one request per chunk of at most 100 characters."""
 
     name = "gtts"
-    max_chunk_chars = 100
+    text_needs = TextNeeds(max_chars=100, diacritics=False)  # Google's limit; it needs no tashkeel
     sample_rate = 24000
 
     def __init__(
@@ -161,11 +162,11 @@ class GttsEngine:
 
         A chunk with no letter or digit (say "؟") has nothing to speak and gives
         empty audio without asking Google. Raises ValueError for a chunk longer than
-        :attr:`max_chunk_chars`, EngineError for every failure to get its audio.
+        :attr:`text_needs`, EngineError for every failure to get its audio.
         """
-        if len(text) > self.max_chunk_chars:
+        if len(text) > self.text_needs.max_chars:
             raise ValueError(
-                f"a gTTS chunk holds at most {self.max_chunk_chars} characters, "
+                f"a gTTS chunk holds at most {self.text_needs.max_chars} characters, "
                 f"got {len(text)}: split the text with narrate.speech_text first"
             )
         if not any(char.isalnum() for char in text):
