@@ -24,8 +24,8 @@ from narrate.audio import EpisodeAudio, SegmentAudio
 from narrate.engines import Engine, choose_engine, engine_text_needs
 from narrate.errors import EngineError, PublishError
 from narrate.feed import ShowSettings, StoredEpisode, load_episodes, publish_episode
-from narrate.models import Article, Chapter, EpisodeInfo
 from narrate.lexicon import Lexicon
+from narrate.models import Article, Chapter, EpisodeInfo
 from narrate.progress import Reporter
 from narrate.script import Script, write_script
 from narrate.slug import episode_guid, episode_slug

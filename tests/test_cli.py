@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import podcastparser
@@ -360,3 +361,60 @@ def test_progress_bar_only_on_a_terminal_and_never_when_quiet() -> None:
     assert "Speaking" in bar_output(_Terminal())
     assert bar_output(io.StringIO()) == ""
     assert bar_output(_Terminal(), quiet=True) == ""
+
+
+NUMBERS_ARTICLE = """ارتفاع الأسعار
+
+ارتفعت الأسعار 18% في عام 2024، وقال خبير في AI إن الزيادة ستستمر.
+"""
+
+
+def test_segments_speech_shows_what_each_engine_is_sent(tmp_path: Path) -> None:
+    article = tmp_path / "prices.txt"
+    article.write_text(NUMBERS_ARTICLE, encoding="utf-8")
+    run = narrate("segments", article, "--speech", "--json")
+    assert run.returncode == 0, run.stderr
+    engines = json.loads(run.stdout)["engines"]
+    assert set(engines) == {"gtts", "espeak"}
+
+    def chunks(plan: dict[str, Any]) -> list[str]:
+        out = list(plan["intro"])
+        for segment in plan["segments"]:
+            out += segment["heading"] + [c for p in segment["paragraphs"] for c in p]
+        return out
+
+    google, offline = chunks(engines["gtts"]), chunks(engines["espeak"])
+    assert all(0 < len(c) <= 100 for c in google)
+    assert all(0 < len(c) <= 500 for c in offline)
+    spoken = " ".join(google)
+    assert "ثمانية عشر بالمئة" in spoken
+    assert "ألفين وأربعة وعشرين" in spoken
+    assert "الذكاء الاصطناعي" in spoken  # the built-in lexicon
+    assert not any(ch.isdigit() for ch in spoken)
+    assert not any("\u064b" <= ch <= "\u0652" for ch in spoken)  # gTTS gets no diacritics
+    marks = sum("\u064b" <= ch <= "\u0652" for ch in " ".join(offline))
+    assert marks > 40  # espeak-ng gets diacritized text
+    assert engines["espeak"]["segments"][0]["chapter"] == "ارتفاع الأسعار"
+
+
+def test_segments_speech_text_is_readable_and_one_engine_can_be_chosen(short_article: Path) -> None:
+    run = narrate("segments", short_article, "--speech", "--engine", "gtts")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("== gtts\n[intro]\n  | نشرة مسموعة.")
+    assert "== espeak" not in run.stdout
+    assert "  # الميزانية." in run.stdout
+
+
+def test_a_producer_lexicon_changes_what_is_said(short_article: Path, tmp_path: Path) -> None:
+    lexicon = tmp_path / "words.toml"
+    lexicon.write_text('[words]\n"المجلس البلدي" = "مجلس المدينة"\n', encoding="utf-8")
+    run = narrate("segments", short_article, "--speech", "--engine", "gtts", "--lexicon", lexicon)
+    assert run.returncode == 0, run.stderr
+    spoken = "\n".join(line for line in run.stdout.splitlines() if line.startswith("  | "))
+    assert "مجلس المدينة" in spoken and "المجلس البلدي" not in spoken
+
+    lexicon.write_text('[words]\n"x" = 3\n', encoding="utf-8")
+    run = narrate("segments", short_article, "--speech", "--lexicon", lexicon)
+    assert run.returncode == 1
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("Error: ") and "words.toml" in line
