@@ -418,3 +418,44 @@ def test_a_producer_lexicon_changes_what_is_said(short_article: Path, tmp_path: 
     assert run.returncode == 1
     (line,) = run.stderr.splitlines()
     assert line.startswith("Error: ") and "words.toml" in line
+
+
+def test_standard_input_and_a_forced_format(tmp_path: Path) -> None:
+    markdown = (
+        "# عنوان الخبر\n\n## القسم الأول\n\nنص **القسم** الأول مع [رابط](https://example.org).\n"
+    )
+    proc = subprocess.run(
+        [NARRATE, "segments", "-", "--json", "--format", "markdown"],
+        input=markdown.encode("utf-8"),
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    plan = json.loads(proc.stdout)
+    assert plan["title"] == "عنوان الخبر"
+    assert plan["segments"] == [
+        {"heading": "القسم الأول", "paragraphs": ["نص القسم الأول مع رابط."]}
+    ]
+
+    # The same bytes read as plain text keep the Markdown marks: --format really decides.
+    as_text = tmp_path / "story.md"
+    as_text.write_text(markdown, encoding="utf-8")
+    run = narrate("segments", as_text, "--json", "--format", "text")
+    assert run.returncode == 0
+    assert "**" in run.stdout or "#" in run.stdout
+
+    empty = subprocess.run([NARRATE, "segments", "-"], input=b"", capture_output=True, timeout=60)
+    assert empty.returncode == 1
+    assert empty.stderr.decode().strip() == "Error: standard input is empty"
+
+
+def test_the_articles_own_date_dates_the_episode(tmp_path: Path) -> None:
+    article = tmp_path / "dated.txt"
+    article.write_text(
+        "خبر مؤرخ\n\n2025/03/14\n\nنص الخبر المؤرخ قصير، لكنه يكفي.\n", encoding="utf-8"
+    )
+    output = tmp_path / "out"
+    run = narrate("build", article, "--output-dir", output, "--engine", "espeak", "-q")
+    assert run.returncode == 0, run.stderr
+    entry = feedparser.parse((output / "feed.xml").read_bytes()).entries[0]
+    assert tuple(entry.published_parsed)[:3] == (2025, 3, 14)
