@@ -14,6 +14,14 @@ It answers ``POST /_/TranslateWebserverUi/data/batchexecute`` the way Google doe
 real (encoded by the project's ffmpeg): a 440 Hz tone lasting :data:`BASE_MS` plus
 :data:`MS_PER_CHAR` milliseconds per character of the text asked for (:func:`tone_ms`),
 mono, 24 kHz, so a test can tell from the audio's length which text it came from.
+
+Faults are scripted per request: ``fail_next(429, 3, retry_after="1")`` (a burst of rate
+limiting), ``fail_every(4, 503)`` (intermittent server errors), ``hang_next()`` (a
+connection accepted and never answered), ``answer_next("no-audio")`` and ``set_mode(...)``
+(a 200 without audio, garbled base64, ...), plus :attr:`FakeGoogle.latency` on every
+answer. The fake records when each request arrived and was answered
+(:attr:`FakeGoogle.exchanges`) and the most it answered at once
+(:attr:`FakeGoogle.max_in_flight`), so tests can check a client's rate and concurrency.
 """
 
 from __future__ import annotations
@@ -25,9 +33,11 @@ import math
 import struct
 import tempfile
 import threading
+import time
 import urllib.parse
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -42,8 +52,8 @@ MS_PER_CHAR = 60
 BASE_MS = 200  # ffmpeg cannot even detect an MP3 of one or two frames
 SAMPLE_RATE = 24000
 
-Mode = Literal["ok", "403", "no-audio", "empty", "garbled", "bad-base64"]
-MODES: tuple[Mode, ...] = ("ok", "403", "no-audio", "empty", "garbled", "bad-base64")
+Mode = Literal["ok", "403", "no-audio", "empty", "garbled", "bad-base64", "hang"]
+MODES: tuple[Mode, ...] = ("ok", "403", "no-audio", "empty", "garbled", "bad-base64", "hang")
 
 
 @functools.cache
@@ -91,17 +101,45 @@ def google_body(payload: object) -> bytes:
     return f")]}}'\n\n{len(line)}\n{line}\n{len(tail)}\n{tail}\n".encode()
 
 
+@dataclass
+class Exchange:
+    """One request the fake received, and what it did with it."""
+
+    text: str
+    params: list[object]
+    #: ``time.monotonic()`` when the request had been read, and when the answer went out
+    #: (None while it is being answered, and for a hung request, which never is).
+    arrived: float
+    answered: float | None = None
+    #: The HTTP status answered; None for a hung request.
+    status: int | None = None
+
+
+#: What the fake does with one request: an HTTP status with no audio, or a :data:`Mode`.
+Fault = int | Mode
+
+
 class FakeGoogle:
-    """A scriptable Google TTS stand-in running in a thread on 127.0.0.1."""
+    """A scriptable Google TTS stand-in running in a thread on 127.0.0.1.
+
+    What it answers, first match wins: faults queued by :meth:`fail_next` and
+    :meth:`hang_next`, one at a time and in order; then every ``k``-th request set by
+    :meth:`fail_every`; then the standing :meth:`set_mode`. Every answer waits
+    :attr:`latency` seconds first. It records each request (:attr:`exchanges`), the
+    most requests it was answering at once (:attr:`max_in_flight`) and their times.
+    """
 
     def __init__(self, *, latency: float = 0.0) -> None:
         self.latency = latency
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        self._requests: list[str] = []
-        self._params: list[list[object]] = []
-        self._failures: deque[int] = deque()
+        self._exchanges: list[Exchange] = []
+        self._script: deque[tuple[Fault, str | None]] = deque()
+        # every k-th request from the one numbered `start`: (k, start, status, retry_after)
+        self._every: tuple[int, int, int, str | None] | None = None
         self._mode: Mode = "ok"
+        self._in_flight = 0
+        self._max_in_flight = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -113,31 +151,75 @@ class FakeGoogle:
         return f"http://{host!s}:{port}"
 
     @property
+    def exchanges(self) -> list[Exchange]:
+        """Every request received so far, in the order they arrived (copies)."""
+        with self._lock:
+            return [replace(exchange) for exchange in self._exchanges]
+
+    @property
     def requests(self) -> list[str]:
         """The texts received so far, in order (failed requests included)."""
-        with self._lock:
-            return list(self._requests)
+        return [exchange.text for exchange in self.exchanges]
 
     @property
     def params(self) -> list[list[object]]:
         """The full gTTS parameter lists received: ``[text, lang, speed, "null"]``."""
-        with self._lock:
-            return [list(p) for p in self._params]
+        return [list(exchange.params) for exchange in self.exchanges]
 
-    def fail_next(self, status: int, count: int = 1) -> None:
-        """Answer the next ``count`` requests with HTTP ``status`` and no audio."""
+    @property
+    def arrivals(self) -> list[float]:
+        """When each request arrived (``time.monotonic()``), in order."""
+        return [exchange.arrived for exchange in self.exchanges]
+
+    @property
+    def in_flight(self) -> int:
+        """How many requests are being answered (or hung) right now."""
         with self._lock:
-            self._failures.extend([status] * count)
+            return self._in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests that were being answered at the same time."""
+        with self._lock:
+            return self._max_in_flight
+
+    def fail_next(self, status: int, count: int = 1, *, retry_after: str | None = None) -> None:
+        """Answer the next ``count`` requests with HTTP ``status`` and no audio.
+
+        ``retry_after`` is sent as the ``Retry-After`` header: seconds ("1") or an HTTP date.
+        """
+        with self._lock:
+            self._script.extend([(status, retry_after)] * count)
+
+    def answer_next(self, mode: Mode, count: int = 1) -> None:
+        """Answer the next ``count`` requests as :meth:`set_mode` ``mode`` would."""
+        _check_mode(mode)
+        with self._lock:
+            self._script.extend([(mode, None)] * count)
+
+    def hang_next(self, count: int = 1) -> None:
+        """Accept the next ``count`` requests and never answer them (until :meth:`close`)."""
+        self.answer_next("hang", count)
+
+    def fail_every(self, k: int, status: int = 503, *, retry_after: str | None = None) -> None:
+        """Answer every ``k``-th request from now on (the k-th, the 2k-th, ...) with ``status``.
+
+        ``k=0`` stops it. Requests answered from the :meth:`fail_next` queue count too.
+        """
+        if k < 0:
+            raise ValueError("k must be 0 (off) or positive")
+        with self._lock:
+            self._every = (k, len(self._exchanges), status, retry_after) if k else None
 
     def set_mode(self, mode: Mode) -> None:
-        """How to answer once the failures queued by :meth:`fail_next` are used up.
+        """How to answer once the faults queued by :meth:`fail_next` are used up.
 
         ``ok``: real audio. ``403``: refused. ``no-audio``: 200 with Google's empty
         result. ``empty``: 200 with no jQ1olc line at all. ``garbled``: 200 with valid
         base64 that is not MP3. ``bad-base64``: 200 with a payload that is not base64.
+        ``hang``: read the request and never answer it.
         """
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        _check_mode(mode)
         with self._lock:
             self._mode = mode
 
@@ -149,7 +231,11 @@ class FakeGoogle:
         return self
 
     def close(self) -> None:
-        """Stop answering; the port is closed (connections are refused) afterwards."""
+        """Stop answering; the port is closed (connections are refused) afterwards.
+
+        Hung and slow requests are let go at once: their handlers wait on an event
+        that closing sets, so closing takes milliseconds whatever the latency.
+        """
         self._closing.set()
         if self._thread is not None:
             self._server.shutdown()
@@ -168,19 +254,39 @@ class FakeGoogle:
     ) -> None:
         self.close()
 
-    def _answer(self, body: bytes) -> tuple[int, bytes]:
-        """Record the request in ``body`` and decide the status and body of the answer."""
+    def _arrive(self, body: bytes) -> tuple[Exchange, Fault, str | None]:
+        """Record the request in ``body`` and decide how to answer it."""
         form = urllib.parse.parse_qs(body.decode("utf-8"))
         rpc = json.loads(form["f.req"][0])
         params = json.loads(rpc[0][0][1])
         with self._lock:
-            self._requests.append(params[0])
-            self._params.append(params)
-            status = self._failures.popleft() if self._failures else None
-            mode = self._mode
-        if status is not None:
-            return status, b"<html>fake Google error</html>"
-        text = params[0]
+            exchange = Exchange(params[0], params, time.monotonic())
+            self._exchanges.append(exchange)
+            number = len(self._exchanges)
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            fault: Fault
+            retry_after: str | None = None
+            if self._script:
+                fault, retry_after = self._script.popleft()
+            elif self._every is not None and (number - self._every[1]) % self._every[0] == 0:
+                _, _, fault, retry_after = self._every
+            else:
+                fault = self._mode
+        return exchange, fault, retry_after
+
+    def _leave(self, exchange: Exchange, status: int | None) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            if status is not None:
+                exchange.answered = time.monotonic()
+                exchange.status = status
+
+    @staticmethod
+    def _answer(text: str, fault: Fault) -> tuple[int, bytes]:
+        """The status and body answering ``text`` with ``fault``."""
+        if isinstance(fault, int):
+            return fault, b"<html>fake Google error</html>"
         answers: dict[Mode, tuple[int, bytes]] = {
             "403": (403, b"<html>403. That's an error.</html>"),
             "no-audio": (200, google_body(None)),
@@ -188,9 +294,9 @@ class FakeGoogle:
             "garbled": (200, google_body([base64.b64encode(b"not an mp3 " * 40).decode()])),
             "bad-base64": (200, google_body(["@@@not-base64@@@"])),
         }
-        if mode == "ok":
+        if fault == "ok":
             return 200, google_body([base64.b64encode(tone_mp3(text)).decode()])
-        return answers[mode]
+        return answers[fault]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -201,18 +307,30 @@ class FakeGoogle:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path.split("?")[0] != PATH:
-                    self._send(404, b"not found")
+                    self._send(404, b"not found", None)
                     return
-                status, answer = fake._answer(body)
+                exchange, fault, retry_after = fake._arrive(body)
+                if fault == "hang":
+                    fake._closing.wait()
+                    fake._leave(exchange, None)
+                    self.close_connection = True
+                    return
+                status, answer = fake._answer(exchange.text, fault)
                 if fake.latency and fake._closing.wait(fake.latency):
+                    fake._leave(exchange, None)
                     return
-                self._send(status, answer)
+                # Counted out before the answer is written: the client may send its next
+                # request the moment it has read this one, and must not find it counted.
+                fake._leave(exchange, status)
+                self._send(status, answer, retry_after)
 
-            def _send(self, status: int, body: bytes) -> None:
+            def _send(self, status: int, body: bytes, retry_after: str | None) -> None:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                     self.send_header("Content-Length", str(len(body)))
+                    if retry_after is not None:
+                        self.send_header("Retry-After", retry_after)
                     self.end_headers()
                     self.wfile.write(body)
                 except OSError:  # the client gave up (timed out) first
@@ -222,6 +340,11 @@ class FakeGoogle:
                 pass
 
         return Handler
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
 
 
 @pytest.fixture

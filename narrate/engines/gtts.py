@@ -2,9 +2,21 @@
 
 Each chunk is one gTTS request, synthesized to memory (never ``gTTS.save()``, which
 leaves a truncated file behind when a request fails half-way) and decoded to PCM.
-Failures Google says are passing (429, 5xx) and network failures are retried with
-exponential backoff; a 403 means gTTS no longer speaks Google's current protocol, and
-fails at once with the fix.
+
+One engine is shared by the synthesis stage's threads (:attr:`GttsEngine.concurrency`
+of them), and keeps Google's load bounded however many threads call it:
+
+- at most ``concurrency`` requests are in flight at once (a semaphore);
+- one :class:`RateLimiter` spaces the starts of all requests ``1/requests_per_second``
+  apart, and after a 429 (or any ``Retry-After``) holds every thread back until a
+  shared cool-down time;
+- failures that may pass (429, 5xx, timeouts, connection errors) are retried after a
+  full-jitter exponential backoff, never sooner than ``Retry-After`` says;
+- a 403 means gTTS no longer speaks Google's current protocol, and fails at once with
+  the fix;
+- each request has a timeout, and the whole build may have a deadline
+  (:meth:`GttsEngine.set_deadline`): once it has passed, or a wait would pass it, no
+  request starts and ``synthesize`` raises EngineError.
 
 ``NARRATE_GTTS_ENDPOINT`` (or ``endpoint=``) sends the requests to another server with
 the same protocol, such as the fake Google that the tests run on 127.0.0.1.
@@ -12,13 +24,18 @@ the same protocol, such as the fake Google that the tests run on 127.0.0.1.
 
 from __future__ import annotations
 
+import email.utils
+import functools
 import importlib.metadata
 import logging
+import math
 import os
+import random as _random
 import re
+import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import requests
@@ -36,6 +53,17 @@ ENDPOINT_ENV = "NARRATE_GTTS_ENDPOINT"
 LANG = "ar"
 PROBE_TEXT = "مرحبا"
 GOOGLE_HOST = "https://translate.google.com"
+TLD = "com"  # translate.google.com; for Arabic the other domains give the same voice
+
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 16
+#: Request starts per second, all threads together. Four requests in flight against
+#: Google's usual 0.2-0.4 s answers make 10-20 a second; this keeps them all going
+#: without bursts, and a 429 slows everyone down further.
+DEFAULT_REQUESTS_PER_SECOND = 12.0
+#: The longest narrate waits between two tries of one chunk, with or without Retry-After.
+BACKOFF_CAP = 8.0
+RETRY_AFTER_CAP = 60.0
 
 FORBIDDEN = (
     "Google refused the request (HTTP 403): gTTS is probably out of date; "
@@ -54,10 +82,20 @@ STATUS_CAUSES: dict[int, tuple[str, bool]] = {
 class _Failure(Exception):
     """One request that did not bring audio back: why, and whether asking again may help."""
 
-    def __init__(self, cause: str, retry: bool) -> None:
+    def __init__(
+        self,
+        cause: str,
+        retry: bool,
+        retry_after: float | None = None,
+        *,
+        timed_out: bool = False,
+    ) -> None:
         super().__init__(cause)
         self.cause = cause
         self.retry = retry
+        self.timed_out = timed_out
+        #: Seconds the server asked for with ``Retry-After`` (already capped), if it did.
+        self.retry_after = retry_after
 
 
 class _RedirectedGTTS(gTTS):  # type: ignore[misc]  # gTTS ships no type hints
@@ -114,19 +152,134 @@ def _os_reason(exc: BaseException) -> str:
 def _transport_cause(exc: BaseException | None, host: str, timeout: float) -> str:
     """Why a request got no answer at all."""
     if isinstance(exc, requests.Timeout):
-        return f"no answer from {host} within {timeout:g} s (timed out)"
+        return f"no answer from {host} within {timeout:.3g} s (timed out)"
     if isinstance(exc, requests.ConnectionError):
         return f"cannot connect to {host} ({_os_reason(exc)})"
     name = type(exc).__name__ if exc is not None else "no response"
     return f"the request to {host} failed ({name})"
 
 
+def full_jitter(attempt: int, base: float, cap: float, draw: Callable[[], float]) -> float:
+    """The wait before try ``attempt + 1``: uniform in [0, min(cap, base * 2**(attempt-1))].
+
+    "Full jitter" (AWS Architecture Blog, "Exponential Backoff and Jitter"): threads that
+    failed together spread their retries out instead of failing together again.
+    ``draw`` gives a number in [0, 1), as :func:`random.random` does.
+
+    >>> full_jitter(3, 0.5, 8.0, lambda: 0.5)
+    1.0
+    >>> full_jitter(10, 0.5, 8.0, lambda: 0.5)
+    4.0
+    """
+    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 60))  # 2**60 s is forever enough
+    return ceiling * draw()
+
+
+def retry_after_seconds(
+    value: str | None, now: float, cap: float = RETRY_AFTER_CAP
+) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in [0, ``cap``] seconds; None if absent or bad.
+
+    The header holds either seconds or an HTTP date (RFC 9110, 10.2.3); ``now`` is the
+    current :func:`time.time` for the date form.
+
+    >>> retry_after_seconds("1", now=0.0)
+    1.0
+    >>> retry_after_seconds("Thu, 01 Jan 1970 00:00:30 GMT", now=10.0)
+    20.0
+    >>> retry_after_seconds("3600", now=0.0), retry_after_seconds("soon", now=0.0)
+    (60.0, None)
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    seconds: float
+    if text.isdigit():
+        seconds = float(text)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is always GMT
+            return None
+        seconds = when.timestamp() - now
+    return min(max(seconds, 0.0), cap)
+
+
+class RateLimiter:
+    """When each request may start, for every thread of one engine.
+
+    Starts are at least ``1 / per_second`` apart (a token bucket holding one token),
+    and none happens before the shared cool-down time that :meth:`cool_down` sets.
+    Waiting threads hold no lock: they sleep until the time they computed, then look
+    again, so a cool-down set meanwhile still holds them back.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not per_second > 0:
+            raise ValueError(f"requests per second must be positive, not {per_second}")
+        self.interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_start = -math.inf
+        self._cool_until = -math.inf
+
+    def cool_down(self, seconds: float) -> None:
+        """Start no request, in any thread, for ``seconds`` from now (or longer if already set)."""
+        with self._lock:
+            self._cool_until = max(self._cool_until, self._clock() + seconds)
+
+    @property
+    def cool_until(self) -> float:
+        """The clock time before which no request starts (-inf when there is none)."""
+        with self._lock:
+            return self._cool_until
+
+    def wait_turn(self, deadline: float | None = None) -> bool:
+        """Wait until this thread may start a request, and take the turn.
+
+        Returns False at once, without waiting, when the turn would come after
+        ``deadline`` (a time on the limiter's clock).
+        """
+        while True:
+            with self._lock:
+                now = self._clock()
+                start = max(now, self._next_start, self._cool_until)
+                if start <= now + 1e-9:  # float noise in clock arithmetic is not a wait
+                    self._next_start = now + self.interval
+                    return True
+            if deadline is not None and start > deadline:
+                return False
+            self._sleep(start - now)
+
+
+@functools.cache
+def _gtts_version() -> str:
+    return importlib.metadata.version("gTTS")
+
+
+def _seconds(value: float) -> str:
+    return f"{round(max(value, 0.0), 1):g}"
+
+
 class GttsEngine:
-    """Google Translate's Arabic voice, one request per chunk of at most 100 characters."""
+    """Google Translate's Arabic voice, one request per chunk of at most 100 characters.
+
+    Safe to call from many threads at once; see the module's docstring.
+    """
 
     name = "gtts"
     text_needs = TextNeeds(max_chars=100, diacritics=False)  # Google's limit; it needs no tashkeel
     sample_rate = 24000
+    parallel: Literal["processes", "threads"] = "threads"  # it waits on the network, not the CPU
 
     def __init__(
         self,
@@ -134,31 +287,103 @@ class GttsEngine:
         timeout: float = 10.0,
         retries: int = 4,
         backoff: float = 0.5,
+        backoff_cap: float = BACKOFF_CAP,
         slow: bool = False,
         endpoint: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
+        retry_after_cap: float = RETRY_AFTER_CAP,
+        deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = _random.random,
     ) -> None:
         """Configure requests.
 
-        A failure that may pass is tried again up to ``retries`` more times, after
-        waiting ``backoff`` seconds, then twice as long before each further try.
+        A failure that may pass is tried again up to ``retries`` more times. Before try
+        ``n + 1`` narrate waits a random time up to ``backoff * 2**(n-1)`` seconds, at most
+        ``backoff_cap``, and at least what a ``Retry-After`` header asked for (at most
+        ``retry_after_cap``). ``timeout`` bounds each request; ``deadline`` (a ``clock()``
+        time, see :meth:`set_deadline`) bounds them all. ``concurrency`` is how many
+        threads the synthesis stage should run, and the most requests this engine lets
+        be in flight; ``requests_per_second`` the most it starts, both across threads.
+        ``sleep``, ``clock`` and ``random`` are for tests.
         """
-        if timeout <= 0 or retries < 0 or backoff < 0:
-            raise ValueError("timeout must be positive, retries and backoff not negative")
+        if timeout <= 0 or retries < 0 or backoff < 0 or backoff_cap < 0 or retry_after_cap < 0:
+            raise ValueError(
+                "timeout must be positive; retries, backoff and their caps not negative"
+            )
+        if not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise ValueError(
+                f"gtts concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}"
+            )
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
+        self.backoff_cap = backoff_cap
+        self.retry_after_cap = retry_after_cap
         self.slow = slow
         self.endpoint = _endpoint(endpoint or os.environ.get(ENDPOINT_ENV))
+        self.concurrency = concurrency
+        self.limiter = RateLimiter(requests_per_second, clock=clock, sleep=sleep)
+        self._slots = threading.BoundedSemaphore(concurrency)
         self._sleep = sleep
+        self._clock = clock
+        self._random = random
+        self._deadline: float | None = None
+        self._budget = 0.0
+        self.set_deadline(deadline)
+
+    @classmethod
+    def available(cls, timeout: float = 3.0) -> tuple[bool, str]:
+        """Whether Google TTS answers here (one short request), and why not if it does not."""
+        try:
+            engine = cls()
+            engine.probe(timeout)
+        except EngineError as exc:
+            return False, str(exc)
+        return True, f"Google TTS answered at {engine.host}"
+
+    @property
+    def host(self) -> str:
+        """The server the requests go to."""
+        return self.endpoint or GOOGLE_HOST
+
+    def set_deadline(self, deadline: float | None, *, budget: float | None = None) -> None:
+        """Start no request after ``deadline``, a time on the engine's clock (``time.monotonic()``).
+
+        ``budget`` is the build's whole allowance in seconds, for the error message; by
+        default the time left now. None removes the deadline.
+        """
+        self._deadline = deadline
+        if deadline is not None:
+            self._budget = budget if budget is not None else deadline - self._clock()
 
     def describe(self) -> str:
         """Engine, library version and voice, e.g. ``gTTS 2.5.4 (lang ar)``."""
-        version = importlib.metadata.version("gTTS")
-        return f"gTTS {version} (lang {LANG}{', slow' if self.slow else ''})"
+        return f"gTTS {_gtts_version()} (lang {LANG}{', slow' if self.slow else ''})"
+
+    def identity(self) -> dict[str, str]:
+        """Everything that changes the audio Google sends for the same text.
+
+        The endpoint is part of it unless it is Google's own: audio from a fake or local
+        server (the tests', the benchmark's) must never be served from the synthesis
+        cache as if Google had spoken it, nor Google's mistaken for a fake's. Timeouts,
+        retries and concurrency change how the audio is fetched, not the audio.
+        """
+        identity = {
+            "engine": self.name,
+            "library": f"gTTS {_gtts_version()}",
+            "lang": LANG,
+            "slow": "1" if self.slow else "0",
+            "tld": TLD,
+        }
+        if self.host != GOOGLE_HOST:
+            identity["endpoint"] = self.host
+        return identity
 
     def synthesize(self, text: str) -> AudioSegment:
-        """Speak one chunk: mono 16-bit audio at 24 kHz.
+        """Speak one chunk: mono 16-bit audio at 24 kHz. Safe to call from many threads.
 
         A chunk with no letter or digit (say "؟") has nothing to speak and gives
         empty audio without asking Google. Raises ValueError for a chunk longer than
@@ -194,33 +419,97 @@ class GttsEngine:
     def _fetch(self, text: str) -> bytes:
         """The MP3 bytes for ``text``, asking again after failures that may pass."""
         attempts = self.retries + 1
+        failure: _Failure | None = None
         for attempt in range(1, attempts + 1):
+            timeout = self._take_turn(text, failure)
             try:
-                return self._request(text, self.timeout)
-            except _Failure as failure:
-                if failure.cause == FORBIDDEN:  # the same for every chunk: no need to name it
-                    raise EngineError(FORBIDDEN) from None
-                if not failure.retry:
-                    raise EngineError(f"{failure.cause}; the chunk was {_quote(text)}") from None
-                if attempt == attempts:
-                    raise EngineError(
-                        f"Google TTS failed {attempts} times for {_quote(text)}: {failure.cause}"
-                    ) from None
-                delay = self.backoff * 2 ** (attempt - 1)
-                log.warning(
-                    "Google TTS attempt %d of %d failed: %s; retrying in %g s",
-                    attempt,
-                    attempts,
-                    failure.cause,
-                    delay,
+                return self._request(text, timeout)
+            except _Failure as failed:
+                failure = failed
+            finally:
+                self._slots.release()
+            if failure.timed_out and timeout < self.timeout:  # cut short by the deadline
+                raise self._late(text, failure)
+            if failure.cause == FORBIDDEN:  # the same for every chunk: no need to name it
+                raise EngineError(FORBIDDEN)
+            if not failure.retry:
+                raise EngineError(f"{failure.cause}; the chunk was {_quote(text)}")
+            if attempt == attempts:
+                raise EngineError(
+                    f"Google TTS failed {attempts} times for {_quote(text)}: {failure.cause}"
                 )
-                self._sleep(delay)
+            delay = full_jitter(attempt, self.backoff, self.backoff_cap, self._random)
+            if failure.retry_after is not None:
+                # The server says when; everyone waits, not just this thread.
+                self.limiter.cool_down(failure.retry_after)
+                delay = max(delay, failure.retry_after)
+            elif failure.cause == STATUS_CAUSES[429][0]:
+                # Rate limited without a hint: hold every thread back for this try's
+                # full backoff step; the limiter then spreads their restarts out.
+                self.limiter.cool_down(min(self.backoff_cap, self.backoff * 2.0 ** (attempt - 1)))
+            log.warning(
+                "Google TTS attempt %d of %d failed: %s; retrying in %.2f s",
+                attempt,
+                attempts,
+                failure.cause,
+                delay,
+            )
+            self._pause(delay, text, failure)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, delay: float, text: str, failure: _Failure) -> None:
+        """Sleep ``delay`` seconds before a retry, unless that would pass the deadline."""
+        if self._deadline is not None and self._clock() + delay > self._deadline:
+            raise self._late(text, failure, waiting=delay)
+        self._sleep(delay)
+
+    def _take_turn(self, text: str, failure: _Failure | None) -> float:
+        """Wait for a free request slot and the limiter's turn; the timeout for the request.
+
+        The caller must release ``self._slots`` after the request. Raises EngineError,
+        holding no slot, when the deadline has passed or would pass before the turn.
+        """
+        if self._deadline is not None and self._clock() >= self._deadline:
+            raise self._late(text, failure)
+        left = None if self._deadline is None else self._deadline - self._clock()
+        if not self._slots.acquire(timeout=left):
+            raise self._late(text, failure)
+        try:
+            if not self.limiter.wait_turn(self._deadline):
+                raise self._late(text, failure)
+            if self._deadline is None:
+                return self.timeout
+            left = self._deadline - self._clock()
+            if left <= 0:
+                raise self._late(text, failure)
+            return min(self.timeout, left)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _late(
+        self, text: str, failure: _Failure | None, waiting: float | None = None
+    ) -> EngineError:
+        """The error for a chunk the deadline leaves no time for."""
+        budget = _seconds(self._budget)
+        if waiting is not None:
+            message = (
+                f"the build's deadline of {budget} s would pass while waiting "
+                f"{_seconds(waiting)} s to ask Google TTS again for {_quote(text)}"
+            )
+        else:
+            message = (
+                f"the build's deadline of {budget} s passed before Google TTS spoke {_quote(text)}"
+            )
+        if failure is not None:
+            message += f" (the last try: {failure.cause})"
+        return EngineError(message)
 
     def _request(self, text: str, timeout: float) -> bytes:
         """One gTTS request; raise _Failure saying why it brought no audio."""
         options: dict[str, Any] = {
             "lang": LANG,
+            "tld": TLD,
             "lang_check": False,  # checking asks Google for its language list first
             "slow": self.slow,
             "timeout": timeout,
@@ -232,31 +521,45 @@ class GttsEngine:
             if self.endpoint
             else gTTS(text, **options)
         )
-        host = self.endpoint or GOOGLE_HOST
         try:
             data = b"".join(tts.stream())
         except gTTSError as exc:
             if exc.rsp is None:
                 # gTTS raises from inside its `except RequestException`: the cause is the context.
-                raise _Failure(_transport_cause(exc.__context__, host, timeout), True) from exc
+                raise self._transport_failure(exc.__context__, timeout) from exc
             raise self._status_failure(exc.rsp) from exc
         except requests.RequestException as exc:  # reading the body, outside gTTS's own try
-            raise _Failure(_transport_cause(exc, host, timeout), True) from exc
+            raise self._transport_failure(exc, timeout) from exc
         except ValueError as exc:  # bad base64 or UTF-8 in the answer
             raise _Failure(f"Google's answer cannot be read ({exc})", False) from exc
         if not data:
             raise _Failure(STATUS_CAUSES[200][0], False)
         return data
 
-    @staticmethod
-    def _status_failure(response: requests.Response) -> _Failure:
+    def _transport_failure(self, exc: BaseException | None, timeout: float) -> _Failure:
+        cause = _transport_cause(exc, self.host, timeout)
+        return _Failure(cause, True, timed_out=isinstance(exc, requests.Timeout))
+
+    def _status_failure(self, response: requests.Response) -> _Failure:
         status = response.status_code
         if status in STATUS_CAUSES:
-            return _Failure(*STATUS_CAUSES[status])
-        described = f"HTTP {status} {response.reason}".strip()
-        if status >= 500:
-            return _Failure(f"Google TTS had a server error ({described})", True)
-        return _Failure(f"Google TTS refused the request ({described})", False)
+            cause, retry = STATUS_CAUSES[status]
+        else:
+            described = f"HTTP {status} {response.reason}".strip()
+            retry = status >= 500
+            cause = (
+                f"Google TTS had a server error ({described})"
+                if retry
+                else f"Google TTS refused the request ({described})"
+            )
+        retry_after = (
+            retry_after_seconds(
+                response.headers.get("Retry-After"), time.time(), self.retry_after_cap
+            )
+            if retry
+            else None
+        )
+        return _Failure(cause, retry, retry_after)
 
     def _audio(self, pcm: bytes) -> AudioSegment:
         return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
