@@ -23,13 +23,15 @@ Initializing espeak-ng sets the process's ``LC_CTYPE`` locale to ``C.UTF-8``
 from __future__ import annotations
 
 import ctypes
+import functools
+import importlib.metadata
 import logging
 import string
 import sys
 import threading
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydub import AudioSegment
 
@@ -253,6 +255,9 @@ class EspeakEngine:
     # cached chunks small at no measurable cost per call.
     #: espeak-ng reads undiacritized Arabic as consonant clusters: it needs tashkeel.
     text_needs = TextNeeds(max_chars=500, diacritics=True)
+    #: Bound to the CPU: a worker process each. An engine pickles as its voice and rate; a
+    #: worker unpickling it loads and initializes its own espeak-ng (see ``__reduce__``).
+    parallel: Literal["processes", "threads"] = "processes"
 
     def __init__(self, voice: str = DEFAULT_VOICE, rate_wpm: int | None = None) -> None:
         """Load espeak-ng if needed and check ``voice``.
@@ -281,6 +286,25 @@ class EspeakEngine:
         rate = f", {self.rate_wpm} wpm" if self.rate_wpm is not None else ""
         return f"espeak-ng {self._library.version} (voice {self.voice}{rate})"
 
+    def identity(self) -> dict[str, str]:
+        """What decides the audio besides the text; the synthesis cache's key includes it.
+
+        The voice data (dictionaries, phoneme tables) ship in the espeakng-loader wheel, so
+        its version counts as well as the library's.
+        """
+        return {
+            "engine": self.name,
+            "library": f"espeak-ng {self._library.version}",
+            "data": f"espeakng-loader {_loader_version()}",
+            "voice": self.voice,
+            "rate_wpm": str(self._rate),
+        }
+
+    def __reduce__(self) -> tuple[type[EspeakEngine], tuple[str, int | None]]:
+        # Only the settings travel: the library handle belongs to this process, and the copy
+        # made in another process loads that process's own espeak-ng.
+        return (EspeakEngine, (self.voice, self.rate_wpm))
+
     def synthesize(self, text: str) -> AudioSegment:
         """Speak one chunk of text; raise EngineError if espeak-ng fails."""
         if not text.strip():
@@ -289,6 +313,14 @@ class EspeakEngine:
             # A NUL would end the C string early.
             pcm = self._library.synthesize(text.replace("\0", " "), self.voice, self._rate)
         return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
+
+
+@functools.cache
+def _loader_version() -> str:
+    try:
+        return importlib.metadata.version("espeakng-loader")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
+        return "unknown"
 
 
 def espeak_available(voice: str = DEFAULT_VOICE) -> tuple[bool, str]:
@@ -325,3 +357,54 @@ def phonemes(
     mode = (_PHONEMES_IPA if ipa else 0) | (ord(separator) << 8 if separator else 0)
     # A NUL would end the C string early.
     return _get_library().phonemes(text.replace("\0", " "), voice, mode)
+
+
+class _Voice(ctypes.Structure):
+    """espeak_VOICE from speak_lib.h; ``languages`` is (priority byte, NUL-ended name) pairs."""
+
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+def _languages(address: int) -> list[str]:
+    """The language names of an espeak_VOICE's ``languages`` list (ends with a 0 priority)."""
+    names: list[str] = []
+    while address and ctypes.string_at(address, 1) != b"\0":
+        name = ctypes.string_at(address + 1)  # up to the NUL
+        names.append(name.decode("ascii", "replace"))
+        address += 2 + len(name)
+    return names
+
+
+def voices(language: str = "ar") -> tuple[str, ...]:
+    """The names of espeak-ng's voices for ``language`` (and its dialects), e.g. ``("ar",)``.
+
+    Each name is one :class:`EspeakEngine` accepts: the voice file's name. Raises
+    EngineUnavailable when espeak-ng cannot run here.
+    """
+    library = _get_library()
+    list_voices = library._lib.espeak_ListVoices
+    list_voices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+    list_voices.argtypes = [ctypes.c_void_p]
+    found: list[str] = []
+    with library._lock:
+        table = list_voices(None)  # NULL-terminated; espeak-ng owns it
+        index = 0
+        while table and table[index]:
+            voice = table[index].contents
+            index += 1
+            if any(
+                n == language or n.startswith(f"{language}-") for n in _languages(voice.languages)
+            ):
+                identifier = (voice.identifier or b"").decode("utf-8", "replace")
+                found.append(identifier.rsplit("/", 1)[-1])
+    return tuple(found)

@@ -1,0 +1,367 @@
+"""The speaking stage: every chunk's audio, taken from the cache where it is already there.
+
+Identical chunks are spoken once. What the cache lacks is synthesized one way of three,
+chosen from the engine's ``parallel`` attribute:
+
+- ``"processes"`` (offline engines, bound to the CPU): a process pool of ``jobs`` workers
+  (default: every core this process may use). Workers start by ``forkserver`` (``spawn``
+  where there is none), never by a bare fork, so a C library the parent has already
+  initialized (espeak-ng keeps its state in process globals) is never copied half-way into a
+  child: each worker builds its own engine from the pickled one. Texts go in small batches.
+- ``"threads"`` (online engines, waiting on the network): a thread pool of the engine's
+  ``concurrency`` (1 if it has none) threads; the engine bounds and paces its own requests.
+- one at a time, when there are few misses, ``jobs`` is 1, or the engine cannot be pickled.
+
+Whoever makes a chunk (worker process, thread, or this process) stores it in the cache the
+moment it is done, so a build stopped at any point (an error, Ctrl-C, a killed process)
+resumes where it stopped. On the first failure the work not yet started is cancelled, the
+work under way finishes (and is stored), and the engine's error is raised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections import Counter
+from collections.abc import Generator, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from types import ModuleType
+from typing import Literal
+
+from pydub import AudioSegment
+
+from narrate.cache import Cache, chunk_key
+from narrate.engines import Engine
+from narrate.errors import EngineError
+from narrate.progress import Reporter
+
+log = logging.getLogger(__name__)
+
+#: Fewer misses than this are spoken in this process: starting workers would cost more.
+MIN_POOL_MISSES = 8
+#: Texts sent to a worker process at once: enough to amortize the round trip, few enough that
+#: the work spreads evenly and a failure wastes little.
+MAX_BATCH = 8
+BATCHES_PER_WORKER = 4
+
+Mode = Literal["serial", "processes", "threads"]
+#: (key, text) of a chunk to synthesize.
+Job = tuple[str, str]
+#: Finished chunks, (key, pcm), as they come.
+Made = Generator[tuple[str, bytes], None, None]
+
+
+@dataclass(frozen=True)
+class SpeakStats:
+    """What one speaking stage did: chunks in the episode, how many were synthesized now and
+    how many came from the cache (distinct texts), and how the work ran."""
+
+    chunks: int
+    synthesized: int
+    cached: int
+    mode: Mode = "serial"
+    workers: int = 1
+
+    @property
+    def repeated(self) -> int:
+        """Chunks whose text an earlier chunk already says."""
+        return self.chunks - self.synthesized - self.cached
+
+    def summary(self) -> str:
+        """For example ``synthesized 3 of 57 chunks (54 from cache)``.
+
+        >>> SpeakStats(chunks=10, synthesized=2, cached=7).summary()
+        'synthesized 2 of 10 chunks (7 from cache, 1 repeated)'
+        """
+        parts = [f"{self.cached} from cache"]
+        if self.repeated:
+            parts.append(f"{self.repeated} repeated")
+        return f"synthesized {self.synthesized} of {self.chunks} chunks ({', '.join(parts)})"
+
+
+def available_cpus() -> int:
+    """The cores this process may run on (its affinity, not the machine's total)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
+def speak(
+    chunks: Sequence[str],
+    engine: Engine,
+    cache: Cache | None,
+    reporter: Reporter,
+    jobs: int | None = None,
+) -> tuple[list[AudioSegment], SpeakStats]:
+    """Audio for every chunk, in order, at ``engine.sample_rate``; and what it took.
+
+    ``jobs`` caps the workers (default: every core for an offline engine, the engine's own
+    concurrency for an online one); 1 speaks one chunk at a time. Raises the engine's
+    :class:`EngineError` on the first failure, after storing every chunk finished before it.
+    """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    rate = engine.sample_rate
+    identity = engine.identity()
+    keys = [chunk_key(identity, rate, text) for text in chunks]
+    texts = dict(zip(keys, chunks, strict=True))  # one per distinct text, in speaking order
+    copies = Counter(keys)
+
+    pcm: dict[str, bytes] = {}
+    misses: list[Job] = []
+    for key, text in texts.items():
+        found = cache.load(key, rate) if cache is not None else None
+        if found is None:
+            misses.append((key, text))
+        else:
+            pcm[key] = found
+    hits = len(pcm)
+
+    mode, workers = _plan(engine, len(misses), jobs)
+    log.debug("%d distinct chunks, %d cached; speaking the rest %s", len(texts), hits, mode)
+    saver = _Saver(cache)
+    made = _synthesize(mode, workers, engine, misses, saver)
+
+    def steps() -> Iterator[None]:
+        for key in list(pcm):
+            for _ in range(copies[key]):
+                yield None
+        for key, data in made:
+            pcm[key] = data
+            for _ in range(copies[key]):
+                yield None
+
+    with contextlib.closing(made), reporter.progress(steps(), len(chunks), "Speaking") as bar:
+        for _ in bar:
+            pass
+
+    segments = {
+        key: AudioSegment(data=data, sample_width=2, frame_rate=rate, channels=1)
+        for key, data in pcm.items()
+    }
+    stats = SpeakStats(
+        chunks=len(chunks),
+        synthesized=len(misses),
+        cached=hits,
+        mode=mode,
+        workers=workers,
+    )
+    log.info("%s: %s with %d worker(s)", engine.name, stats.summary(), workers)
+    return [segments[key] for key in keys], stats
+
+
+def warm_up(engine: Engine, jobs: int | None = None) -> None:
+    """Start the server worker processes fork from now, while the text is still being prepared.
+
+    It is a fresh interpreter importing narrate, about half a second on its own; started early
+    it is ready when synthesis begins. Does nothing for an engine that does not use processes.
+    """
+    if getattr(engine, "parallel", None) != "processes" or jobs == 1 or available_cpus() < 2:
+        return
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        _context(engine)
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+def _plan(engine: Engine, misses: int, jobs: int | None) -> tuple[Mode, int]:
+    """How to synthesize ``misses`` chunks with ``engine``, and with how many workers."""
+    if jobs == 1 or misses < 2:
+        return "serial", 1
+    parallel = getattr(engine, "parallel", None)
+    if parallel == "processes":
+        workers = min(jobs or available_cpus(), misses)
+        if misses < MIN_POOL_MISSES or workers < 2:
+            return "serial", 1
+        try:
+            pickle.dumps(engine)
+        except Exception as exc:
+            log.warning(
+                "%s cannot be sent to worker processes (%s): speaking in one process",
+                engine.name,
+                exc,
+            )
+            return "serial", 1
+        return "processes", workers
+    if parallel == "threads":
+        concurrency = getattr(engine, "concurrency", 1)
+        workers = min(concurrency, jobs or concurrency, misses)
+        return ("threads", workers) if workers > 1 else ("serial", 1)
+    return "serial", 1
+
+
+def _synthesize(mode: Mode, workers: int, engine: Engine, misses: list[Job], saver: _Saver) -> Made:
+    if mode == "processes":
+        return _in_processes(engine, misses, workers, saver)
+    if mode == "threads":
+        return _in_threads(engine, misses, workers, saver)
+    return _in_series(engine, misses, saver)
+
+
+def _speak_one(engine: Engine, text: str) -> bytes:
+    """Mono 16-bit PCM of ``text`` at the engine's rate."""
+    segment = engine.synthesize(text)
+    rate = engine.sample_rate
+    if (segment.channels, segment.sample_width, segment.frame_rate) != (1, 2, rate):
+        segment = segment.set_channels(1).set_sample_width(2).set_frame_rate(rate)
+    return bytes(segment.raw_data)
+
+
+def _store(cache: Cache | None, key: str, pcm: bytes, rate: int) -> str | None:
+    """Store one chunk; what went wrong, or None."""
+    if cache is None or not cache.writable:
+        return None
+    try:
+        cache.store(key, pcm, rate)
+    except OSError as exc:
+        return f"cannot write to the speech cache {cache.root} ({exc.strerror or exc})"
+    return None
+
+
+class _Saver:
+    """Stores chunks made in this process; after the first failure it warns once and stops."""
+
+    def __init__(self, cache: Cache | None) -> None:
+        self.cache = cache if cache is not None and cache.writable else None
+        self._lock = threading.Lock()
+
+    def save(self, key: str, pcm: bytes, rate: int) -> None:
+        problem = _store(self.cache, key, pcm, rate)
+        if problem is not None:
+            self.failed(problem)
+
+    def failed(self, problem: str) -> None:
+        with self._lock:
+            if self.cache is not None:
+                self.cache = None
+                log.warning("%s: new speech will not be cached", problem)
+
+
+def _in_series(engine: Engine, misses: list[Job], saver: _Saver) -> Made:
+    for key, text in misses:
+        pcm = _speak_one(engine, text)
+        saver.save(key, pcm, engine.sample_rate)
+        yield key, pcm
+
+
+def _in_threads(engine: Engine, misses: list[Job], workers: int, saver: _Saver) -> Made:
+    def job(key: str, text: str) -> tuple[str, bytes]:
+        pcm = _speak_one(engine, text)
+        saver.save(key, pcm, engine.sample_rate)
+        return key, pcm
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="narrate-speak")
+    wait = True
+    try:
+        futures = [pool.submit(job, key, text) for key, text in misses]
+        for future in as_completed(futures):
+            yield future.result()
+    except BaseException as exc:
+        # Interrupted: do not wait for requests in flight (they still store what they finish).
+        wait = isinstance(exc, Exception)
+        raise
+    finally:
+        pool.shutdown(wait=wait, cancel_futures=True)
+
+
+# A worker process's engine and cache, set once by _start_worker.
+_worker_engine: Engine | None = None
+_worker_cache: Cache | None = None
+
+
+def _start_worker(engine: Engine, cache: Cache | None) -> None:
+    global _worker_engine, _worker_cache
+    # Ctrl-C reaches the whole process group: the parent decides, a worker ends its batch.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_engine = engine
+    _worker_cache = cache
+
+
+def _speak_batch(batch: list[Job]) -> list[tuple[str, bytes, str | None]]:
+    """In a worker: speak and store each text; (key, pcm, what went wrong storing it)."""
+    global _worker_cache
+    engine = _worker_engine
+    if engine is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("speech worker used before it was started")
+    done: list[tuple[str, bytes, str | None]] = []
+    for key, text in batch:
+        pcm = _speak_one(engine, text)
+        problem = _store(_worker_cache, key, pcm, engine.sample_rate)
+        if problem is not None:
+            _worker_cache = None
+        done.append((key, pcm, problem))
+    return done
+
+
+def _batches(misses: list[Job], workers: int) -> list[list[Job]]:
+    """Longest texts first, so no worker is left with a long one at the end."""
+    ordered = sorted(misses, key=lambda job: len(job[1]), reverse=True)
+    size = max(1, min(MAX_BATCH, len(ordered) // (workers * BATCHES_PER_WORKER)))
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _context(engine: Engine) -> BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # The server imports these once and each worker forks from it with them loaded.
+    context.set_forkserver_preload([__name__, type(engine).__module__, *_main_imports()])
+    return context
+
+
+def _main_imports() -> list[str]:
+    """The modules the parent's ``__main__`` took its names from.
+
+    Each worker runs the parent's main script again (the narrate script: ``from narrate.cli
+    import main``, the whole CLI). Preloading "__main__" in the server is meant to spare
+    that, but Python before 3.14 drops the script's path on the way (CPython gh-126631), so
+    the modules it imports are preloaded instead and the rerun finds them already there.
+    """
+    main = sys.modules.get("__main__")
+    names: set[str] = set()
+    for attribute, value in vars(main).items() if main is not None else ():
+        if attribute.startswith("__"):  # __loader__, __builtins__ ...: the interpreter's own
+            continue
+        name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", "")
+        if isinstance(name, str) and name and name not in {"__main__", "__mp_main__", "builtins"}:
+            names.add(name)
+    return sorted(names)
+
+
+def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver) -> Made:
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=_context(engine),
+        initializer=_start_worker,
+        initargs=(engine, saver.cache),
+    )
+    try:
+        futures: list[Future[list[tuple[str, bytes, str | None]]]] = [
+            pool.submit(_speak_batch, batch) for batch in _batches(misses, workers)
+        ]
+        for future in as_completed(futures):
+            try:
+                done = future.result()
+            except BrokenProcessPool as exc:
+                raise EngineError(
+                    f"{engine.name}: a speech worker process stopped unexpectedly; "
+                    "run with --jobs 1 to see why"
+                ) from exc
+            for key, pcm, problem in done:
+                if problem is not None:
+                    saver.failed(problem)
+                yield key, pcm
+    finally:
+        # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
