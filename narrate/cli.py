@@ -14,7 +14,9 @@ import click
 from narrate import __version__
 from narrate.article import FORMATS, read_article
 from narrate.audio import CBR_KBPS, DEFAULT_KBPS
+from narrate.cache import cache_info, clear_cache, resolve_cache_dir
 from narrate.engines import ENGINE_NAMES, SPEAKING_ENGINES
+from narrate.engines.registry import engine_statuses
 from narrate.errors import NarrateError
 from narrate.feed import FeedValueError, ShowSettings
 from narrate.pipeline import BuildRequest, build, load_lexicon, speech_plan
@@ -142,6 +144,31 @@ def _article_options(command: Callable[..., None]) -> Callable[..., None]:
     type=click.IntRange(80, 450),
     help="Speaking rate in words per minute (offline voice).",
 )
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="NARRATE_CACHE_DIR",
+    help="Folder of the speech cache; default the user's cache folder.",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Neither use nor fill the speech cache; rebuild all audio."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Syntheses at once; default every core (offline voices) or --concurrency (gtts).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    help="gtts: requests to Google in flight at once (default 4).",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=1, max_open=False),
+    help="gtts: give up when the build has taken this many seconds.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build_command(
     article: Path,
@@ -155,6 +182,11 @@ def build_command(
     slug: str | None,
     published: datetime | None,
     rate_wpm: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    jobs: int | None,
+    concurrency: int | None,
+    deadline: float | None,
     quiet: bool,
 ) -> None:
     """Speak ARTICLE and write OUTPUT_DIR/<slug>.mp3 and OUTPUT_DIR/feed.xml."""
@@ -175,6 +207,11 @@ def build_command(
             slug=slug,
             published=_aware(published),
             rate_wpm=rate_wpm,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+            jobs=jobs,
+            concurrency=concurrency,
+            deadline=deadline,
         ),
         reporter,
     )
@@ -247,6 +284,56 @@ def render_speech(plans: dict[str, Script]) -> str:
                 lines.append("")
         lines.append("")
     return "\n".join(lines)
+
+
+@cli.group()
+def cache() -> None:
+    """The speech cache: what was synthesized once is never paid for again."""
+
+
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="NARRATE_CACHE_DIR",
+    help="Folder of the speech cache; default the user's cache folder.",
+)
+
+
+@cache.command(name="info")
+@_cache_dir_option
+def cache_info_command(cache_dir: Path | None) -> None:
+    """Where the cache is, how many entries it holds and their size."""
+    info = cache_info(cache_dir)
+    click.echo(
+        f"{info.path}\n{info.entries} entries of speech, {info.texts} prepared texts, "
+        f"{info.bytes / 1_000_000:.1f} MB"
+    )
+
+
+@cache.command(name="clear")
+@_cache_dir_option
+def cache_clear_command(cache_dir: Path | None) -> None:
+    """Delete every entry of the cache."""
+    removed = clear_cache(cache_dir)
+    click.echo(f"Removed {removed} entries of speech from {resolve_cache_dir(cache_dir)}")
+
+
+@cli.command()
+@click.option("--offline", is_flag=True, help="Do not ask Google whether it answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def engines(offline: bool, as_json: bool) -> None:
+    """List each engine, whether it can speak here, its voices, and why not."""
+    statuses = engine_statuses(check_network=not offline)
+    if as_json:
+        payload = [status.to_json() for status in statuses]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for status in statuses:
+        mark = "yes" if status.usable else "no "
+        voices = ", ".join(status.voices) or "-"
+        click.echo(f"{status.name:<7} {mark}  voices: {voices}  {status.detail}")
+        if status.reason:
+            click.echo(f"{'':<7}      why not: {status.reason}")
 
 
 def main() -> None:

@@ -9,15 +9,26 @@ into chunks the engine accepts. ``narrate segments --speech`` prints exactly thi
 from __future__ import annotations
 
 import functools
+import importlib.metadata
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from narrate.lexicon import Lexicon
 from narrate.models import Article
 from narrate.numbers import verbalize
 from narrate.speech_text import normalize, prepare, split_chunks
 
+if TYPE_CHECKING:
+    from narrate.cache import Cache
+
+log = logging.getLogger(__name__)
+
 Step = Callable[[str], str]
+
+#: Bump whenever text preparation changes; part of the synthesis cache key (narrate.cache).
+PREP_VERSION = 1
 
 _FINAL_PUNCTUATION = ".!?؟…:،؛"
 
@@ -69,17 +80,46 @@ class Script:
 
 
 @functools.cache
-def _diacritizer() -> Step:
+def _diacritizer() -> tuple[Step, dict[str, str]]:
+    """The shared diacritizer's step and what decides its output (model, library version)."""
     from narrate.diacritize import Diacritizer
 
-    return Diacritizer().diacritize
+    diacritizer = Diacritizer()
+    try:
+        version = importlib.metadata.version("text2tashkeel")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return diacritizer.diacritize, {"model": diacritizer.model, "text2tashkeel": version}
 
 
-def text_steps(needs: TextNeeds, lexicon: Lexicon) -> list[Step]:
-    """The preparation steps for an engine with ``needs``, in the order they run."""
+def _remembered(step: Step, kind: str, identity: dict[str, str], cache: Cache) -> Step:
+    """``step`` with its results kept in ``cache``, so an unchanged paragraph is never redone."""
+    from narrate.cache import text_key
+
+    def run(text: str) -> str:
+        key = text_key(kind, identity, text)
+        done = cache.load_text(key)
+        if done is None:
+            done = step(text)
+            if cache.writable:
+                try:
+                    cache.store_text(key, done)
+                except OSError as exc:
+                    log.warning("cannot store prepared text in %s: %s", cache.root, exc)
+        return done
+
+    return run
+
+
+def text_steps(needs: TextNeeds, lexicon: Lexicon, cache: Cache | None = None) -> list[Step]:
+    """The preparation steps for an engine with ``needs``, in the order they run.
+
+    Diacritization is the one slow step; with a ``cache`` its output is kept per text.
+    """
     steps: list[Step] = [normalize, lexicon.apply, verbalize]
     if needs.diacritics:
-        steps.append(_diacritizer())
+        diacritize, identity = _diacritizer()
+        steps.append(_remembered(diacritize, "tashkeel", identity, cache) if cache else diacritize)
     return steps
 
 
@@ -96,10 +136,14 @@ def _sentence(text: str) -> str:
 
 
 def write_script(
-    article: Article, show_title: str, needs: TextNeeds, lexicon: Lexicon | None = None
+    article: Article,
+    show_title: str,
+    needs: TextNeeds,
+    lexicon: Lexicon | None = None,
+    cache: Cache | None = None,
 ) -> Script:
     """Prepare and chunk the intro ("<show>. <title>.") and every heading and paragraph."""
-    steps = text_steps(needs, lexicon if lexicon is not None else Lexicon.default())
+    steps = text_steps(needs, lexicon if lexicon is not None else Lexicon.default(), cache)
 
     def chunks(text: str) -> tuple[str, ...]:
         return tuple(split_chunks(prepare(text, steps), needs.max_chars))

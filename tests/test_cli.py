@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +16,10 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
 from narrate.progress import Reporter
+from tests.cli import NARRATE, Run, narrate
 from tests.fake_google import FakeGoogle
 from tests.media import decode, ffprobe, rms_dbfs
 
-NARRATE = str(Path(sys.executable).with_name("narrate"))
 BASE_URL = "https://podcasts.example.org/narrate/"
 DATE = "2026-11-20T08:30:00"
 
@@ -35,25 +33,6 @@ SHORT_ARTICLE = """عاجل
 
 خصص المجلس ميزانية جديدة للحدائق؟ نعم، وأقرها بالإجماع.
 """
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def narrate(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
-    proc = subprocess.run(
-        [NARRATE, *map(str, args)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        timeout=600,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -375,7 +354,7 @@ def test_segments_speech_shows_what_each_engine_is_sent(tmp_path: Path) -> None:
     run = narrate("segments", article, "--speech", "--json")
     assert run.returncode == 0, run.stderr
     engines = json.loads(run.stdout)["engines"]
-    assert set(engines) == {"gtts", "espeak"}
+    assert set(engines) == {"gtts", "espeak", "mbrola"}
 
     def chunks(plan: dict[str, Any]) -> list[str]:
         out = list(plan["intro"])

@@ -1,0 +1,121 @@
+"""Incremental rebuilds: an episode whose audio would come out the same is not made again.
+
+Beside each episode narrate keeps a small record (``.narrate/<slug>.json`` in the output
+folder): a fingerprint of everything that decides the MP3's audio (the engine's identity,
+the exact chunks in their places, the pauses, the bitrate, narrate's version), the MP3's
+size and SHA-256, and its duration and chapters. A rebuild whose fingerprint matches, with
+the MP3 still byte-identical, skips synthesis, assembly and encoding; only the tags and
+the feed are brought up to date.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate import __version__
+from narrate.audio import OUTPUT_SAMPLE_RATE, Pauses
+from narrate.models import Chapter
+from narrate.script import Script
+
+log = logging.getLogger(__name__)
+
+RECORD_DIR = ".narrate"
+RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class AudioRecord:
+    """What a finished episode's audio was made from, and what it came to."""
+
+    fingerprint: str
+    size: int
+    sha256: str
+    duration_ms: int
+    chapters: tuple[Chapter, ...]
+
+
+def fingerprint(identity: dict[str, str], script: Script, kbps: int, pauses: Pauses) -> str:
+    """SHA-256 of everything that decides the episode's audio."""
+    payload = {
+        "record": RECORD_VERSION,
+        "narrate": __version__,
+        "engine": dict(sorted(identity.items())),
+        "script": script.to_json(),
+        "kbps": kbps,
+        "rate": OUTPUT_SAMPLE_RATE,
+        "pauses": dataclasses.asdict(pauses),
+    }
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _record_path(output_dir: Path, slug: str) -> Path:
+    return output_dir / RECORD_DIR / f"{slug}.json"
+
+
+def has_record(output_dir: Path, slug: str) -> bool:
+    return _record_path(output_dir, slug).is_file()
+
+
+def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
+    """The record of ``slug``'s MP3 when its audio has fingerprint ``wanted`` and is intact."""
+    path = _record_path(output_dir, slug)
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        record = AudioRecord(
+            fingerprint=str(raw["fingerprint"]),
+            size=int(raw["size"]),
+            sha256=str(raw["sha256"]),
+            duration_ms=int(raw["duration_ms"]),
+            chapters=tuple(
+                Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
+                for c in raw["chapters"]
+            ),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring unreadable rebuild record %s (%s)", path, exc)
+        return None
+    if record.fingerprint != wanted:
+        return None
+    mp3 = output_dir / f"{slug}.mp3"
+    try:
+        if mp3.stat().st_size != record.size or file_sha256(mp3) != record.sha256:
+            log.info("%s changed since it was built: building it again", mp3)
+            return None
+    except OSError:
+        return None
+    return record
+
+
+def save_record(output_dir: Path, slug: str, record: AudioRecord) -> None:
+    """Write ``slug``'s record atomically; a failure only costs a full rebuild next time."""
+    path = _record_path(output_dir, slug)
+    data = json.dumps(dataclasses.asdict(record), ensure_ascii=False, indent=1)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except OSError as exc:
+        log.warning("cannot write the rebuild record %s: %s", path, exc)
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(temp)

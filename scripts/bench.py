@@ -1,0 +1,180 @@
+"""narrate's benchmark: every figure is a ratio of times measured in this one run.
+
+Run it with ``scripts/bench`` (which sets up .venv as the README's commands do). It prints a
+Markdown report and, with ``--write``, replaces the figures in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from narrate import audio  # noqa: E402
+from narrate.article import read_article  # noqa: E402
+from narrate.engines.espeak import EspeakEngine  # noqa: E402
+from narrate.engines.gtts import GttsEngine  # noqa: E402
+from narrate.pipeline import load_lexicon  # noqa: E402
+from narrate.progress import SilentReporter  # noqa: E402
+from narrate.script import write_script  # noqa: E402
+from narrate.speak import speak  # noqa: E402
+from tests.fake_google import FakeGoogle  # noqa: E402
+
+EXAMPLE = REPO / "examples" / "damascus-to-moscow.txt"
+NARRATE = str(Path(sys.executable).with_name("narrate"))
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def build(article: Path, output: Path, cache: Path, *extra: str) -> float:
+    env = {**os.environ, "NARRATE_CACHE_DIR": str(cache)}
+    cmd = [NARRATE, "build", str(article), "-o", str(output), "--engine", "espeak", "-q", *extra]
+
+    def run() -> None:
+        subprocess.run(cmd, check=True, env=env)
+
+    return timed(run)
+
+
+def repeated(times: int, folder: Path) -> Path:
+    """The example's body ``times`` times over, every copy's sentences made distinct.
+
+    Each sentence of copy n ends in the number n, so no chunk repeats and neither the
+    cache nor the de-duplication of identical chunks can shorten the work.
+    """
+    text = EXAMPLE.read_text("utf-8")
+    head, _, body = text.partition("\n\n")
+    parts = [head]
+    for n in range(times):
+        parts.append(body.replace(".", f" {n + 1}.") if n else body)
+    path = folder / f"example-x{times}.txt"
+    path.write_text("\n\n".join(parts), encoding="utf-8")
+    return path
+
+
+def floor_seconds() -> tuple[float, float]:
+    """One espeak-ng synthesis of the example's prepared text plus one MP3 encode of that audio."""
+    article = read_article(EXAMPLE)
+    engine = EspeakEngine()
+    script = write_script(article, "نشرة مسموعة", engine.text_needs, load_lexicon(None))
+    text = " ".join(script.chunks())
+    engine.synthesize("تجربة")  # load the library outside the timing
+    start = time.perf_counter()
+    speech = engine.synthesize(text)
+    with tempfile.TemporaryDirectory() as tmp:
+        audio.encode_mp3(speech, Path(tmp) / "floor.mp3")
+    return time.perf_counter() - start, len(speech) / 1000
+
+
+def gtts_concurrency(latency: float = 0.3) -> tuple[float, float, int, int]:
+    """Speak the example's chunks through the fake Google with ``latency`` per request."""
+    article = read_article(EXAMPLE)
+    chunks = write_script(
+        article, "نشرة مسموعة", GttsEngine.text_needs, load_lexicon(None)
+    ).chunks()
+    chunks = chunks[:40]
+    with FakeGoogle(latency=latency) as google:
+        serial = GttsEngine(endpoint=google.endpoint, concurrency=1)
+        parallel = GttsEngine(endpoint=google.endpoint)
+        one = timed(lambda: speak(chunks, serial, None, SilentReporter(), None))
+        many = timed(lambda: speak(chunks, parallel, None, SilentReporter(), None))
+    return one, many, len(chunks), parallel.concurrency
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--quick", action="store_true", help="skip the 20x article")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
+    try:
+        rows: list[str] = []
+        floor, audio_s = floor_seconds()
+        cache = work / "cache"
+        out = work / "out"
+        article = work / "example.txt"
+        shutil.copy(EXAMPLE, article)
+        cold = build(article, out, cache)
+        noop = build(article, out, cache)
+        edited = article.read_text("utf-8").replace(
+            "في يوم الجمعة، كان التواصل", "في يوم الجمعة الماضي، كان التواصل"
+        )
+        article.write_text(edited, encoding="utf-8")
+        edit = build(article, out, cache)
+        rows.append(
+            f"| floor: one espeak-ng synthesis + one MP3 encode ({audio_s:.0f} s of audio) "
+            f"| {floor:.2f} s | 1.00 |"
+        )
+        rows.append(
+            f"| cold build of the example, espeak (target ≤ 1.5× floor) "
+            f"| {cold:.2f} s | {cold / floor:.2f}× floor |"
+        )
+        rows.append(f"| no-op rebuild (target < 1 s) | {noop:.2f} s | {noop / cold:.2f}× cold |")
+        rows.append(
+            f"| rebuild after editing one paragraph | {edit:.2f} s | {edit / cold:.2f}× cold |"
+        )
+
+        one, many, n, conc = gtts_concurrency()
+        rows.append(
+            f"| gtts, {n} chunks, 300 ms latency, one request at a time | {one:.2f} s | 1.00 |"
+        )
+        rows.append(
+            f"| gtts, same, default concurrency ({conc}) (target ≥ 3× faster) "
+            f"| {many:.2f} s | {one / many:.2f}× faster |"
+        )
+
+        scale = [1, 5] if args.quick else [1, 5, 20]
+        base = None
+        for times in scale:
+            path = repeated(times, work)
+            seconds = build(path, work / f"out-x{times}", work / f"cache-x{times}")
+            base = base or seconds
+            rows.append(
+                f"| cold build, article ×{times} | {seconds:.2f} s "
+                f"| {seconds / base:.2f}× the ×1 build ({seconds / times / base:.2f} per ×1) |"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    report = "\n".join(
+        [
+            f"Measured {stamp} on {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, by `scripts/bench`{' --quick' if args.quick else ''}.",
+            "",
+            "| what | time | ratio |",
+            "| --- | --- | --- |",
+            *rows,
+        ]
+    )
+    print(report)
+    if args.write:
+        doc = REPO / "docs" / "benchmarks.md"
+        text = doc.read_text("utf-8") if doc.exists() else "# Benchmarks\n"
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        block = f"{start}\n{report}\n{end}"
+        if start in text:
+            text = text.split(start)[0] + block + text.split(end, 1)[1]
+        else:
+            text = text.rstrip() + "\n\n" + block + "\n"
+        doc.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
