@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydub import AudioSegment
 
-from narrate.ffmpeg import run_ffmpeg
+from narrate.errors import AudioError
+from narrate.ffmpeg import run_ffmpeg, start_ffmpeg
 from narrate.models import Chapter
 
 #: Output format of every episode: what podcast apps and Apple expect of spoken word.
@@ -91,34 +92,105 @@ def chime(rate: int, duration_ms: int = 700) -> AudioSegment:
     return AudioSegment(data=bytes(samples), sample_width=2, frame_rate=rate, channels=1)
 
 
-class _Timeline:
-    """Raw PCM pieces and a running frame count; joined once at the end (never repeated ``+``)."""
+@dataclass(frozen=True)
+class SegmentShape:
+    """How many chunks a segment's heading and each of its paragraphs have."""
 
-    def __init__(self, rate: int) -> None:
+    chapter_title: str
+    heading: int
+    paragraphs: tuple[int, ...]
+
+
+def _layout(
+    intro: int, segments: Sequence[SegmentShape], pauses: Pauses
+) -> Iterator[tuple[str, int | str]]:
+    """The running order: ("chime", 0), ("pause", ms), ("chunk", 0), ("chapter", title)."""
+    yield "chime", 0
+    yield "pause", pauses.after_chime
+    for _ in range(intro):
+        yield "chunk", 0
+    yield "pause", pauses.after_intro
+    for index, segment in enumerate(segments):
+        if index:
+            yield "pause", pauses.between_segments
+        yield "chapter", segment.chapter_title
+        if segment.heading:
+            for _ in range(segment.heading):
+                yield "chunk", 0
+            yield "pause", pauses.after_heading
+        for p_index, chunks in enumerate(segment.paragraphs):
+            if p_index:
+                yield "pause", pauses.between_paragraphs
+            for _ in range(chunks):
+                yield "chunk", 0
+    yield "pause", pauses.between_segments
+
+
+class Assembler:
+    """Lays the episode out as its chunks arrive, in speaking order, passing PCM to ``write``.
+
+    Nothing is joined or kept: each piece goes straight on (to the encoder, in a build), and
+    chapter starts are counted in frames on the way. The first chapter starts at 0 so that the
+    chime and intro belong to it; every chapter ends where the next begins.
+    """
+
+    def __init__(
+        self,
+        intro: int,
+        segments: Sequence[SegmentShape],
+        rate: int,
+        write: Callable[[bytes], object],
+        pauses: Pauses = Pauses(),
+    ) -> None:
         self.rate = rate
-        self.pieces: list[bytes] = []
         self.frames = 0
-
-    def add(self, segment: AudioSegment) -> None:
-        if (segment.frame_rate, segment.channels, segment.sample_width) != (self.rate, 1, 2):
-            segment = segment.set_channels(1).set_sample_width(2).set_frame_rate(self.rate)
-        data: bytes = segment.raw_data
-        self.pieces.append(data)
-        self.frames += len(data) // 2
-
-    def pause(self, ms: int) -> None:
-        frames = self.rate * ms // 1000
-        self.pieces.append(bytes(2 * frames))
-        self.frames += frames
+        self._write = write
+        self._starts: list[tuple[str, int]] = []
+        self._events = _layout(intro, segments, pauses)
+        self._waiting = False
+        self._run()
 
     @property
     def ms(self) -> int:
         return frames_to_ms(self.frames, self.rate)
 
-    def join(self) -> AudioSegment:
-        return AudioSegment(
-            data=b"".join(self.pieces), sample_width=2, frame_rate=self.rate, channels=1
+    def add(self, piece: AudioSegment) -> None:
+        """The next chunk's audio, converted to mono 16-bit at the episode's rate if need be."""
+        if not self._waiting:
+            raise ValueError("more pieces of audio than the episode has chunks")
+        if (piece.frame_rate, piece.channels, piece.sample_width) != (self.rate, 1, 2):
+            piece = piece.set_channels(1).set_sample_width(2).set_frame_rate(self.rate)
+        self._put(piece.raw_data)
+        self._run()
+
+    def finish(self) -> tuple[Chapter, ...]:
+        """The chapters, once every chunk has been added."""
+        if self._waiting:
+            raise ValueError("fewer pieces of audio than the episode has chunks")
+        total = self.ms
+        ends = [start for _, start in self._starts[1:]] + [total]
+        return tuple(
+            Chapter(title=title, start_ms=start, end_ms=end)
+            for (title, start), end in zip(self._starts, ends, strict=True)
         )
+
+    def _put(self, data: bytes) -> None:
+        self._write(data)
+        self.frames += len(data) // 2
+
+    def _run(self) -> None:
+        """Lay out pauses, the chime and chapter marks up to the next chunk (or the end)."""
+        self._waiting = False
+        for kind, value in self._events:
+            if kind == "chunk":
+                self._waiting = True
+                return
+            if kind == "pause":
+                self._put(bytes(2 * (self.rate * int(value) // 1000)))
+            elif kind == "chime":
+                self._put(chime(self.rate).raw_data)
+            else:
+                self._starts.append((str(value), self.ms if self._starts else 0))
 
 
 def assemble(
@@ -127,40 +199,63 @@ def assemble(
     rate: int,
     pauses: Pauses = Pauses(),
 ) -> EpisodeAudio:
-    """Lay out chime, spoken intro and segments; chapters start where each segment's heading starts.
-
-    The first chapter starts at 0 so that the chime and intro belong to it; every chapter ends where
-    the next begins and the last ends with the audio.
-    """
-    line = _Timeline(rate)
-    line.add(chime(rate))
-    line.pause(pauses.after_chime)
+    """The whole episode in memory, laid out by :class:`Assembler` and joined once."""
+    pieces: list[bytes] = []
+    shapes = [
+        SegmentShape(s.chapter_title, len(s.heading), tuple(len(p) for p in s.paragraphs))
+        for s in segments
+    ]
+    line = Assembler(len(intro), shapes, rate, pieces.append, pauses)
     for piece in intro:
         line.add(piece)
-    line.pause(pauses.after_intro)
-
-    starts: list[tuple[str, int]] = []
-    for index, segment in enumerate(segments):
-        if index:
-            line.pause(pauses.between_segments)
-        starts.append((segment.chapter_title, 0 if index == 0 else line.ms))
-        if segment.heading:
-            for piece in segment.heading:
-                line.add(piece)
-            line.pause(pauses.after_heading)
-        for p_index, paragraph in enumerate(segment.paragraphs):
-            if p_index:
-                line.pause(pauses.between_paragraphs)
+    for segment in segments:
+        for piece in segment.heading:
+            line.add(piece)
+        for paragraph in segment.paragraphs:
             for piece in paragraph:
                 line.add(piece)
-    line.pause(pauses.between_segments)
+    chapters = line.finish()
+    joined = AudioSegment(data=b"".join(pieces), sample_width=2, frame_rate=rate, channels=1)
+    return EpisodeAudio(audio=joined, chapters=chapters)
 
-    total = line.ms
-    chapters = tuple(
-        Chapter(title=title, start_ms=start, end_ms=end)
-        for (title, start), end in zip(starts, [s for _, s in starts[1:]] + [total], strict=True)
-    )
-    return EpisodeAudio(audio=line.join(), chapters=chapters)
+
+class Mp3Encoder:
+    """An ffmpeg encoding PCM to CBR mono 44.1 kHz MP3 as it is written, on another core.
+
+    Use as a context manager: leaving it normally waits for the encoder and raises
+    :class:`AudioError` if it failed; leaving it with an exception kills the encoder.
+    """
+
+    def __init__(self, destination: Path, rate: int, kbps: int = DEFAULT_KBPS) -> None:
+        self._process = start_ffmpeg(_encode_args(destination, rate, kbps))
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._process.write(data)
+        except AudioError:
+            self._process.finish()  # raises with ffmpeg's own reason
+            raise
+
+    def __enter__(self) -> Mp3Encoder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self._process.finish()
+        else:
+            self._process.kill()
+
+
+def _encode_args(destination: Path, rate: int, kbps: int) -> list[str]:
+    if kbps not in CBR_KBPS:
+        raise ValueError(f"bitrate {kbps} kbps is not one of {', '.join(map(str, CBR_KBPS))}")
+    return [
+        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+        "-ac", "1", "-ar", str(OUTPUT_SAMPLE_RATE),
+        "-codec:a", "libmp3lame", "-b:a", f"{kbps}k",
+        "-id3v2_version", "0", "-write_id3v1", "0",
+        "-f", "mp3", "-y", str(destination),
+    ]  # fmt: skip
 
 
 def encode_mp3(audio: AudioSegment, destination: Path, kbps: int = DEFAULT_KBPS) -> None:
@@ -169,15 +264,4 @@ def encode_mp3(audio: AudioSegment, destination: Path, kbps: int = DEFAULT_KBPS)
     The PCM goes to ffmpeg through a pipe, so no temporary WAV copy of the episode is made;
     ffmpeg's resampler (better than pydub's linear one) brings it to 44.1 kHz.
     """
-    if kbps not in CBR_KBPS:
-        raise ValueError(f"bitrate {kbps} kbps is not one of {', '.join(map(str, CBR_KBPS))}")
-    run_ffmpeg(
-        [
-            "-f", "s16le", "-ar", str(audio.frame_rate), "-ac", "1", "-i", "pipe:0",
-            "-ac", "1", "-ar", str(OUTPUT_SAMPLE_RATE),
-            "-codec:a", "libmp3lame", "-b:a", f"{kbps}k",
-            "-id3v2_version", "0", "-write_id3v1", "0",
-            "-f", "mp3", "-y", str(destination),
-        ],
-        stdin=audio.raw_data,
-    )  # fmt: skip
+    run_ffmpeg(_encode_args(destination, audio.frame_rate, kbps), stdin=audio.raw_data)

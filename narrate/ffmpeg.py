@@ -7,9 +7,11 @@ Every call passes an argument list, never a shell string.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
+import tempfile
 
 from narrate.errors import AudioError
 
@@ -40,6 +42,54 @@ def run_ffmpeg(args: list[str], stdin: bytes | None = None) -> bytes:
         last = detail[-1] if detail else f"exit status {proc.returncode}"
         raise AudioError(f"ffmpeg failed: {last}")
     return proc.stdout
+
+
+class FfmpegProcess:
+    """A running ffmpeg fed through its standard input; see :func:`start_ffmpeg`."""
+
+    def __init__(self, cmd: list[str]) -> None:
+        # Errors go to a file, not a pipe: a chatty ffmpeg must never block on a full pipe
+        # while narrate is blocked writing to its input.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish() or kill()
+        try:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._errors
+            )
+        except OSError as exc:
+            self._errors.close()
+            raise AudioError(f"cannot run ffmpeg ({cmd[0]}): {exc.strerror}") from exc
+
+    def write(self, data: bytes) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(data)
+        except (BrokenPipeError, ValueError) as exc:
+            raise AudioError("ffmpeg stopped reading its input") from exc
+
+    def finish(self) -> None:
+        """Close the input, wait for ffmpeg, and raise AudioError if it failed."""
+        assert self._proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        code = self._proc.wait()
+        self._errors.seek(0)
+        detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+        self._errors.close()
+        if code != 0:
+            raise AudioError(f"ffmpeg failed: {detail[-1] if detail else f'exit status {code}'}")
+
+    def kill(self) -> None:
+        self._proc.kill()
+        with contextlib.suppress(BrokenPipeError):
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()
+        self._proc.wait()
+        self._errors.close()
+
+
+def start_ffmpeg(args: list[str]) -> FfmpegProcess:
+    """Start ffmpeg with ``args``, reading from its standard input as it is written."""
+    return FfmpegProcess([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *args])
 
 
 def decode_to_pcm(data: bytes, sample_rate: int, input_format: str | None = None) -> bytes:

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydub import AudioSegment
-
 from narrate import audio
 from narrate.article import read_article
-from narrate.audio import EpisodeAudio, SegmentAudio
+from narrate.audio import SegmentShape
 from narrate.cache import Cache, open_cache
 from narrate.engines import Engine, EngineSettings, choose_engine, engine_text_needs
-from narrate.errors import EngineError, PublishError
+from narrate.errors import PublishError
 from narrate.feed import ShowSettings, StoredEpisode, load_episodes, publish_episode
 from narrate.lexicon import Lexicon
 from narrate.models import Article, Chapter, EpisodeInfo
@@ -36,6 +34,10 @@ from narrate.speak import speak, warm_up
 from narrate.tags import write_tags
 
 log = logging.getLogger(__name__)
+
+#: Where episodes are made before they are renamed into place (hidden in the output folder,
+#: on its file system, so the rename is atomic).
+PARTIAL_DIR = Path(".narrate") / "partial"
 
 #: How much of the lead goes into the episode description.
 DESCRIPTION_LEAD_CHARS = 400
@@ -82,6 +84,7 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
     """Build one episode from ``request.article`` and add it to the show's feed."""
     started = time.monotonic()
     article = read_article(request.article, request.article_format)
+    clean_partials(request.output_dir)
     lexicon = load_lexicon(request.lexicon)
     # A damaged store fails now, not after the synthesis.
     earlier = {e.slug: e for e in load_episodes(request.output_dir)}
@@ -126,13 +129,16 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
             mp3 = retag(request.output_dir / f"{slug}.mp3", info(record.chapters))
             duration_ms, chapters = record.duration_ms, record.chapters
         else:
-            episode_audio = speak_and_assemble(
-                script, engine, reporter, cache=cache, jobs=request.jobs
+            mp3, duration_ms, chapters = make_episode(
+                script,
+                engine,
+                reporter,
+                target=request.output_dir / f"{slug}.mp3",
+                kbps=request.kbps,
+                info=info,
+                cache=cache,
+                jobs=request.jobs,
             )
-            mp3 = write_mp3(
-                episode_audio, info(episode_audio.chapters), request.output_dir, request.kbps
-            )
-            duration_ms, chapters = episode_audio.duration_ms, episode_audio.chapters
         save_record(
             request.output_dir,
             slug,
@@ -185,36 +191,42 @@ def speech_plan(
     }
 
 
-def speak_and_assemble(
+def make_episode(
     script: Script,
     engine: Engine,
     reporter: Reporter,
     *,
+    target: Path,
+    kbps: int,
+    info: Callable[[tuple[Chapter, ...]], EpisodeInfo],
     cache: Cache | None = None,
     jobs: int | None = None,
-) -> EpisodeAudio:
-    """Speak every chunk (from ``cache`` where it is there), then lay the episode out."""
-    chunks = script.chunks()
-    spoken, stats = speak(chunks, engine, cache, reporter, jobs)
-    reporter.say(f"Speech: {stats.summary()}")
-    if len(spoken) != len(chunks):  # pragma: no cover - an engine bug, not user input
-        raise EngineError(f"{engine.name} returned {len(spoken)} pieces for {len(chunks)} chunks")
+) -> tuple[Path, int, tuple[Chapter, ...]]:
+    """Speak, lay out, encode and tag the episode into ``target``; its duration and chapters.
 
-    queue = iter(spoken)
-
-    def take(n: int) -> list[AudioSegment]:
-        return [next(queue) for _ in range(n)]
-
-    intro = take(len(script.intro))
-    segments = [
-        SegmentAudio(
-            chapter_title=s.chapter_title,
-            heading=take(len(s.heading)),
-            paragraphs=[take(len(p)) for p in s.paragraphs],
-        )
+    The audio streams: each chunk goes to the encoder as soon as it and those before it are
+    spoken, so ffmpeg encodes on one core while the engine speaks on the others, and the
+    episode is never held in memory whole. The MP3 is made under a temporary name and
+    renamed into place only once it is complete and tagged.
+    """
+    shapes = [
+        SegmentShape(s.chapter_title, len(s.heading), tuple(len(p) for p in s.paragraphs))
         for s in script.segments
     ]
-    return audio.assemble(intro, segments, rate=engine.sample_rate)
+    laid_out: list[tuple[int, tuple[Chapter, ...]]] = []
+
+    def make(temp: Path) -> None:
+        with audio.Mp3Encoder(temp, engine.sample_rate, kbps) as encoder:
+            line = audio.Assembler(len(script.intro), shapes, engine.sample_rate, encoder.write)
+            _, stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add)
+            reporter.say(f"Speech: {stats.summary()}")
+            chapters = line.finish()
+        write_tags(temp, info(chapters))
+        laid_out.append((line.ms, chapters))
+
+    mp3 = _replace_atomically(target, make)
+    duration_ms, chapters = laid_out[0]
+    return mp3, duration_ms, chapters
 
 
 def describe(article: Article) -> str:
@@ -228,14 +240,18 @@ def describe(article: Article) -> str:
     return first + "\n\nفي هذه الحلقة:\n" + "\n".join(f"- {h}" for h in headings)
 
 
-def write_mp3(episode_audio: EpisodeAudio, info: EpisodeInfo, output_dir: Path, kbps: int) -> Path:
-    """Encode and tag under a temporary name in ``output_dir``, then rename into place."""
-
-    def make(temp: Path) -> None:
-        audio.encode_mp3(episode_audio.audio, temp, kbps)
-        write_tags(temp, info)
-
-    return _replace_atomically(output_dir / f"{info.slug}.mp3", make)
+def clean_partials(output_dir: Path) -> None:
+    """Remove what builds that were killed left half-made (their process is gone)."""
+    for leftover in (output_dir / PARTIAL_DIR).glob("*.tmp"):
+        try:
+            pid = int(leftover.name.split(".")[-3])
+            os.kill(pid, 0)  # still running: its file is still being made
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                log.info("removed %s, left by a build that was stopped", leftover)
+        except (ValueError, IndexError, PermissionError):
+            continue
 
 
 def retag(mp3: Path, info: EpisodeInfo) -> Path:
@@ -254,9 +270,12 @@ def _replace_atomically(
 ) -> Path:
     """Let ``make`` write a temporary file beside ``target``, then rename it over ``target``."""
     output_dir = target.parent
+    partial = output_dir / PARTIAL_DIR
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=output_dir)
+        partial.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f"{target.stem}.{os.getpid()}.", suffix=".tmp", dir=partial
+        )
         os.close(fd)
     except OSError as exc:
         raise PublishError(f"cannot write to {output_dir}: {exc.strerror}") from exc

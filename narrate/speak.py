@@ -29,7 +29,7 @@ import signal
 import sys
 import threading
 from collections import Counter
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -102,12 +102,17 @@ def speak(
     cache: Cache | None,
     reporter: Reporter,
     jobs: int | None = None,
+    sink: Callable[[AudioSegment], object] | None = None,
 ) -> tuple[list[AudioSegment], SpeakStats]:
     """Audio for every chunk, in order, at ``engine.sample_rate``; and what it took.
 
     ``jobs`` caps the workers (default: every core for an offline engine, the engine's own
     concurrency for an online one); 1 speaks one chunk at a time. Raises the engine's
     :class:`EngineError` on the first failure, after storing every chunk finished before it.
+
+    With a ``sink``, each chunk's audio is handed to it in speaking order as soon as it and
+    every chunk before it are ready (so encoding can run while later chunks are spoken), and
+    is not kept: the list returned is then empty.
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -132,12 +137,28 @@ def speak(
     saver = _Saver(cache)
     made = _synthesize(mode, workers, engine, misses, saver)
 
+    released = 0
+    uses_left = Counter(keys)
+
+    def release() -> None:
+        """Hand the sink every chunk whose turn has come."""
+        nonlocal released
+        while sink is not None and released < len(keys) and keys[released] in pcm:
+            key = keys[released]
+            sink(AudioSegment(data=pcm[key], sample_width=2, frame_rate=rate, channels=1))
+            uses_left[key] -= 1
+            if not uses_left[key]:
+                del pcm[key]
+            released += 1
+
     def steps() -> Iterator[None]:
         for key in list(pcm):
             for _ in range(copies[key]):
                 yield None
+        release()
         for key, data in made:
             pcm[key] = data
+            release()
             for _ in range(copies[key]):
                 yield None
 
@@ -157,6 +178,8 @@ def speak(
         workers=workers,
     )
     log.info("%s: %s with %d worker(s)", engine.name, stats.summary(), workers)
+    if sink is not None:
+        return [], stats
     return [segments[key] for key in keys], stats
 
 
@@ -305,10 +328,11 @@ def _speak_batch(batch: list[Job]) -> list[tuple[str, bytes, str | None]]:
 
 
 def _batches(misses: list[Job], workers: int) -> list[list[Job]]:
-    """Longest texts first, so no worker is left with a long one at the end."""
-    ordered = sorted(misses, key=lambda job: len(job[1]), reverse=True)
-    size = max(1, min(MAX_BATCH, len(ordered) // (workers * BATCHES_PER_WORKER)))
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    """Small batches in speaking order, so the encoder can start on the first while the rest
+    are spoken (longest-first would balance the workers' last batch a little better, but
+    would hold back the chunks the encoder needs first)."""
+    size = max(1, min(MAX_BATCH, len(misses) // (workers * BATCHES_PER_WORKER)))
+    return [misses[i : i + size] for i in range(0, len(misses), size)]
 
 
 def _context(engine: Engine) -> BaseContext:
