@@ -87,6 +87,14 @@ def _article_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+_cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="NARRATE_CACHE_DIR",
+    help="Folder of the speech cache; default the user's cache folder.",
+)
+
+
 @cli.command(name="build")
 @click.argument("article", type=click.Path(path_type=Path, allow_dash=True))
 @_article_options
@@ -144,12 +152,7 @@ def _article_options(command: Callable[..., None]) -> Callable[..., None]:
     type=click.IntRange(80, 450),
     help="Speaking rate in words per minute (offline voice).",
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="NARRATE_CACHE_DIR",
-    help="Folder of the speech cache; default the user's cache folder.",
-)
+@_cache_dir_option
 @click.option(
     "--no-cache", is_flag=True, help="Neither use nor fill the speech cache; rebuild all audio."
 )
@@ -289,14 +292,6 @@ def render_speech(plans: dict[str, Script]) -> str:
 @cli.group()
 def cache() -> None:
     """The speech cache: what was synthesized once is never paid for again."""
-
-
-_cache_dir_option = click.option(
-    "--cache-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    envvar="NARRATE_CACHE_DIR",
-    help="Folder of the speech cache; default the user's cache folder.",
-)
 
 
 @cache.command(name="info")
