@@ -55,6 +55,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from narrate.charset import ARABIC_INDIC_DIGITS, DIACRITICS, EASTERN_ARABIC_INDIC_DIGITS
+from narrate.months import GREGORIAN_MONTHS
 
 log = logging.getLogger(__name__)
 
@@ -156,21 +157,7 @@ DAY_PART_WORDS = frozenset(
 )
 
 #: Gregorian month names, by number: the names used by most Arab broadcasters.
-MONTHS = (
-    "",
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
+MONTHS = ("", *(names[0] for _, names in sorted(GREGORIAN_MONTHS.items())))
 #: Every month name a day number may precede in running text (``30 نوفمبر``).
 MONTH_NAMES = (
     *MONTHS[1:],

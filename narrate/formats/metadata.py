@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from narrate.charset import ARABIC_INDIC_DIGITS, EASTERN_ARABIC_INDIC_DIGITS
 from narrate.formats.cleaning import fold
+from narrate.months import GREGORIAN_MONTHS
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +39,8 @@ __all__ = [
 
 # --- Tables -------------------------------------------------------------------------------------
 
-#: Month names by month number: Egyptian/Gulf, Levantine/Iraqi (Syriac), Maghrebi (Algeria and
-#: Tunisia, then Morocco), English. Matched after :func:`~narrate.formats.cleaning.fold`, so
-#: hamza forms (أيار/ايار) and diacritics do not matter.
-MONTHS: dict[int, tuple[str, ...]] = {
-    1: ("يناير", "كانون الثاني", "جانفي", "january", "jan"),
-    2: ("فبراير", "شباط", "فيفري", "february", "feb"),
-    3: ("مارس", "آذار", "march", "mar"),
-    4: ("أبريل", "إبريل", "نيسان", "أفريل", "april", "apr"),
-    5: ("مايو", "أيار", "ماي", "may"),
-    6: ("يونيو", "يونيه", "حزيران", "جوان", "june", "jun"),
-    7: ("يوليو", "يوليه", "تموز", "جويلية", "يوليوز", "july", "jul"),
-    8: ("أغسطس", "آب", "أوت", "غشت", "august", "aug"),
-    9: ("سبتمبر", "أيلول", "شتنبر", "september", "sept", "sep"),
-    10: ("أكتوبر", "تشرين الأول", "october", "oct"),
-    11: ("نوفمبر", "تشرين الثاني", "نونبر", "november", "nov"),
-    12: ("ديسمبر", "كانون الأول", "دجنبر", "december", "dec"),
-}
+#: Month names by month number (shared with the number reader): see :mod:`narrate.months`.
+MONTHS = GREGORIAN_MONTHS
 
 #: Hijri month names: a Hijri date beside the Gregorian one is skipped, not read.
 HIJRI_MONTHS: tuple[str, ...] = (
