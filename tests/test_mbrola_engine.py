@@ -99,12 +99,14 @@ def test_the_fix_gives_ra_and_ghain_a_voice(engine: MbrolaEngine, unfixed: Mbrol
     # Without the mapping mbrola gets "R" and "Q", has no diphones for them and puts silence.
     for text in (ROLLED, GHAIN):
         fixed, silent = engine.synthesize(text), unfixed.synthesize(text)
-        assert close(len(fixed), len(silent))  # the same timing from espeak-ng
+        # The same timing from espeak-ng: a few ms of jitter, and up to ~30 ms more when the
+        # machine is loaded (seen in CI: 697 against 668 ms), so 8% rather than 2%.
+        assert close(len(fixed), len(silent), 0.08)
         assert fixed.rms > 3 * silent.rms, text
         assert loud_share(fixed) > 0.5 > 2 * loud_share(silent), text
     # Text without them is spoken the same either way (to espeak-ng's jitter of a few ms).
     same, other = engine.synthesize(CONTROL), unfixed.synthesize(CONTROL)
-    assert close(len(same), len(other))
+    assert close(len(same), len(other), 0.08)
     assert close(same.rms, other.rms, 0.1)
 
 
