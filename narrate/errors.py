@@ -28,3 +28,11 @@ class AudioError(NarrateError, RuntimeError):
 
 class PublishError(NarrateError, OSError):
     """Writing the episode, its tags or the feed failed."""
+
+
+class ConfigError(NarrateError, ValueError):
+    """The show settings (``narrate.toml`` or options) are wrong."""
+
+
+class ArtworkError(NarrateError, ValueError):
+    """The cover image is missing, unreadable or unusable."""

@@ -29,6 +29,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from narrate import __version__
 from narrate.errors import PublishError
+from narrate.models import Chapter, SegmentFile, TranscriptFile
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,15 @@ class StoredEpisode:
     file_name: str
     file_size: int
     engine: str
+    #: Chapters of the episode MP3; chapter i is segment i (same count when both are set).
+    chapters: tuple[Chapter, ...] = ()
+    #: Each segment's own MP3.
+    segments: tuple[SegmentFile, ...] = ()
+    #: Podcasting 2.0 chapters JSON, relative to the output folder (``<slug>/chapters.json``).
+    chapters_file: str | None = None
+    transcripts: tuple[TranscriptFile, ...] = ()
+    #: The episode's image, relative to the output folder; None: the show's artwork.
+    image_file: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(

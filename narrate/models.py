@@ -57,3 +57,26 @@ class EpisodeInfo:
     published: datetime
     engine: str
     chapters: tuple[Chapter, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SegmentFile:
+    """One segment's own MP3, for listeners who play a single segment."""
+
+    #: 1-based, the track number n of N.
+    number: int
+    title: str
+    #: Relative to the output folder, POSIX and ASCII: ``<episode-slug>/01-<segment-slug>.mp3``.
+    path: str
+    size: int
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class TranscriptFile:
+    """A transcript of the episode in one format."""
+
+    #: Relative to the output folder: ``<episode-slug>/transcript.vtt`` (or .srt, .json).
+    path: str
+    #: ``text/vtt``, ``application/x-subrip`` or ``application/json``.
+    mime: str
