@@ -1,12 +1,25 @@
-"""ID3 tags and chapters of the episode MP3 (mutagen), table-driven.
+"""ID3 tags of the episode MP3 and of each segment's own MP3 (mutagen), table-driven.
 
-One table, :data:`TEXT_FRAMES`, maps each field of :class:`narrate.models.EpisodeInfo`
-to the ID3 frame that carries it; chapters follow the ID3v2 Chapter Frame Addendum
-(one top-level, ordered ``CTOC`` listing ``CHAP`` frames ``ch0``, ``ch1``, ...).
+Two tables map records to ID3 text frames: :data:`TEXT_FRAMES` the fields of
+:class:`narrate.models.EpisodeInfo`, :data:`SEGMENT_FRAMES` those of :class:`SegmentTags`.
+Both files also get the cover (``APIC``, front cover) and the text read in them
+(``USLT``, language ``ara``). The episode's chapters follow the ID3v2 Chapter Frame
+Addendum (one top-level, ordered ``CTOC`` listing ``CHAP`` frames ``ch0``, ``ch1``, ...).
 
-The tag is written as ID3v2.3 with UTF-16 text, not v2.4 with UTF-8: Apple's
-chapter display has been reported to break on v2.4 titles longer than 51
-characters, and every player reads v2.3.
+Every tag is written as ID3v2.3 with UTF-16 text, not v2.4 with UTF-8:
+
+- Apple's chapter display has been reported to break on v2.4 chapter titles longer than
+  51 characters, and Arabic headings often are;
+- Windows before 10 (Explorer, Media Player), many car stereos and older players read
+  only v2.3, while everything that reads v2.4 (ffmpeg, AntennaPod, mutagen) reads v2.3;
+- UTF-16 with a byte order mark is the only v2.3 encoding that holds Arabic (Latin-1 is
+  the other), and it is what those readers expect.
+
+The dates are then v2.3's ``TYER``/``TDAT``/``TIME`` (v2.4's ``TDRC`` does not exist in
+v2.3). The picture's description is plain ASCII ("Cover") in Latin-1, the form old
+readers handle best. After saving, the frames are put in chapter order in the file
+(:func:`_put_chapters_in_order`), because ffmpeg and the players built on it list
+``CHAP`` frames in file order and ignore the ``CTOC``.
 """
 
 from __future__ import annotations
@@ -14,8 +27,9 @@ from __future__ import annotations
 import logging
 import pathlib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, Generic, TypeVar
 
 import mutagen.id3
 import mutagen.mp3
@@ -45,37 +59,82 @@ NO_OFFSET: Final = 0xFFFFFFFF
 _MAX_TIME_MS: Final = 0xFFFFFFFF  # CHAP times are 32-bit unsigned milliseconds.
 
 
-def _published_utc(info: EpisodeInfo) -> datetime:
+#: The picture type of ``APIC`` (3: front cover) and its description.
+COVER_TYPE: Final = 3
+COVER_DESC: Final = "Cover"
+
+
+@dataclass(frozen=True)
+class SegmentTags:
+    """What the tags of one segment's own MP3 say: the segment as track n of N of the episode."""
+
+    #: The segment's heading.
+    title: str
+    #: 1-based track number, and how many segments the episode has.
+    number: int
+    total: int
+    #: The episode's title (the segments of one episode make one album).
+    album: str
+    #: The show.
+    artist: str
+    language: str = LANGUAGE
+    #: Aware; None writes no date.
+    published: datetime | None = None
+    image: bytes | None = None
+    image_mime: str = "image/jpeg"
+    #: The text read in the segment (``USLT``).
+    text: str = ""
+
+
+_Record = TypeVar("_Record", EpisodeInfo, SegmentTags)
+
+
+def _date(published: datetime | None, pattern: str) -> str:
     # ID3 dates carry no zone, so write UTC: it names one instant whatever
     # zone the publisher was in.
-    return info.published.astimezone(UTC)
+    return f"{published.astimezone(UTC):{pattern}}" if published is not None else ""
 
 
-class TextFrame(NamedTuple):
-    """One row of the mapping: frame id, how to get its text, the frame's other fields."""
+@dataclass(frozen=True)
+class TextFrame(Generic[_Record]):
+    """One row of a mapping: frame id, how to get its text, the frame's other fields."""
 
     frame_id: str
-    value: Callable[[EpisodeInfo], str]
-    fields: Mapping[str, str] = {}
+    value: Callable[[_Record], str]
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 #: EpisodeInfo -> ID3v2.3 frames. The date is v2.3's TYER (yyyy) + TDAT (DDMM) +
 #: TIME (HHMM), which players and ffmpeg merge into one date; v2.4's TDRC/TDRL
 #: are not v2.3 frames and mutagen drops them when converting to v2.3.
-TEXT_FRAMES: Final[tuple[TextFrame, ...]] = (
+TEXT_FRAMES: Final[tuple[TextFrame[EpisodeInfo], ...]] = (
     TextFrame("TIT2", lambda i: i.title),
     TextFrame("TPE1", lambda i: i.show),
     TextFrame("TALB", lambda i: i.show),
     TextFrame("TCON", lambda i: "Podcast"),
     TextFrame("TLAN", lambda i: LANGUAGE),
-    TextFrame("TYER", lambda i: f"{_published_utc(i):%Y}"),
-    TextFrame("TDAT", lambda i: f"{_published_utc(i):%d%m}"),
-    TextFrame("TIME", lambda i: f"{_published_utc(i):%H%M}"),
+    TextFrame("TYER", lambda i: _date(i.published, "%Y")),
+    TextFrame("TDAT", lambda i: _date(i.published, "%d%m")),
+    TextFrame("TIME", lambda i: _date(i.published, "%H%M")),
     TextFrame("COMM", lambda i: i.description, {"lang": LANGUAGE, "desc": ""}),
     # iTunes' podcast description frame; not in the v2.3 spec, but what Apple writes.
     TextFrame("TDES", lambda i: i.description),
     TextFrame("TXXX", lambda i: i.engine, {"desc": ENGINE_DESC}),
     TextFrame("TSSE", lambda i: f"narrate {__version__}"),
+)
+
+#: SegmentTags -> ID3v2.3 frames: the segment is track n/N of the album named after the episode.
+SEGMENT_FRAMES: Final[tuple[TextFrame[SegmentTags], ...]] = (
+    TextFrame("TIT2", lambda t: t.title),
+    TextFrame("TRCK", lambda t: f"{t.number}/{t.total}"),
+    TextFrame("TALB", lambda t: t.album),
+    TextFrame("TPE1", lambda t: t.artist),
+    TextFrame("TCON", lambda t: "Podcast"),
+    TextFrame("TLAN", lambda t: t.language),
+    TextFrame("TYER", lambda t: _date(t.published, "%Y")),
+    TextFrame("TDAT", lambda t: _date(t.published, "%d%m")),
+    TextFrame("TIME", lambda t: _date(t.published, "%H%M")),
+    TextFrame("TSSE", lambda t: f"narrate {__version__}"),
 )
 
 
@@ -84,23 +143,105 @@ def write_tags(mp3_path: pathlib.Path, info: EpisodeInfo) -> None:
 
     Whatever tag the file had (ffmpeg's, an earlier run's, or none) is discarded,
     so tagging twice gives the same frames. Any ID3v1 tag is removed: it cannot
-    hold Arabic. Raises :class:`PublishError` if the file is not a readable MP3,
-    has no time zone on ``published``, or has more than 255 or malformed chapters.
+    hold Arabic. The cover (``info.image``) and the full text (``info.transcript``)
+    are written when given. Raises :class:`PublishError` if the file is not a
+    readable MP3, has no time zone on ``published``, or has more than 255 or
+    malformed chapters.
     """
     _check_episode(mp3_path, info)
+    frames = [
+        *_text_frames(TEXT_FRAMES, info),
+        _id3.PCST(value=1),
+        *_media_frames(info.image, info.image_mime, info.transcript),
+        *_chapter_frames(info.chapters),
+    ]
+    _save(mp3_path, frames, [f"ch{n}" for n in range(len(info.chapters))])
+    log.info("tagged %s (%d chapters)", mp3_path, len(info.chapters))
+
+
+def write_segment_tags(mp3_path: pathlib.Path, tags: SegmentTags) -> None:
+    """Replace every ID3 frame of a segment's MP3 with ``tags`` (ID3v2.3, UTF-16, no ID3v1).
+
+    Raises :class:`PublishError` if the file is not a readable MP3, the track number is
+    not within 1..total, or ``published`` has no time zone.
+    """
+    if not 1 <= tags.number <= tags.total:
+        raise PublishError(f"cannot tag {mp3_path}: track {tags.number} of {tags.total}")
+    if tags.published is not None and tags.published.utcoffset() is None:
+        raise PublishError(f"cannot tag {mp3_path}: the publication time has no time zone")
+    frames = [
+        *_text_frames(SEGMENT_FRAMES, tags),
+        *_media_frames(tags.image, tags.image_mime, tags.text),
+    ]
+    _save(mp3_path, frames, [])
+    log.info("tagged %s (track %d/%d)", mp3_path, tags.number, tags.total)
+
+
+def read_segment_tags(mp3_path: pathlib.Path) -> SegmentTags:
+    """Read back what :func:`write_segment_tags` wrote (missing frames read as empty)."""
+    tags = _load_mp3(mp3_path).tags
+    if tags is None:
+        tags = _id3.ID3()
+
+    def text(key: str) -> str:
+        frame = tags.get(key)
+        return str(frame.text[0]) if frame is not None and frame.text else ""
+
+    number, _, total = text("TRCK").partition("/")
+    cover = read_cover(mp3_path)
+    return SegmentTags(
+        title=text("TIT2"),
+        number=int(number) if number.isdigit() else 0,
+        total=int(total) if total.isdigit() else 0,
+        album=text("TALB"),
+        artist=text("TPE1"),
+        language=text("TLAN"),
+        published=_read_date(tags),
+        image=cover[0] if cover else None,
+        image_mime=cover[1] if cover else "image/jpeg",
+        text=read_transcript(mp3_path),
+    )
+
+
+def read_cover(mp3_path: pathlib.Path) -> tuple[bytes, str] | None:
+    """The front cover's bytes and MIME type, or None when the file has none."""
+    tags = _load_mp3(mp3_path).tags
+    pictures = [p for p in tags.getall("APIC") if p.type == COVER_TYPE] if tags else []
+    return (bytes(pictures[0].data), str(pictures[0].mime)) if pictures else None
+
+
+def read_transcript(mp3_path: pathlib.Path) -> str:
+    """The text of the file's ``USLT`` frame ("" without one)."""
+    tags = _load_mp3(mp3_path).tags
+    frames = tags.getall("USLT") if tags else []
+    return str(frames[0].text) if frames else ""
+
+
+def _read_date(tags: Any) -> datetime | None:
+    # mutagen turns v2.3's TYER + TDAT + TIME into one v2.4 TDRC when it loads a tag.
+    tdrc = tags.get("TDRC")
+    if tdrc is None or not tdrc.text:
+        return None
+    try:
+        return datetime.fromisoformat(str(tdrc.text[0])).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _save(mp3_path: pathlib.Path, frames: Iterable[Any], chapter_ids: list[str]) -> None:
+    """Replace the tag of ``mp3_path`` with ``frames`` as ID3v2.3, chapters in file order."""
     _load_mp3(mp3_path)
     tags = _id3.ID3()
-    for frame in _episode_frames(info):
+    for frame in frames:
         tags.add(frame)
     tags.update_to_v23()
     try:
         tags.save(mp3_path, v1=0, v2_version=3)
-        _put_chapters_in_order(mp3_path, [f"ch{n}" for n in range(len(info.chapters))])
+        _put_chapters_in_order(mp3_path, chapter_ids)
     except MutagenError as exc:
         raise PublishError(f"cannot write tags to {mp3_path}: {_reason(exc)}") from exc
     except OSError as exc:
         raise PublishError(f"cannot write tags to {mp3_path}: {exc.strerror}") from exc
-    log.info("tagged %s (%d chapters)", mp3_path, len(info.chapters))
 
 
 def _put_chapters_in_order(mp3_path: pathlib.Path, chapter_ids: list[str]) -> None:
@@ -156,13 +297,25 @@ def read_chapters(mp3_path: pathlib.Path) -> list[Chapter]:
     ]
 
 
-def _episode_frames(info: EpisodeInfo) -> Iterable[Any]:
-    for row in TEXT_FRAMES:
-        text = row.value(info)
+def _text_frames(table: tuple[TextFrame[_Record], ...], record: _Record) -> Iterable[Any]:
+    for row in table:
+        text = row.value(record)
         if text:
             yield _id3.Frames[row.frame_id](encoding=_id3.Encoding.UTF16, text=[text], **row.fields)
-    yield _id3.PCST(value=1)
-    yield from _chapter_frames(info.chapters)
+
+
+def _media_frames(image: bytes | None, mime: str, text: str) -> Iterable[Any]:
+    """The front cover (``APIC``) and the text read (``USLT``), each when there is one."""
+    if image:
+        yield _id3.APIC(
+            encoding=_id3.Encoding.LATIN1,
+            mime=mime,
+            type=COVER_TYPE,
+            desc=COVER_DESC,
+            data=image,
+        )
+    if text:
+        yield _id3.USLT(encoding=_id3.Encoding.UTF16, lang=LANGUAGE, desc="", text=text)
 
 
 def _chapter_frames(chapters: tuple[Chapter, ...]) -> Iterable[Any]:

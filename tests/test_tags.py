@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import pathlib
 import shutil
@@ -12,12 +13,21 @@ from typing import Any
 
 import mutagen.id3
 import pytest
+from PIL import Image
 
 from narrate import __version__
 from narrate.errors import PublishError
 from narrate.ffmpeg import run_ffmpeg
 from narrate.models import Chapter, EpisodeInfo
-from narrate.tags import read_chapters, write_tags
+from narrate.tags import (
+    SegmentTags,
+    read_chapters,
+    read_cover,
+    read_segment_tags,
+    read_transcript,
+    write_segment_tags,
+    write_tags,
+)
 
 # mutagen is unannotated; one Any handle keeps mypy --strict quiet.
 id3: Any = mutagen.id3
@@ -189,7 +199,8 @@ def ffprobe() -> str:
 
 
 def probe(ffprobe: str, path: pathlib.Path) -> dict[str, Any]:
-    cmd = [ffprobe, "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(path)]
+    cmd = [ffprobe, "-v", "error", "-show_chapters", "-show_format", "-show_streams"]
+    cmd += ["-of", "json", str(path)]
     proc = subprocess.run(cmd, capture_output=True, check=True)
     result: dict[str, Any] = json.loads(proc.stdout.decode("utf-8"))
     return result
@@ -378,3 +389,221 @@ def test_missing_file(tmp_path: pathlib.Path) -> None:
     with pytest.raises(PublishError, match=r"cannot read .*nowhere\.mp3: No such file"):
         write_tags(missing, INFO)
     assert not missing.exists()
+
+
+# --- cover (APIC) and text (USLT) ---------------------------------------------------------
+
+
+def image_bytes(fmt: str = "JPEG", size: int = 300) -> bytes:
+    """A real picture: a diagonal split in two colours, so its bytes are not trivial."""
+    image = Image.new("RGB", (size, size), (20, 60, 160))
+    image.paste((230, 180, 20), (0, 0, size // 2, size))
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+COVER = image_bytes()
+TRANSCRIPT = "مقدمة.\nقال الوزير: «سنخفض الأسعار»، وأضاف أن ٣ قرارات ستصدر غداً؛ فهل تكفي؟\n" * 40
+RICH = dataclasses.replace(INFO, image=COVER, transcript=TRANSCRIPT)
+
+
+def extract_cover(path: pathlib.Path, out: pathlib.Path) -> bytes:
+    """The attached picture as ffmpeg demuxes it, copied out without re-encoding."""
+    run_ffmpeg(["-i", str(path), "-map", "0:v", "-c", "copy", "-f", "image2", str(out)])
+    return out.read_bytes()
+
+
+def test_cover_frame(mp3: pathlib.Path) -> None:
+    write_tags(mp3, RICH)
+    (apic,) = on_disk(mp3).getall("APIC")
+    assert (apic.type, apic.mime, apic.desc) == (3, "image/jpeg", "Cover")
+    assert apic.data == COVER
+    assert read_cover(mp3) == (COVER, "image/jpeg")
+
+
+def test_png_cover_keeps_its_type(mp3: pathlib.Path) -> None:
+    png = image_bytes("PNG")
+    write_tags(mp3, dataclasses.replace(INFO, image=png, image_mime="image/png"))
+    assert read_cover(mp3) == (png, "image/png")
+
+
+def test_transcript_frame(mp3: pathlib.Path) -> None:
+    write_tags(mp3, RICH)
+    (uslt,) = on_disk(mp3).getall("USLT")
+    assert (uslt.lang, uslt.desc, uslt.encoding) == ("ara", "", id3.Encoding.UTF16)
+    assert uslt.text == TRANSCRIPT
+    assert read_transcript(mp3) == TRANSCRIPT
+
+
+def test_no_cover_or_transcript_writes_neither(tagged: pathlib.Path) -> None:
+    tags = on_disk(tagged)
+    assert not tags.getall("APIC")
+    assert not tags.getall("USLT")
+    assert read_cover(tagged) is None
+    assert read_transcript(tagged) == ""
+
+
+def test_retagging_without_a_cover_removes_it(mp3: pathlib.Path) -> None:
+    write_tags(mp3, RICH)
+    write_tags(mp3, INFO)
+    assert read_cover(mp3) is None
+    assert read_transcript(mp3) == ""
+
+
+def test_ffprobe_reads_cover_and_transcript(
+    ffprobe: str, mp3: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    write_tags(mp3, RICH)
+    result = probe(ffprobe, mp3)
+    (picture,) = [s for s in result["streams"] if s["codec_type"] == "video"]
+    assert picture["disposition"]["attached_pic"] == 1
+    assert (picture["codec_name"], picture["width"], picture["height"]) == ("mjpeg", 300, 300)
+    assert picture["tags"]["comment"] == "Cover (front)"
+    assert extract_cover(mp3, tmp_path / "cover.jpg") == COVER
+    assert result["format"]["tags"]["lyrics-ara"] == TRANSCRIPT
+
+
+def test_chapters_stay_in_order_beside_a_cover_and_transcript(
+    ffprobe: str, mp3: pathlib.Path
+) -> None:
+    shrinking = tuple(
+        Chapter("عنوان " * (12 - n) + str(n), n * 400, n * 400 + 400) for n in range(12)
+    )
+    write_tags(mp3, dataclasses.replace(RICH, chapters=shrinking))
+    chapters = probe(ffprobe, mp3)["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [c.title for c in shrinking]
+    assert read_chapters(mp3) == list(shrinking)
+    assert read_cover(mp3) == (COVER, "image/jpeg")
+    assert read_transcript(mp3) == TRANSCRIPT
+
+
+def test_audio_is_untouched_by_cover_and_transcript(
+    ffmpeg_tagged_source: pathlib.Path, mp3: pathlib.Path
+) -> None:
+    write_tags(mp3, RICH)
+    assert audio_bytes(mp3) == audio_bytes(ffmpeg_tagged_source)
+
+
+# --- a segment's own MP3 -------------------------------------------------------------------
+
+
+SEGMENT = SegmentTags(
+    title=LONG_TITLE,
+    number=3,
+    total=12,
+    album=INFO.title,
+    artist=INFO.show,
+    published=datetime(2024, 3, 5, 1, 30, tzinfo=RIYADH),
+    image=COVER,
+    text="قال الوزير: «سنخفض الأسعار».\nوأضاف أن القرار نهائي.",
+)
+
+
+@pytest.fixture
+def segment(mp3: pathlib.Path) -> pathlib.Path:
+    write_segment_tags(mp3, SEGMENT)
+    return mp3
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("TIT2", LONG_TITLE),
+        ("TRCK", "3/12"),
+        ("TALB", INFO.title),
+        ("TPE1", INFO.show),
+        ("TCON", "Podcast"),
+        ("TLAN", "ara"),
+        ("TYER", "2024"),
+        ("TDAT", "0403"),
+        ("TIME", "2230"),
+        ("TSSE", ENCODER),
+    ],
+)
+def test_segment_text_frame(segment: pathlib.Path, key: str, text: str) -> None:
+    frame = on_disk(segment)[key]
+    assert frame.text == [text]
+    assert frame.encoding == id3.Encoding.UTF16
+
+
+def test_segment_tag_is_v23_with_cover_and_text_but_no_chapters(segment: pathlib.Path) -> None:
+    tags = on_disk(segment)
+    assert tags.version == (2, 3, 0)
+    (apic,) = tags.getall("APIC")
+    assert (apic.type, apic.data) == (3, COVER)
+    (uslt,) = tags.getall("USLT")
+    assert (uslt.lang, uslt.text) == ("ara", SEGMENT.text)
+    for absent in ("CTOC", "CHAP", "PCST", "TDRC", "COMM"):
+        assert not tags.getall(absent)
+    assert not segment.read_bytes()[-ID3V1_SIZE:].startswith(b"TAG")
+
+
+def test_segment_tags_round_trip(segment: pathlib.Path) -> None:
+    expected = dataclasses.replace(SEGMENT, published=SEGMENT.published.astimezone(UTC))  # type: ignore[union-attr]
+    assert read_segment_tags(segment) == expected
+
+
+def test_ffprobe_reads_segment_tags(
+    ffprobe: str, segment: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    result = probe(ffprobe, segment)
+    tags = result["format"]["tags"]
+    assert {k: tags.get(k) for k in ("title", "track", "album", "artist", "genre", "language")} == {
+        "title": LONG_TITLE,
+        "track": "3/12",
+        "album": INFO.title,
+        "artist": INFO.show,
+        "genre": "Podcast",
+        "language": "ara",
+    }
+    assert tags["date"] == "2024-03-04 22:30"
+    assert tags["lyrics-ara"] == SEGMENT.text
+    assert "chapters" not in result or result["chapters"] == []
+    assert extract_cover(segment, tmp_path / "cover.jpg") == COVER
+
+
+def test_segment_long_title_is_stored_whole(ffprobe: str, mp3: pathlib.Path) -> None:
+    title = "عنوان طويل جداً، " * 30
+    write_segment_tags(mp3, dataclasses.replace(SEGMENT, title=title))
+    assert read_segment_tags(mp3).title == title
+    assert probe(ffprobe, mp3)["format"]["tags"]["title"] == title
+
+
+def test_segment_without_date_cover_or_text(mp3: pathlib.Path) -> None:
+    bare = SegmentTags(title="مقدمة", number=1, total=1, album="حلقة", artist="نشرة")
+    write_segment_tags(mp3, bare)
+    tags = on_disk(mp3)
+    for absent in ("TYER", "TDAT", "TIME", "APIC", "USLT"):
+        assert not tags.getall(absent)
+    assert read_segment_tags(mp3) == bare
+
+
+def test_segment_audio_is_untouched(
+    ffmpeg_tagged_source: pathlib.Path, segment: pathlib.Path
+) -> None:
+    assert audio_bytes(segment) == audio_bytes(ffmpeg_tagged_source)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"number": 0}, "track 0 of 12"),
+        ({"number": 13}, "track 13 of 12"),
+        ({"published": datetime(2024, 3, 5, 1, 30)}, "publication time has no time zone"),
+    ],
+)
+def test_bad_segment_tags_are_refused(
+    mp3: pathlib.Path, change: dict[str, Any], message: str
+) -> None:
+    original = mp3.read_bytes()
+    with pytest.raises(PublishError, match=message):
+        write_segment_tags(mp3, dataclasses.replace(SEGMENT, **change))
+    assert mp3.read_bytes() == original
+
+
+def test_segment_text_file_is_not_an_mp3(tmp_path: pathlib.Path) -> None:
+    fake = tmp_path / "01-muqaddima.mp3"
+    fake.write_text("ليس صوتاً\n" * 50, encoding="utf-8")
+    with pytest.raises(PublishError, match=r"01-muqaddima\.mp3 is not an MP3 file"):
+        write_segment_tags(fake, SEGMENT)
