@@ -1,31 +1,31 @@
-"""The podcast feed (RSS 2.0 + iTunes) and the episode store it is built from.
+"""The podcast feed: RSS 2.0 with the iTunes, Podcasting 2.0 and Podlove Simple Chapters namespaces.
 
-Every published episode is one row of a small store, ``episodes.json`` in the
-output directory; ``feed.xml`` beside it is regenerated in full from the store
-on each publish, newest episode first. Only :func:`load_episodes` and
-:func:`_save` touch the store, so it can move to SQLite without changing the
-callers.
+This module only describes and renders: :class:`ShowSettings` (the channel),
+:class:`StoredEpisode` (one item, as the episode store keeps it) and
+:func:`render_feed`, a pure function from both to the bytes of ``feed.xml``. The
+store, the lock and the atomic writes live in :mod:`narrate.store`.
 
-Both files are replaced atomically (temporary file in the same directory,
-fsync, ``os.replace``): a podcast app polling the feed never sees half a file,
-and a failed publish leaves both files exactly as they were.
+Rules followed (``shared/docs/podcast-standards.md``): every URL is absolute and
+ASCII (the base URL plus a percent-quoted relative path), text is stripped of
+the characters XML cannot carry and escaped by the serializer (never CDATA),
+dates are RFC 2822 in GMT, durations whole seconds, descriptions at most 4000
+bytes, and the same input with the same ``now`` gives the same bytes.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
-import secrets
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from html import escape
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from typing import Final
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from narrate import __version__
 from narrate.errors import PublishError
@@ -33,19 +33,36 @@ from narrate.models import Chapter, SegmentFile, TranscriptFile
 
 logger = logging.getLogger(__name__)
 
-FEED_FILE = "feed.xml"
-STORE_FILE = "episodes.json"
-STORE_VERSION = 1
+FEED_FILE: Final = "feed.xml"
 
 GENERATOR = f"narrate {__version__}"
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-ATOM_NS = "http://www.w3.org/2005/Atom"
-ET.register_namespace("itunes", ITUNES_NS)
-ET.register_namespace("atom", ATOM_NS)
+ITUNES_NS: Final = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS: Final = "https://podcastindex.org/namespace/1.0"
+PSC_NS: Final = "http://podlove.org/simple-chapters"
+CONTENT_NS: Final = "http://purl.org/rss/1.0/modules/content/"
+ATOM_NS: Final = "http://www.w3.org/2005/Atom"
+for _prefix, _uri in (
+    ("itunes", ITUNES_NS),
+    ("podcast", PODCAST_NS),
+    ("psc", PSC_NS),
+    ("content", CONTENT_NS),
+    ("atom", ATOM_NS),
+):
+    ET.register_namespace(_prefix, _uri)
+
+#: Namespace of ``podcast:guid`` (Podcasting 2.0): uuid5 of the feed URL without its scheme.
+PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+#: The MIME type of Podcasting 2.0 JSON chapters.
+CHAPTERS_MIME: Final = "application/json+chapters"
+#: Transcript formats with time codes, marked ``rel="captions"`` so apps can show them as captions.
+CAPTION_MIMES: Final = frozenset({"text/vtt", "application/x-subrip", "application/srt"})
 
 # Apple's limit for channel and episode descriptions.
 MAX_DESCRIPTION_BYTES = 4000
+
+#: Heading of the segment list in an episode's description.
+SEGMENTS_HEADING: Final = "فقرات الحلقة:"
 
 # Apple Podcasts categories and subcategories, spelled exactly as Apple requires.
 # fmt: off
@@ -97,6 +114,8 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
 # U+FFFE/U+FFFF) plus DEL and the C1 controls, which XML discourages and no
 # title or description means to contain.
 _XML_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Enough to catch a typo; the owner's mail server is the real check.
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+")
 
 
 class FeedValueError(PublishError, ValueError):
@@ -112,12 +131,34 @@ def clean_text(text: str) -> str:
     return _XML_UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _check_http_url(value: str, what: str) -> None:
+def ascii_url(value: str) -> str:
+    """``value`` with an internationalised host punycoded and a non-ASCII path percent-quoted.
+
+    >>> ascii_url("https://مثال.example/بودكاست/")
+    'https://xn--mgbh0fb.example/%D8%A8%D9%88%D8%AF%D9%83%D8%A7%D8%B3%D8%AA/'
+    """
+    if value.isascii():
+        return value
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    try:
+        netloc = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise FeedValueError(f"cannot make an ASCII host name of {host!r}") from exc
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    if "@" in parts.netloc:
+        netloc = quote(parts.netloc.rsplit("@", 1)[0], safe=":%") + "@" + netloc
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="/%"), "", ""))
+
+
+def _check_http_url(value: str, what: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise FeedValueError(f"{what} must be an absolute http(s) URL, got {value!r}")
     if parts.query or parts.fragment:
         raise FeedValueError(f"{what} must not have a query or fragment, got {value!r}")
+    return ascii_url(value)
 
 
 def _check_aware(value: datetime, what: str) -> datetime:
@@ -127,12 +168,42 @@ def _check_aware(value: datetime, what: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _check_relative(value: str, what: str) -> None:
+    """A path inside the output folder: relative, POSIX, ASCII, no ``..`` and nothing hidden."""
+    parts = value.split("/")
+    if (
+        not value.isascii()
+        or "\\" in value
+        or value.startswith("/")
+        or any(not part or part.startswith(".") for part in parts)
+    ):
+        raise FeedValueError(
+            f"{what} {value!r} must be an ASCII path inside the output folder, "
+            "like 'cover.jpg' or 'my-episode/chapters.json'"
+        )
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 ``podcast:guid`` of a feed: uuid5 of its URL without scheme and end slash.
+
+    >>> podcast_guid("https://podnews.net/rss")
+    '9b024349-ccf0-5f69-a609-6b82873eab3c'
+    """
+    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
 @dataclass(frozen=True)
 class ShowSettings:
     """What the channel says about the show. Checked on construction.
 
     ``base_url`` is where the output directory is served; a missing trailing
-    slash is added, so ``feed.xml`` and the MP3s resolve inside it.
+    slash is added, so ``feed.xml`` and the MP3s resolve inside it. The show's
+    artwork is ``image_url`` when given, else ``image_file`` (a path inside the
+    output folder, normally ``cover.jpg``) served from ``base_url``.
+    ``podcast:locked`` is written only with an ``owner_email``, which it needs;
+    ``guid`` overrides the ``podcast:guid`` derived from the feed's URL, so a
+    show keeps its guid when it moves.
     """
 
     title: str
@@ -145,17 +216,25 @@ class ShowSettings:
     explicit: bool = False
     subcategory: str | None = None
     image_url: str | None = None
+    image_file: str | None = None
+    owner_name: str = ""
+    owner_email: str = ""
+    locked: bool = False
+    guid: str | None = None
 
     def __post_init__(self) -> None:
         if not self.title.strip():
             raise FeedValueError("the show needs a title")
-        _check_http_url(self.base_url, "base_url")
-        if not self.base_url.endswith("/"):
-            object.__setattr__(self, "base_url", self.base_url + "/")
+        base_url = _check_http_url(self.base_url, "base_url")
+        if not base_url.endswith("/"):
+            base_url += "/"
+        object.__setattr__(self, "base_url", base_url)
         if self.link is not None:
-            _check_http_url(self.link, "link")
+            object.__setattr__(self, "link", _check_http_url(self.link, "link"))
         if self.image_url is not None:
-            _check_http_url(self.image_url, "image_url")
+            object.__setattr__(self, "image_url", _check_http_url(self.image_url, "image_url"))
+        if self.image_file is not None:
+            _check_relative(self.image_file, "image_file")
         if not self.language.strip():
             raise FeedValueError("the show's language must not be empty")
         if self.category not in APPLE_CATEGORIES:
@@ -170,11 +249,43 @@ class ShowSettings:
                 f"unknown subcategory {self.subcategory!r} of {self.category!r}; "
                 f"its subcategories are: {choices}"
             )
-        size = len(self.description.encode("utf-8"))
+        size = len(clean_text(self.description).encode("utf-8"))
         if size > MAX_DESCRIPTION_BYTES:
             raise FeedValueError(
                 f"the show description is {size} bytes; Apple allows {MAX_DESCRIPTION_BYTES}"
             )
+        if self.owner_email and not _EMAIL.fullmatch(self.owner_email):
+            raise FeedValueError(f"owner_email {self.owner_email!r} is not an e-mail address")
+        if self.locked and not self.owner_email:
+            raise FeedValueError(
+                "a locked feed needs an owner_email: podcast platforms write to it "
+                "to confirm a move"
+            )
+        if self.guid is not None:
+            try:
+                uuid.UUID(self.guid)
+            except ValueError:
+                raise FeedValueError(f"the show's guid {self.guid!r} is not a UUID") from None
+
+    @property
+    def feed_url(self) -> str:
+        return urljoin(self.base_url, FEED_FILE)
+
+    @property
+    def podcast_guid(self) -> str:
+        return self.guid or podcast_guid(self.feed_url)
+
+    @property
+    def artwork_url(self) -> str | None:
+        if self.image_url:
+            return self.image_url
+        if self.image_file:
+            return self.url(self.image_file)
+        return None
+
+    def url(self, relative: str) -> str:
+        """The absolute ASCII URL of a file in the output folder."""
+        return urljoin(self.base_url, quote(relative, safe="/"))
 
 
 @dataclass(frozen=True)
@@ -217,200 +328,51 @@ class StoredEpisode:
             raise FeedValueError(f"episode {self.slug!r} has file size {self.file_size}")
         if self.duration_seconds < 0:
             raise FeedValueError(f"episode {self.slug!r} has duration {self.duration_seconds}")
+        what = f"episode {self.slug!r}:"
+        for segment in self.segments:
+            _check_relative(segment.path, f"{what} segment file")
+        for transcript in self.transcripts:
+            _check_relative(transcript.path, f"{what} transcript")
+        if self.chapters_file is not None:
+            _check_relative(self.chapters_file, f"{what} chapters file")
+        if self.image_file is not None:
+            _check_relative(self.image_file, f"{what} image file")
 
-
-# -- the store ---------------------------------------------------------------
-
-# JSON type of each stored field; ``published`` is ISO 8601 with its offset.
-_STORE_FIELDS: dict[str, type] = {
-    "slug": str,
-    "guid": str,
-    "title": str,
-    "description": str,
-    "published": str,
-    "duration_seconds": int,
-    "file_name": str,
-    "file_size": int,
-    "engine": str,
-}
-
-
-def _episode_from_json(row: object) -> StoredEpisode:
-    if not isinstance(row, dict):
-        raise ValueError("an episode is not a JSON object")
-    values: dict[str, Any] = {}
-    for key, kind in _STORE_FIELDS.items():
-        value = row.get(key)
-        # bool is an int to Python, never a size or a duration.
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ValueError(f"field {key!r} is missing or not a {kind.__name__}")
-        values[key] = value
-    values["published"] = datetime.fromisoformat(values["published"])
-    return StoredEpisode(**values)
-
-
-def _episode_to_json(episode: StoredEpisode) -> dict[str, object]:
-    row: dict[str, object] = {key: getattr(episode, key) for key in _STORE_FIELDS}
-    row["published"] = episode.published.isoformat()
-    return row
-
-
-def _read_store(path: Path) -> tuple[bytes | None, list[StoredEpisode]]:
-    """The store's raw bytes (None when absent) and its episodes, newest first."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, []
-    except OSError as exc:
-        raise PublishError(f"cannot read episode store {path}: {exc.strerror}") from exc
-    keep = "fix or restore it; narrate will not start a new store over it and lose episodes"
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise PublishError(f"episode store {path} is not UTF-8 ({keep})") from exc
-    except json.JSONDecodeError as exc:
-        raise PublishError(
-            f"episode store {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno} ({keep})"
-        ) from exc
-    if not isinstance(data, dict) or "version" not in data:
-        raise PublishError(f"episode store {path} has no version ({keep})")
-    if data["version"] != STORE_VERSION:
-        raise PublishError(
-            f"episode store {path} is version {data['version']!r}; this narrate reads version "
-            f"{STORE_VERSION} (upgrade narrate)"
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file of the episode the feed links to, relative to the output folder."""
+        return (
+            self.file_name,
+            *(s.path for s in self.segments),
+            *((self.chapters_file,) if self.chapters_file else ()),
+            *(t.path for t in self.transcripts),
         )
-    rows = data.get("episodes")
-    if not isinstance(rows, list):
-        raise PublishError(f"episode store {path} has no episode list ({keep})")
-    episodes: list[StoredEpisode] = []
-    for index, row in enumerate(rows):
-        try:
-            episodes.append(_episode_from_json(row))
-        except ValueError as exc:  # FeedValueError too
-            raise PublishError(f"episode store {path}, episode {index}: {exc} ({keep})") from exc
-    slugs = [e.slug for e in episodes]
-    if len(set(slugs)) != len(slugs):
-        raise PublishError(f"episode store {path} lists a slug twice ({keep})")
-    return raw, _newest_first(episodes)
 
 
-def _dump_store(episodes: Sequence[StoredEpisode]) -> bytes:
-    data = {"version": STORE_VERSION, "episodes": [_episode_to_json(e) for e in episodes]}
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+# -- small formatters ---------------------------------------------------------
 
 
-def load_episodes(output_dir: Path) -> list[StoredEpisode]:
-    """Every published episode in ``output_dir``, newest first; empty when nothing is published."""
-    return _read_store(output_dir / STORE_FILE)[1]
+def clock(ms: int) -> str:
+    """A chapter start as Podlove Simple Chapters wants it: zero-padded ``HH:MM:SS.mmm``.
 
-
-def _save(
-    output_dir: Path, episodes: Sequence[StoredEpisode], previous: bytes | None, feed: bytes
-) -> None:
-    """Replace the store, then the feed; if the feed cannot be replaced, put the store back.
-
-    Both temporary files are written and synced before either target changes,
-    so a full disk fails early with both files untouched.
+    >>> clock(0), clock(468_250), clock(3_723_004)
+    ('00:00:00.000', '00:07:48.250', '01:02:03.004')
     """
-    store_path, feed_path = output_dir / STORE_FILE, output_dir / FEED_FILE
-    store_tmp = _stage(store_path, _dump_store(episodes))
-    try:
-        feed_tmp = _stage(feed_path, feed)
-    except BaseException:
-        _discard(store_tmp)
-        raise
-    try:
-        _commit(store_tmp, store_path)
-    except BaseException:
-        _discard(feed_tmp)
-        raise
-    try:
-        _commit(feed_tmp, feed_path)
-    except BaseException:
-        _restore(store_path, previous)
-        raise
+    seconds, millis = divmod(max(ms, 0), 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
-# -- atomic files ------------------------------------------------------------
+def timestamp(ms: int) -> str:
+    """A chapter start as show notes print it, ``MM:SS`` or ``H:MM:SS``.
 
-
-def _stage(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a new synced temporary file beside ``target`` and return its path."""
-    while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            # O_EXCL: never reuse a stranger's file; 0o666 lets the umask decide, as for open().
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise PublishError(f"cannot write {target}: {exc.strerror}") from exc
-        break
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, OSError):
-            raise PublishError(f"cannot write {target}: {exc.strerror}") from exc
-        raise
-    return tmp
-
-
-def _commit(tmp: Path, target: Path) -> None:
-    """Move a staged file over ``target``; on failure remove it."""
-    try:
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, OSError):
-            raise PublishError(f"cannot replace {target}: {exc.strerror or exc}") from exc
-        raise
-    _sync_dir(target.parent)
-
-
-def _restore(target: Path, previous: bytes | None) -> None:
-    """Best effort: put ``target`` back as it was (absent when ``previous`` is None)."""
-    try:
-        if previous is None:
-            target.unlink(missing_ok=True)
-        else:
-            _commit(_stage(target, previous), target)
-    except Exception:
-        logger.exception("could not restore %s after a failed publish", target)
-
-
-def _discard(tmp: Path) -> None:
-    try:
-        tmp.unlink(missing_ok=True)
-    except OSError:
-        logger.warning("could not remove temporary file %s", tmp)
-
-
-def _sync_dir(directory: Path) -> None:
-    """Make a rename durable; POSIX only, and a failure here loses nothing already visible."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-# -- the feed ----------------------------------------------------------------
-
-
-def _newest_first(episodes: Sequence[StoredEpisode]) -> list[StoredEpisode]:
-    return sorted(episodes, key=lambda e: (e.published, e.slug), reverse=True)
+    >>> timestamp(0), timestamp(468_999), timestamp(3_723_004)
+    ('00:00', '07:48', '1:02:03')
+    """
+    minutes, seconds = divmod(max(ms, 0) // 1000, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
 
 
 def _clip(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
@@ -433,6 +395,64 @@ def _clip(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
     return head.rstrip() + "…"
 
 
+def segment_lines(episode: StoredEpisode) -> list[str]:
+    """The episode's segment list, one line each: ``MM:SS title`` from the chapters, else titles."""
+    if episode.chapters:
+        return [f"{timestamp(c.start_ms)} {c.title}" for c in episode.chapters]
+    return [f"{s.number}. {s.title}" for s in sorted(episode.segments, key=lambda s: s.number)]
+
+
+def episode_description(episode: StoredEpisode) -> str:
+    """The item's plain-text description: the summary, then the segment list.
+
+    The whole text is cut to Apple's 4000 bytes; the store keeps it whole.
+    """
+    lines = segment_lines(episode)
+    parts = [episode.description.strip()] if episode.description.strip() else []
+    if lines:
+        parts.append("\n".join([SEGMENTS_HEADING, *lines]))
+    text = clean_text("\n\n".join(parts))
+    clipped = _clip(text)
+    if clipped != text:
+        logger.warning(
+            "description of %s cut to %d bytes for Apple", episode.slug, MAX_DESCRIPTION_BYTES
+        )
+    return clipped
+
+
+def episode_html(episode: StoredEpisode, show: ShowSettings) -> str | None:
+    """Show notes as HTML (``content:encoded``): the summary and a linked segment list.
+
+    None when there is no segment list (the plain description says it all) or
+    when the HTML would pass Apple's 4000 bytes.
+    """
+    titles = [c.title for c in episode.chapters] or [s.title for s in episode.segments]
+    if not titles:
+        return None
+    by_number = {s.number: s for s in episode.segments}
+    html = [f'<p dir="rtl">{escape(p)}</p>' for p in episode.description.split("\n") if p.strip()]
+    html.append(f'<p dir="rtl">{escape(SEGMENTS_HEADING)}</p>')
+    html.append('<ol dir="rtl">')
+    for number, title in enumerate(titles, start=1):
+        label = escape(title)
+        if number - 1 < len(episode.chapters):
+            label = f"{timestamp(episode.chapters[number - 1].start_ms)} {label}"
+        segment = by_number.get(number)
+        if segment is not None:
+            label = f'<a href="{escape(show.url(segment.path))}">{label}</a>'
+        html.append(f"<li>{label}</li>")
+    html.append("</ol>")
+    text = clean_text("".join(html))
+    return text if len(text.encode("utf-8")) <= MAX_DESCRIPTION_BYTES else None
+
+
+# -- the feed ----------------------------------------------------------------
+
+
+def newest_first(episodes: Sequence[StoredEpisode]) -> list[StoredEpisode]:
+    return sorted(episodes, key=lambda e: (e.published, e.slug), reverse=True)
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, /, **attrib: str) -> ET.Element:
     # Positional-only text, so an attribute may be called "text" (itunes:category).
     element = ET.SubElement(parent, tag, {k: clean_text(v) for k, v in attrib.items()})
@@ -445,50 +465,63 @@ def _itunes(name: str) -> str:
     return f"{{{ITUNES_NS}}}{name}"
 
 
+def _podcast(name: str) -> str:
+    return f"{{{PODCAST_NS}}}{name}"
+
+
 def _channel(rss: ET.Element, show: ShowSettings, now: datetime) -> ET.Element:
     channel = _sub(rss, "channel")
+    link = show.link or show.base_url
     _sub(channel, "title", show.title)
-    _sub(channel, "link", show.link or show.base_url)
+    _sub(channel, "link", link)
     # RSS 2.0 requires a description; the title stands in for a show without one.
     _sub(channel, "description", show.description or show.title)
     _sub(channel, "language", show.language)
     _sub(channel, "lastBuildDate", format_datetime(now, usegmt=True))
     _sub(channel, "generator", GENERATOR)
-    _sub(
-        channel,
-        f"{{{ATOM_NS}}}link",
-        href=urljoin(show.base_url, FEED_FILE),
-        rel="self",
-        type="application/rss+xml",
-    )
+    _sub(channel, f"{{{ATOM_NS}}}link", href=show.feed_url, rel="self", type="application/rss+xml")
+    artwork = show.artwork_url
+    if artwork:
+        image = _sub(channel, "image")
+        _sub(image, "url", artwork)
+        _sub(image, "title", show.title)
+        _sub(image, "link", link)
+        _sub(channel, _itunes("image"), href=artwork)
+    # The owner before the author: feedparser lets the later of the two set its author.
+    if show.owner_name or show.owner_email:
+        owner = _sub(channel, _itunes("owner"))
+        if show.owner_name:
+            _sub(owner, _itunes("name"), show.owner_name)
+        if show.owner_email:
+            _sub(owner, _itunes("email"), show.owner_email)
     if show.author:
         _sub(channel, _itunes("author"), show.author)
     if show.description:
         _sub(channel, _itunes("summary"), show.description)
-    if show.image_url:
-        _sub(channel, _itunes("image"), href=show.image_url)
     _sub(channel, _itunes("explicit"), "true" if show.explicit else "false")
     category = _sub(channel, _itunes("category"), text=show.category)
     if show.subcategory:
         _sub(category, _itunes("category"), text=show.subcategory)
     _sub(channel, _itunes("type"), "episodic")
+    _sub(channel, _podcast("guid"), show.podcast_guid)
+    if show.owner_email:
+        _sub(channel, _podcast("locked"), "yes" if show.locked else "no", owner=show.owner_email)
     return channel
 
 
-def _item(channel: ET.Element, episode: StoredEpisode, base_url: str) -> None:
+def _item(channel: ET.Element, episode: StoredEpisode, show: ShowSettings) -> None:
     item = _sub(channel, "item")
     _sub(item, "title", episode.title)
-    if episode.description:
-        description = _clip(episode.description)
-        if description != episode.description:
-            logger.warning(
-                "description of %s cut to %d bytes for Apple", episode.slug, MAX_DESCRIPTION_BYTES
-            )
+    description = episode_description(episode)
+    if description:
         _sub(item, "description", description)
+    html = episode_html(episode, show)
+    if html:
+        _sub(item, f"{{{CONTENT_NS}}}encoded", html)
     _sub(
         item,
         "enclosure",
-        url=urljoin(base_url, quote(episode.file_name)),
+        url=show.url(episode.file_name),
         length=str(episode.file_size),
         type="audio/mpeg",
     )
@@ -496,7 +529,23 @@ def _item(channel: ET.Element, episode: StoredEpisode, base_url: str) -> None:
     _sub(item, "pubDate", format_datetime(episode.published, usegmt=True))
     _sub(item, _itunes("title"), episode.title)
     _sub(item, _itunes("duration"), str(episode.duration_seconds))
+    image = show.url(episode.image_file) if episode.image_file else show.artwork_url
+    if image:
+        _sub(item, _itunes("image"), href=image)
     _sub(item, _itunes("episodeType"), "full")
+    if episode.chapters_file:
+        _sub(item, _podcast("chapters"), url=show.url(episode.chapters_file), type=CHAPTERS_MIME)
+    for transcript in episode.transcripts:
+        attrib = {"url": show.url(transcript.path), "type": transcript.mime}
+        attrib["language"] = show.language
+        if transcript.mime in CAPTION_MIMES:
+            attrib["rel"] = "captions"
+        _sub(item, _podcast("transcript"), **attrib)
+    if episode.chapters:
+        chapters = _sub(item, f"{{{PSC_NS}}}chapters", version="1.2")
+        for chapter in sorted(episode.chapters, key=lambda c: c.start_ms):
+            start = clock(chapter.start_ms)
+            _sub(chapters, f"{{{PSC_NS}}}chapter", start=start, title=chapter.title)
 
 
 def _check_unique(episodes: Sequence[StoredEpisode]) -> None:
@@ -512,54 +561,33 @@ def _check_unique(episodes: Sequence[StoredEpisode]) -> None:
 
 
 def render_feed(episodes: Sequence[StoredEpisode], show: ShowSettings, *, now: datetime) -> bytes:
-    """The whole feed as UTF-8 XML; the same input and ``now`` give the same bytes."""
+    """The whole feed as UTF-8 XML, newest first; the same input and ``now`` give the same bytes."""
     now = _check_aware(now, "the feed's build time")
     _check_unique(episodes)
     rss = ET.Element("rss", version="2.0")
     channel = _channel(rss, show, now)
-    for episode in _newest_first(episodes):
-        _item(channel, episode, show.base_url)
+    for episode in newest_first(episodes):
+        _item(channel, episode, show)
     ET.indent(rss, space="  ")
     body = ET.tostring(rss, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
 
-def _check_audio_file(output_dir: Path, episode: StoredEpisode) -> None:
-    """The enclosure must be served from the output directory with the size the feed states."""
-    path = output_dir / episode.file_name
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise PublishError(
-            f"episode audio {path} does not exist; write the MP3 before publishing it"
-        ) from None
-    except OSError as exc:
-        raise PublishError(f"cannot read episode audio {path}: {exc.strerror}") from exc
-    if size != episode.file_size:
-        raise PublishError(
-            f"episode audio {path} is {size} bytes, but the episode says {episode.file_size}"
-        )
+# -- the names the pipeline used before the store moved to narrate.store ------
+
+
+def load_episodes(output_dir: Path) -> list[StoredEpisode]:
+    """Every published episode in ``output_dir``, newest first (see :meth:`EpisodeStore.list`)."""
+    from narrate.store import EpisodeStore  # the store imports this module
+
+    with EpisodeStore(output_dir) as store:
+        return store.list()
 
 
 def publish_episode(
     output_dir: Path, episode: StoredEpisode, show: ShowSettings, *, now: datetime | None = None
 ) -> Path:
-    """Add ``episode`` to the store (or replace the one with its slug) and rewrite the feed.
+    """Add or replace ``episode`` and rewrite the feed (see :func:`narrate.store.publish`)."""
+    from narrate.store import publish
 
-    A rebuilt episode keeps the guid and publication date it was first
-    published with, so podcast apps see an update, not a new episode. Returns
-    the path of ``feed.xml``.
-    """
-    now = datetime.now(UTC) if now is None else _check_aware(now, "the feed's build time")
-    _check_audio_file(output_dir, episode)
-    previous, episodes = _read_store(output_dir / STORE_FILE)
-    old = next((e for e in episodes if e.slug == episode.slug), None)
-    if old is not None:
-        episode = replace(episode, guid=old.guid, published=old.published)
-        logger.info("replacing episode %s (guid %s)", episode.slug, episode.guid)
-    merged = _newest_first([*(e for e in episodes if e.slug != episode.slug), episode])
-    feed = render_feed(merged, show, now=now)
-    _save(output_dir, merged, previous, feed)
-    feed_path = output_dir / FEED_FILE
-    logger.info("wrote %s with %d episode(s)", feed_path, len(merged))
-    return feed_path
+    return publish(output_dir, episode, show, now=now)
