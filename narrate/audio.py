@@ -11,7 +11,9 @@ import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from pydub import AudioSegment
 
 from narrate.errors import AudioError
@@ -27,13 +29,104 @@ DEFAULT_KBPS = 64
 
 @dataclass(frozen=True)
 class Pauses:
-    """Silences between the parts of an episode, in milliseconds."""
+    """Silences between the parts of an episode, in milliseconds.
 
-    after_chime: int = 350
+    Every chunk of speech is trimmed of the silence the engine put around it, so these
+    are the pauses the listener hears, whatever the engine.
+    """
+
+    after_intro_sound: int = 350
     after_intro: int = 900
     after_heading: int = 450
-    between_paragraphs: int = 650
+    between_sentences: int = 420
+    between_clauses: int = 220
+    within_clause: int = 60
+    between_paragraphs: int = 700
     between_segments: int = 1300
+    before_outro: int = 700
+    after_outro: int = 300
+    #: Silence kept before a segment's first word and after its last in its own file.
+    segment_lead_in: int = 250
+    segment_tail: int = 900
+
+    def after_chunk(self, text: str) -> int:
+        """The pause after a chunk that does not end its paragraph, by the mark it ends with.
+
+        >>> Pauses().after_chunk("انتهى الاجتماع.") == Pauses().between_sentences
+        True
+        >>> Pauses().after_chunk("في دمشق،") == Pauses().between_clauses
+        True
+        """
+        last = text.rstrip()[-1:]
+        if not last or last in _SENTENCE_END:
+            return self.between_sentences
+        if last in _CLAUSE_END:
+            return self.between_clauses
+        return self.within_clause
+
+
+DEFAULT_PAUSES = Pauses()
+_SENTENCE_END = frozenset(".!?؟…")
+_CLAUSE_END = frozenset("،؛,;:")
+
+
+@dataclass(frozen=True)
+class Bed:
+    """How a music bed plays around the spoken intro: in, ducked under the voice, out."""
+
+    lead_ms: int = 2000
+    duck_ms: int = 400
+    tail_ms: int = 1500
+    fade_ms: int = 1500
+    #: Loudness of the bed relative to the voice, in LU: full, and ducked under speech.
+    full_lu: float = -8.0
+    ducked_lu: float = -24.0
+
+
+@dataclass(frozen=True)
+class Sounds:
+    """The episode's intro and outro sounds and music bed, as mono 16-bit PCM at the episode's rate.
+
+    ``None`` leaves the part out. Levels are matched to the voice when the episode is laid out.
+    """
+
+    intro: bytes | None
+    outro: bytes | None
+    bed: bytes | None = None
+    bed_shape: Bed = Bed()
+    #: Loudness of the intro and outro relative to the voice, in LU (the chime sits below it).
+    intro_lu: float = 0.0
+    outro_lu: float = 0.0
+
+    @classmethod
+    def default(cls, rate: int) -> Sounds:
+        """The generated chime at both ends, a little under the voice."""
+        ring = chime(rate).raw_data
+        return cls(intro=ring, outro=ring, intro_lu=-4.0, outro_lu=-4.0)
+
+    @classmethod
+    def none(cls) -> Sounds:
+        return cls(intro=None, outro=None)
+
+
+#: The longest intro, outro or music bed narrate reads, in seconds.
+MAX_SOUND_SECONDS = 300
+
+
+def load_sound(path: Path, rate: int, what: str) -> bytes:
+    """A producer's sound file (any format ffmpeg reads) as mono 16-bit PCM at ``rate``."""
+    if not path.is_file():
+        raise AudioError(f"the {what} file {path} does not exist")
+    try:
+        pcm = run_ffmpeg(
+            ["-i", str(path), "-map", "0:a:0", "-t", str(MAX_SOUND_SECONDS),
+             "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(rate), "pipe:1"]
+        )  # fmt: skip
+    except AudioError as exc:
+        raise AudioError(f"cannot read the {what} file {path}: {exc}") from exc
+    if not pcm:
+        raise AudioError(f"the {what} file {path} has no sound in it")
+    return pcm
 
 
 @dataclass(frozen=True)
@@ -49,11 +142,32 @@ class SegmentAudio:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Where everything landed in the laid-out episode, in frames at ``rate``."""
+
+    rate: int
+    frames: int
+    chapters: tuple[Chapter, ...]
+    #: Start and end frame of each chunk's speech, in speaking order.
+    chunks: tuple[tuple[int, int], ...]
+    #: The frames of each segment's own file (a little silence around its speech).
+    segments: tuple[tuple[int, int], ...]
+
+    @property
+    def duration_ms(self) -> int:
+        return frames_to_ms(self.frames, self.rate)
+
+    def ms(self, frame: int) -> int:
+        return frames_to_ms(frame, self.rate)
+
+
+@dataclass(frozen=True)
 class EpisodeAudio:
     """The assembled episode: mono 16-bit PCM at ``audio.frame_rate``, and its chapters."""
 
     audio: AudioSegment
     chapters: tuple[Chapter, ...]
+    timeline: Timeline
 
     @property
     def duration_ms(self) -> int:
@@ -92,60 +206,154 @@ def chime(rate: int, duration_ms: int = 700) -> AudioSegment:
     return AudioSegment(data=bytes(samples), sample_width=2, frame_rate=rate, channels=1)
 
 
+#: Trimming: 5 ms windows; speech starts at the first window within 40 dB of the loudest.
+_TRIM_WINDOW_MS = 5
+_TRIM_RANGE_DB = 40.0
+_TRIM_FLOOR = 24  # about -63 dBFS: below this a window is silence whatever the peak
+_KEEP_BEFORE_MS = 10
+_KEEP_AFTER_MS = 40
+
+
+def trim_silence(pcm: bytes, rate: int) -> bytes:
+    """``pcm`` (mono s16le) without the silence before its first sound and after its last.
+
+    A few milliseconds are kept on each side so no attack or decay is cut. All silence
+    is returned as it was (nothing to trim to).
+    """
+    samples = np.frombuffer(pcm, dtype="<i2")
+    window = max(1, rate * _TRIM_WINDOW_MS // 1000)
+    count = len(samples) // window
+    if count == 0:
+        return pcm
+    frames = samples[: count * window].astype(np.float64).reshape(count, window)
+    rms = np.sqrt(np.mean(frames * frames, axis=1))
+    threshold = max(float(rms.max()) * 10 ** (-_TRIM_RANGE_DB / 20), _TRIM_FLOOR)
+    loud = np.flatnonzero(rms > threshold)
+    if len(loud) == 0:
+        return pcm
+    start = max(0, int(loud[0]) * window - rate * _KEEP_BEFORE_MS // 1000)
+    end = min(len(samples), (int(loud[-1]) + 1) * window + rate * _KEEP_AFTER_MS // 1000)
+    return pcm[2 * start : 2 * end]
+
+
+def _gain(pcm: bytes, db: float) -> bytes:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64) * 10 ** (db / 20)
+    result: bytes = np.clip(samples, -32768, 32767).astype("<i2").tobytes()
+    return result
+
+
+def _loudness(pcm: bytes, rate: int) -> float:
+    from narrate.loudness import analyze_pcm
+
+    return analyze_pcm(pcm, rate).integrated()
+
+
+def _fit_bed(bed: bytes, frames: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """``bed`` looped or cut to ``frames`` samples, as floats."""
+    source = np.frombuffer(bed, dtype="<i2").astype(np.float64)
+    if len(source) == 0:
+        return np.zeros(frames)
+    repeats = -(-frames // len(source))
+    return np.tile(source, repeats)[:frames]
+
+
+def _duck(
+    speech: bytes, bed: bytes, rate: int, shape: Bed, full_db: float, ducked_db: float
+) -> bytes:
+    """The spoken intro over the bed: bed in at full level, down under the voice, up and out."""
+    ms = rate / 1000
+    lead, duck = int(shape.lead_ms * ms), int(shape.duck_ms * ms)
+    tail, fade = int(shape.tail_ms * ms), int(shape.fade_ms * ms)
+    voice = np.frombuffer(speech, dtype="<i2").astype(np.float64)
+    total = lead + len(voice) + tail + fade
+    full, low = 10 ** (full_db / 20), 10 ** (ducked_db / 20)
+    envelope = np.full(total, low)
+    envelope[: lead - duck] = full
+    envelope[lead - duck : lead] = np.linspace(full, low, duck)
+    after = lead + len(voice)
+    envelope[after : after + duck] = np.linspace(low, full, duck)
+    envelope[after + duck : after + tail] = full
+    envelope[after + tail :] = np.linspace(full, 0.0, total - after - tail)
+    mixed = _fit_bed(bed, total) * envelope
+    mixed[lead:after] += voice
+    result: bytes = np.clip(mixed, -32768, 32767).astype("<i2").tobytes()
+    return result
+
+
 @dataclass(frozen=True)
 class SegmentShape:
-    """How many chunks a segment's heading and each of its paragraphs have."""
+    """A segment's chunk texts (each pause depends on how a chunk ends): heading, paragraphs."""
 
     chapter_title: str
-    heading: int
-    paragraphs: tuple[int, ...]
+    heading: tuple[str, ...]
+    paragraphs: tuple[tuple[str, ...], ...]
 
 
 def _layout(
-    intro: int, segments: Sequence[SegmentShape], pauses: Pauses
+    intro: Sequence[str], segments: Sequence[SegmentShape], pauses: Pauses
 ) -> Iterator[tuple[str, int | str]]:
-    """The running order: ("chime", 0), ("pause", ms), ("chunk", 0), ("chapter", title)."""
-    yield "chime", 0
-    yield "pause", pauses.after_chime
-    for _ in range(intro):
+    """The running order, as events: ("intro-start"|"intro-end"|"outro", 0), ("pause", ms),
+    ("chunk", 0), ("chapter", title), ("segment-start"|"segment-end", index)."""
+    yield "intro-start", 0
+    for position in range(len(intro)):
+        if position:
+            yield "pause", pauses.after_chunk(intro[position - 1])
         yield "chunk", 0
-    yield "pause", pauses.after_intro
+    yield "intro-end", 0
     for index, segment in enumerate(segments):
         if index:
             yield "pause", pauses.between_segments
         yield "chapter", segment.chapter_title
+        yield "segment-start", index
         if segment.heading:
-            for _ in range(segment.heading):
+            for position in range(len(segment.heading)):
+                if position:
+                    yield "pause", pauses.after_chunk(segment.heading[position - 1])
                 yield "chunk", 0
             yield "pause", pauses.after_heading
         for p_index, chunks in enumerate(segment.paragraphs):
             if p_index:
                 yield "pause", pauses.between_paragraphs
-            for _ in range(chunks):
+            for position in range(len(chunks)):
+                if position:
+                    yield "pause", pauses.after_chunk(chunks[position - 1])
                 yield "chunk", 0
-    yield "pause", pauses.between_segments
+        yield "segment-end", index
+    yield "outro", 0
 
 
 class Assembler:
     """Lays the episode out as its chunks arrive, in speaking order, passing PCM to ``write``.
 
-    Nothing is joined or kept: each piece goes straight on (to the encoder, in a build), and
-    chapter starts are counted in frames on the way. The first chapter starts at 0 so that the
-    chime and intro belong to it; every chapter ends where the next begins.
+    Each chunk is trimmed of the engine's own silence and followed by narrate's pauses, so
+    a chunk's first frame is the moment its first word starts. Nothing is joined or kept
+    except the intro (intro sound, spoken intro, music bed: a few seconds, mixed once the
+    voice's loudness is known); chapter starts and chunk spans are counted in frames on the
+    way. The first chapter starts at 0 so that the intro belongs to it; every other chapter
+    starts at the first frame of its spoken heading, and ends where the next begins.
     """
 
     def __init__(
         self,
-        intro: int,
+        intro: Sequence[str],
         segments: Sequence[SegmentShape],
         rate: int,
         write: Callable[[bytes], object],
         pauses: Pauses = Pauses(),
+        sounds: Sounds | None = None,
     ) -> None:
         self.rate = rate
         self.frames = 0
+        self.pauses = pauses
+        self.sounds = sounds if sounds is not None else Sounds.default(rate)
         self._write = write
+        self._held: list[bytes] | None = None
+        self._held_frames = 0
+        self._speech_level: float | None = None
         self._starts: list[tuple[str, int]] = []
+        self._chunks: list[tuple[int, int]] = []
+        self._segment_chunks: list[list[int]] = [[] for _ in segments]
+        self._segment: int | None = None
         self._events = _layout(intro, segments, pauses)
         self._waiting = False
         self._run()
@@ -160,37 +368,126 @@ class Assembler:
             raise ValueError("more pieces of audio than the episode has chunks")
         if (piece.frame_rate, piece.channels, piece.sample_width) != (self.rate, 1, 2):
             piece = piece.set_channels(1).set_sample_width(2).set_frame_rate(self.rate)
-        self._put(piece.raw_data)
+        speech = trim_silence(piece.raw_data, self.rate)
+        start = self._position()
+        self._put(speech)
+        self._chunks.append((start, self._position()))
+        if self._segment is not None:
+            self._segment_chunks[self._segment].append(len(self._chunks) - 1)
         self._run()
 
     def finish(self) -> tuple[Chapter, ...]:
         """The chapters, once every chunk has been added."""
-        if self._waiting:
+        return self.timeline().chapters
+
+    def timeline(self) -> Timeline:
+        if self._waiting or self._held is not None:
             raise ValueError("fewer pieces of audio than the episode has chunks")
-        total = self.ms
-        ends = [start for _, start in self._starts[1:]] + [total]
-        return tuple(
-            Chapter(title=title, start_ms=start, end_ms=end)
+        starts = [start for _, start in self._starts]
+        ends = [*starts[1:], self.frames]
+        chapters = tuple(
+            Chapter(title, frames_to_ms(start, self.rate), frames_to_ms(end, self.rate))
             for (title, start), end in zip(self._starts, ends, strict=True)
         )
+        return Timeline(
+            rate=self.rate,
+            frames=self.frames,
+            chapters=chapters,
+            chunks=tuple(self._chunks),
+            segments=tuple(self._segment_span(i) for i in range(len(self._segment_chunks))),
+        )
+
+    def _segment_span(self, index: int) -> tuple[int, int]:
+        members = self._segment_chunks[index]
+        if not members:
+            return (0, 0)
+        per_ms = self.rate / 1000
+        first, last = self._chunks[members[0]][0], self._chunks[members[-1]][1]
+        start = max(0, first - round(self.pauses.segment_lead_in * per_ms))
+        end = min(self.frames, last + round(self.pauses.segment_tail * per_ms))
+        return start, end
+
+    def _position(self) -> int:
+        return self.frames + self._held_frames
 
     def _put(self, data: bytes) -> None:
-        self._write(data)
-        self.frames += len(data) // 2
+        if self._held is not None:
+            self._held.append(data)
+            self._held_frames += len(data) // 2
+        else:
+            self._write(data)
+            self.frames += len(data) // 2
+
+    def _silence(self, ms: int) -> None:
+        self._put(bytes(2 * (self.rate * ms // 1000)))
+
+    def _start_intro(self) -> None:
+        self._held, self._held_frames = [], 0
+
+    def _end_intro(self) -> None:
+        """Mix and write the held intro: its sound, the spoken intro over the bed, a pause."""
+        assert self._held is not None
+        speech = b"".join(self._held)
+        self._held, self._held_frames = None, 0
+        shift = 0  # frames added in front of the spoken intro
+        sounds = self.sounds
+        level = _loudness(speech, self.rate) if speech else -70.0
+        self._speech_level = level if level > -70.0 else None
+        if sounds.intro is not None:
+            self._put(self._matched(sounds.intro, sounds.intro_lu))
+            self._silence(self.pauses.after_intro_sound)
+            shift = self.frames
+        if sounds.bed is not None and speech:
+            reference = self._speech_level if self._speech_level is not None else -20.0
+            bed_level = _loudness(sounds.bed, self.rate)
+            offset = reference - bed_level if bed_level > -70.0 else 0.0
+            shape = sounds.bed_shape
+            mixed = _duck(
+                speech, sounds.bed, self.rate, shape,
+                offset + shape.full_lu, offset + shape.ducked_lu,
+            )  # fmt: skip
+            shift += self.rate * shape.lead_ms // 1000
+            self._put(mixed)
+        else:
+            self._put(speech)
+            self._silence(self.pauses.after_intro)
+        if shift:
+            self._chunks = [(start + shift, end + shift) for start, end in self._chunks]
+
+    def _matched(self, pcm: bytes, relative_lu: float) -> bytes:
+        """``pcm`` at the voice's loudness plus ``relative_lu`` (unchanged if either is unknown)."""
+        if self._speech_level is None:
+            return pcm
+        level = _loudness(pcm, self.rate)
+        if level <= -70.0:
+            return pcm
+        return _gain(pcm, self._speech_level + relative_lu - level)
 
     def _run(self) -> None:
-        """Lay out pauses, the chime and chapter marks up to the next chunk (or the end)."""
+        """Lay out pauses, sounds and chapter marks up to the next chunk (or the end)."""
         self._waiting = False
         for kind, value in self._events:
             if kind == "chunk":
                 self._waiting = True
                 return
             if kind == "pause":
-                self._put(bytes(2 * (self.rate * int(value) // 1000)))
-            elif kind == "chime":
-                self._put(chime(self.rate).raw_data)
+                self._silence(int(value))
+            elif kind == "intro-start":
+                self._start_intro()
+            elif kind == "intro-end":
+                self._end_intro()
+            elif kind == "segment-start":
+                self._segment = int(value)
+            elif kind == "segment-end":
+                self._segment = None
+            elif kind == "outro":
+                self._silence(self.pauses.between_segments if self.sounds.outro is None
+                              else self.pauses.before_outro)  # fmt: skip
+                if self.sounds.outro is not None:
+                    self._put(self._matched(self.sounds.outro, self.sounds.outro_lu))
+                    self._silence(self.pauses.after_outro)
             else:
-                self._starts.append((str(value), self.ms if self._starts else 0))
+                self._starts.append((str(value), self._position() if self._starts else 0))
 
 
 def assemble(
@@ -198,14 +495,20 @@ def assemble(
     segments: Sequence[SegmentAudio],
     rate: int,
     pauses: Pauses = Pauses(),
+    sounds: Sounds | None = None,
 ) -> EpisodeAudio:
-    """The whole episode in memory, laid out by :class:`Assembler` and joined once."""
+    """The whole episode in memory, laid out by :class:`Assembler` and joined once.
+
+    The pieces have no text here, so every join inside a paragraph gets a sentence's pause.
+    """
     pieces: list[bytes] = []
     shapes = [
-        SegmentShape(s.chapter_title, len(s.heading), tuple(len(p) for p in s.paragraphs))
+        SegmentShape(
+            s.chapter_title, ("",) * len(s.heading), tuple(("",) * len(p) for p in s.paragraphs)
+        )
         for s in segments
     ]
-    line = Assembler(len(intro), shapes, rate, pieces.append, pauses)
+    line = Assembler(("",) * len(intro), shapes, rate, pieces.append, pauses, sounds)
     for piece in intro:
         line.add(piece)
     for segment in segments:
@@ -214,9 +517,9 @@ def assemble(
         for paragraph in segment.paragraphs:
             for piece in paragraph:
                 line.add(piece)
-    chapters = line.finish()
+    timeline = line.timeline()
     joined = AudioSegment(data=b"".join(pieces), sample_width=2, frame_rate=rate, channels=1)
-    return EpisodeAudio(audio=joined, chapters=chapters)
+    return EpisodeAudio(audio=joined, chapters=timeline.chapters, timeline=timeline)
 
 
 class Mp3Encoder:
@@ -226,8 +529,10 @@ class Mp3Encoder:
     :class:`AudioError` if it failed; leaving it with an exception kills the encoder.
     """
 
-    def __init__(self, destination: Path, rate: int, kbps: int = DEFAULT_KBPS) -> None:
-        self._process = start_ffmpeg(_encode_args(destination, rate, kbps))
+    def __init__(
+        self, destination: Path, rate: int, kbps: int = DEFAULT_KBPS, filters: str | None = None
+    ) -> None:
+        self._process = start_ffmpeg(_encode_args(destination, rate, kbps, filters))
 
     def write(self, data: bytes) -> None:
         try:
@@ -246,12 +551,14 @@ class Mp3Encoder:
             self._process.kill()
 
 
-def _encode_args(destination: Path, rate: int, kbps: int) -> list[str]:
+def _encode_args(destination: Path, rate: int, kbps: int, filters: str | None = None) -> list[str]:
     if kbps not in CBR_KBPS:
         raise ValueError(f"bitrate {kbps} kbps is not one of {', '.join(map(str, CBR_KBPS))}")
+    # Resample first, so a limiter works on the samples the encoder gets.
+    chain = f"aresample={OUTPUT_SAMPLE_RATE}" + (f",{filters}" if filters else "")
     return [
         "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
-        "-ac", "1", "-ar", str(OUTPUT_SAMPLE_RATE),
+        "-af", chain, "-ac", "1", "-ar", str(OUTPUT_SAMPLE_RATE),
         "-codec:a", "libmp3lame", "-b:a", f"{kbps}k",
         "-id3v2_version", "0", "-write_id3v1", "0",
         "-f", "mp3", "-y", str(destination),
@@ -265,3 +572,32 @@ def encode_mp3(audio: AudioSegment, destination: Path, kbps: int = DEFAULT_KBPS)
     ffmpeg's resampler (better than pydub's linear one) brings it to 44.1 kHz.
     """
     run_ffmpeg(_encode_args(destination, audio.frame_rate, kbps), stdin=audio.raw_data)
+
+
+#: Bytes read from the PCM file at a time when encoding a stretch of it.
+_READ_BLOCK = 1 << 20
+
+
+def encode_range(
+    pcm_file: Path,
+    rate: int,
+    frames: tuple[int, int],
+    destination: Path,
+    kbps: int = DEFAULT_KBPS,
+    filters: str | None = None,
+) -> None:
+    """Encode frames ``start``..``end`` of a mono s16le PCM file to MP3, a block at a time.
+
+    The file is read in 1 MiB blocks and piped to ffmpeg, so memory stays flat however long
+    the episode is; ``filters`` (gain, limiter) run after resampling to 44.1 kHz.
+    """
+    start, end = frames
+    remaining = 2 * (end - start)
+    with Mp3Encoder(destination, rate, kbps, filters) as encoder, pcm_file.open("rb") as source:
+        source.seek(2 * start)
+        while remaining > 0:
+            block = source.read(min(_READ_BLOCK, remaining))
+            if not block:
+                break
+            encoder.write(block)
+            remaining -= len(block)

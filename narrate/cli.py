@@ -13,19 +13,22 @@ import click
 
 from narrate import __version__
 from narrate.article import FORMATS, read_article
+from narrate.artwork import COVER_NAME
 from narrate.audio import CBR_KBPS, DEFAULT_KBPS
 from narrate.cache import cache_info, clear_cache, resolve_cache_dir
+from narrate.config import DEFAULT_BASE_URL, DEFAULT_TITLE, Config, find_config, load_config
 from narrate.engines import ENGINE_NAMES, SPEAKING_ENGINES
 from narrate.engines.registry import engine_statuses
-from narrate.errors import NarrateError
-from narrate.feed import FeedValueError, ShowSettings
-from narrate.pipeline import BuildRequest, build, load_lexicon, speech_plan
+from narrate.errors import ConfigError, NarrateError
+from narrate.loudness import TARGET_MONO, TARGET_RANGE
+from narrate.pipeline import CHIME, BuildRequest, build, load_lexicon, speech_plan
 from narrate.progress import Reporter
 from narrate.script import Script
+from narrate.serve import serve_command
+from narrate.show_commands import COMMANDS as SHOW_COMMANDS
 from narrate.slug import make_slug
 
-DEFAULT_SHOW_TITLE = "نشرة مسموعة"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+DEFAULT_SHOW_TITLE = DEFAULT_TITLE
 
 
 class _Group(click.Group):
@@ -66,6 +69,13 @@ def _validate_slug(ctx: click.Context, param: click.Parameter, value: str | None
     return value
 
 
+def _sound(option: str | None, configured: Path | None) -> str:
+    """``--intro``/``--outro`` if given, else the file narrate.toml names, else the chime."""
+    if option is not None:
+        return option
+    return str(configured) if configured is not None else CHIME
+
+
 def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
@@ -99,41 +109,41 @@ _cache_dir_option = click.option(
 @click.argument("article", type=click.Path(path_type=Path, allow_dash=True))
 @_article_options
 @click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Show settings (narrate.toml); default ./narrate.toml when there is one. "
+    "Options given here win over the file, the file over the defaults.",
+)
+@click.option(
     "-o",
     "--output-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder for the MP3s and the feed.",
+    help="Folder for the MP3s and the feed.  [default: output]",
 )
 @click.option(
     "--engine",
     type=click.Choice(ENGINE_NAMES),
-    default="auto",
-    show_default=True,
-    help="auto: Google TTS when it answers, the offline espeak-ng voice otherwise.",
+    help="auto: Google TTS when it answers, the offline espeak-ng voice otherwise.  "
+    "[default: auto]",
 )
 @click.option(
     "--show",
     "show_title",
-    default=DEFAULT_SHOW_TITLE,
-    show_default=True,
     envvar="NARRATE_SHOW",
-    help="Show name, spoken in the intro and used as artist and album.",
+    help=f"Show name, spoken in the intro and used as artist and album.  "
+    f"[default: {DEFAULT_TITLE}]",
 )
 @click.option(
     "--base-url",
-    default=DEFAULT_BASE_URL,
-    show_default=True,
     envvar="NARRATE_BASE_URL",
-    help="Public URL of the output folder; enclosure URLs are built from it.",
+    help=f"Public URL of the output folder; enclosure URLs are built from it.  "
+    f"[default: {DEFAULT_BASE_URL}, where narrate serve listens]",
 )
 @click.option(
     "--bitrate",
     type=click.Choice([str(k) for k in CBR_KBPS]),
-    default=str(DEFAULT_KBPS),
-    show_default=True,
-    help="Constant MP3 bitrate in kbps.",
+    help=f"Constant MP3 bitrate in kbps.  [default: {DEFAULT_KBPS}]",
 )
 @click.option(
     "--slug",
@@ -172,16 +182,46 @@ _cache_dir_option = click.option(
     type=click.FloatRange(min=1, max_open=False),
     help="gtts: give up when the build has taken this many seconds.",
 )
+@click.option(
+    "--loudness",
+    type=click.FloatRange(*TARGET_RANGE),
+    help="Integrated loudness of the episode and of each segment file, LUFS "
+    "(-19 is the podcast standard for mono; true peaks stay at or under -1 dBTP).  "
+    f"[default: {TARGET_MONO:g}]",
+)
+@click.option(
+    "--intro",
+    metavar="chime|none|FILE",
+    help="Sound before the spoken intro: the generated chime, none, or a sound file.  "
+    "[default: chime]",
+)
+@click.option(
+    "--outro",
+    metavar="chime|none|FILE",
+    help="Sound at the end of the episode: the generated chime, none, or a sound file.  "
+    "[default: chime]",
+)
+@click.option(
+    "--bed",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Music bed under the spoken intro, ducked under the voice (any format ffmpeg reads).",
+)
+@click.option(
+    "--artwork",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The show's cover: a square JPEG or PNG of 1400-3000 px; default one is generated.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build_command(
     article: Path,
     article_format: str | None,
     lexicon: Path | None,
-    output_dir: Path,
-    engine: str,
-    show_title: str,
-    base_url: str,
-    bitrate: str,
+    config_path: Path | None,
+    output_dir: Path | None,
+    engine: str | None,
+    show_title: str | None,
+    base_url: str | None,
+    bitrate: str | None,
     slug: str | None,
     published: datetime | None,
     rate_wpm: int | None,
@@ -190,23 +230,42 @@ def build_command(
     jobs: int | None,
     concurrency: int | None,
     deadline: float | None,
+    loudness: float | None,
+    intro: str | None,
+    outro: str | None,
+    bed: Path | None,
+    artwork: Path | None,
     quiet: bool,
 ) -> None:
-    """Speak ARTICLE and write OUTPUT_DIR/<slug>.mp3 and OUTPUT_DIR/feed.xml."""
+    """Speak ARTICLE and write OUTPUT_DIR/<slug>.mp3, its segment files and OUTPUT_DIR/feed.xml."""
     reporter = Reporter(quiet=quiet)
+    path = config_path or find_config(Path.cwd())
+    config = load_config(path) if path else Config()
     try:
-        show = ShowSettings(title=show_title, base_url=base_url)
-    except FeedValueError as exc:
+        settings = config.merged(
+            {
+                "show.title": show_title,
+                "show.base_url": base_url,
+                "show.artwork": artwork,
+                "build.engine": engine,
+                "build.bitrate": int(bitrate) if bitrate else None,
+                "build.loudness": loudness,
+                "build.bed": bed,
+                "build.output": output_dir,
+            }
+        )
+    except ConfigError as exc:  # an option's value: a usage error, as Click's own checks are
         raise click.UsageError(str(exc)) from exc
+    show = settings.show_settings(image_file=COVER_NAME)
     result = build(
         BuildRequest(
             article=article,
-            output_dir=output_dir,
+            output_dir=settings.build.output,
             show=show,
-            engine=engine,
+            engine=settings.build.engine,
             article_format=article_format,
             lexicon=lexicon,
-            kbps=int(bitrate),
+            kbps=settings.build.bitrate,
             slug=slug,
             published=_aware(published),
             rate_wpm=rate_wpm,
@@ -215,13 +274,19 @@ def build_command(
             jobs=jobs,
             concurrency=concurrency,
             deadline=deadline,
+            loudness=settings.build.loudness,
+            intro=_sound(intro, settings.build.intro),
+            outro=_sound(outro, settings.build.outro),
+            bed=settings.build.bed,
+            artwork=settings.show.artwork,
         ),
         reporter,
     )
     minutes, seconds = divmod(round(result.duration_ms / 1000), 60)
     reporter.say(
         f"Wrote {result.mp3} ({minutes}:{seconds:02d}, {len(result.chapters)} chapters, "
-        f"{result.engine})\nFeed: {result.feed}"
+        f"{result.engine})\nSegments: {len(result.segments)} files in "
+        f"{result.mp3.parent / result.slug}\nFeed: {result.feed}"
     )
 
 
@@ -329,6 +394,11 @@ def engines(offline: bool, as_json: bool) -> None:
         click.echo(f"{status.name:<7} {mark}  voices: {voices}  {status.detail}")
         if status.reason:
             click.echo(f"{'':<7}      why not: {status.reason}")
+
+
+cli.add_command(serve_command)
+for _command in SHOW_COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -57,6 +57,11 @@ class EpisodeInfo:
     published: datetime
     engine: str
     chapters: tuple[Chapter, ...] = field(default=())
+    #: The cover (front cover, APIC), as the file's bytes, and its MIME type.
+    image: bytes | None = None
+    image_mime: str = "image/jpeg"
+    #: The full text read in the episode (USLT), in reading order.
+    transcript: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,30 +8,54 @@ previous episode and feed as they were.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
-from narrate import audio
+from narrate import audio, loudness
 from narrate.article import read_article
-from narrate.audio import SegmentShape
+from narrate.artwork import Artwork, prepare_artwork
 from narrate.cache import Cache, open_cache
+from narrate.chapterfile import write_chapters_json
 from narrate.engines import Engine, EngineSettings, choose_engine, engine_text_needs
 from narrate.errors import PublishError
 from narrate.feed import ShowSettings, StoredEpisode, load_episodes, publish_episode
 from narrate.lexicon import Lexicon
-from narrate.models import Article, Chapter, EpisodeInfo
+from narrate.models import (
+    Article,
+    Chapter,
+    EpisodeInfo,
+    Segment,
+    SegmentFile,
+    TranscriptFile,
+)
+from narrate.produce import produce
 from narrate.progress import Reporter
-from narrate.rebuild import AudioRecord, file_sha256, fingerprint, has_record, reusable, save_record
+from narrate.rebuild import (
+    AudioRecord,
+    FileRecord,
+    SegmentRecord,
+    SentenceRecord,
+    file_sha256,
+    fingerprint,
+    has_record,
+    reusable,
+    save_record,
+)
 from narrate.script import Script, write_script
 from narrate.slug import episode_guid, episode_slug
-from narrate.speak import speak, warm_up
-from narrate.tags import write_tags
+from narrate.speak import warm_up
+from narrate.tags import SegmentTags, write_segment_tags, write_tags
+from narrate.transcript import make_cues, write_transcripts
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +65,10 @@ PARTIAL_DIR = Path(".narrate") / "partial"
 
 #: How much of the lead goes into the episode description.
 DESCRIPTION_LEAD_CHARS = 400
+
+
+CHIME = "chime"
+NO_SOUND = "none"
 
 
 @dataclass(frozen=True)
@@ -67,6 +95,15 @@ class BuildRequest:
     jobs: int | None = None
     #: False: neither read nor write the speech cache, and rebuild the audio even if unchanged.
     use_cache: bool = True
+    #: Integrated loudness of the episode and of each segment file, LUFS.
+    loudness: float = loudness.TARGET_MONO
+    #: "chime" (generated), "none", or a sound file for the start and the end.
+    intro: str = CHIME
+    outro: str = CHIME
+    #: A music bed under the spoken intro (ducked under the voice), or None.
+    bed: Path | None = None
+    #: The show's cover image; None: one is generated from the show's title.
+    artwork: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +115,7 @@ class BuildResult:
     engine_reason: str
     duration_ms: int
     chapters: tuple[Chapter, ...]
+    segments: tuple[SegmentFile, ...] = ()
 
 
 def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
@@ -94,16 +132,23 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
         concurrency=request.concurrency,
         deadline=started + request.deadline if request.deadline else None,
     )
+    artwork = prepare_artwork(request.artwork, request.output_dir, request.show.title)
     choice = choose_engine(request.engine, settings)
     engine = choice.engine
     reporter.say(f"Engine: {engine.name} ({choice.reason})")
     try:
+        sounds = load_sounds(request, engine.sample_rate)
         cache = open_cache(request.cache_dir) if request.use_cache else None
         if not has_record(request.output_dir, slug):
             warm_up(engine, request.jobs)  # worker processes start while the text is prepared
 
         script = write_script(article, request.show.title, engine.text_needs, lexicon, cache)
-        wanted = fingerprint(engine.identity(), script, request.kbps, audio.Pauses())
+        extra: dict[str, object] = {
+            "loudness": request.loudness,
+            "sounds": sounds_digest(sounds),
+            "layout": LAYOUT_VERSION,
+        }
+        wanted = fingerprint(engine.identity(), script, request.kbps, audio.DEFAULT_PAUSES, extra)
         record = reusable(request.output_dir, slug, wanted) if request.use_cache else None
         published = (
             request.published
@@ -111,44 +156,40 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
             or (earlier[slug].published if slug in earlier else None)
             or datetime.now(UTC).replace(microsecond=0)
         )
-
-        def info(chapters: tuple[Chapter, ...]) -> EpisodeInfo:
-            return EpisodeInfo(
-                slug=slug,
-                guid=episode_guid(slug),
-                title=article.title,
-                show=request.show.title,
-                description=describe(article),
-                published=published,
-                engine=engine.describe(),
-                chapters=chapters,
-            )
-
+        episode = Episode(
+            slug=slug,
+            article=article,
+            show=request.show,
+            published=published,
+            engine=engine.describe(),
+            artwork=artwork,
+        )
         if record is not None:
             reporter.say("Audio unchanged since the last build: nothing to speak or encode")
-            mp3 = retag(request.output_dir / f"{slug}.mp3", info(record.chapters))
-            duration_ms, chapters = record.duration_ms, record.chapters
+            record = refresh(request.output_dir, episode, record, wanted)
         else:
-            mp3, duration_ms, chapters = make_episode(
+            record = make_episode(
                 script,
                 engine,
                 reporter,
-                target=request.output_dir / f"{slug}.mp3",
+                episode=episode,
+                output_dir=request.output_dir,
+                fingerprint=wanted,
                 kbps=request.kbps,
-                info=info,
+                target=request.loudness,
+                sounds=sounds,
                 cache=cache,
                 jobs=request.jobs,
             )
-        save_record(
-            request.output_dir,
-            slug,
-            AudioRecord(wanted, mp3.stat().st_size, file_sha256(mp3), duration_ms, chapters),
-        )
+        save_record(request.output_dir, slug, record)
     finally:
         close = getattr(engine, "close", None)
         if close is not None:
             close()
 
+    mp3 = request.output_dir / f"{slug}.mp3"
+    segments = segment_files(slug, record)
+    chapters_file, transcripts = write_companions(request.output_dir, episode, record)
     feed = publish_episode(
         request.output_dir,
         StoredEpisode(
@@ -157,10 +198,14 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
             title=article.title,
             description=describe(article),
             published=published,
-            duration_seconds=round(duration_ms / 1000),
+            duration_seconds=round(record.duration_ms / 1000),
             file_name=mp3.name,
             file_size=mp3.stat().st_size,
             engine=engine.describe(),
+            chapters=record.chapters,
+            segments=segments,
+            chapters_file=chapters_file,
+            transcripts=tuple(transcripts),
         ),
         request.show,
     )
@@ -170,9 +215,100 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
         slug=slug,
         engine=engine.name,
         engine_reason=choice.reason,
-        duration_ms=duration_ms,
-        chapters=chapters,
+        duration_ms=record.duration_ms,
+        chapters=record.chapters,
+        segments=segments,
     )
+
+
+#: Bump when the way an episode is laid out or its files are made changes.
+LAYOUT_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Episode:
+    """What is said about the episode being built, whatever its audio."""
+
+    slug: str
+    article: Article
+    show: ShowSettings
+    published: datetime
+    engine: str
+    artwork: Artwork
+
+    def info(self, chapters: tuple[Chapter, ...]) -> EpisodeInfo:
+        return EpisodeInfo(
+            slug=self.slug,
+            guid=episode_guid(self.slug),
+            title=self.article.title,
+            show=self.show.title,
+            description=describe(self.article),
+            published=self.published,
+            engine=self.engine,
+            chapters=chapters,
+            image=self.artwork.data,
+            image_mime=self.artwork.mime,
+            transcript=full_text(self.article),
+        )
+
+    def segment_tags(self, number: int, title: str, total: int) -> SegmentTags:
+        return SegmentTags(
+            title=title,
+            number=number,
+            total=total,
+            album=self.article.title,
+            artist=self.show.title,
+            published=self.published,
+            image=self.artwork.data,
+            image_mime=self.artwork.mime,
+            text=segment_text(self.article.segments[number - 1], self.article.title),
+        )
+
+
+def full_text(article: Article) -> str:
+    """The article as read in the episode: title, then each heading and its paragraphs."""
+    parts = [article.title]
+    parts += [segment_text(s, None) for s in article.segments]
+    return "\n\n".join(parts)
+
+
+def segment_text(segment: Segment, fallback_title: str | None) -> str:
+    lines = [segment.heading] if segment.heading else []
+    if not lines and fallback_title:
+        lines = [fallback_title]
+    return "\n\n".join([*lines, *segment.paragraphs])
+
+
+def load_sounds(request: BuildRequest, rate: int) -> audio.Sounds:
+    """The intro and outro sounds and the music bed the request asks for, at ``rate``."""
+    default = audio.Sounds.default(rate)
+
+    def sound(choice: str, what: str, chime: bytes | None) -> tuple[bytes | None, float]:
+        if choice == CHIME:
+            return chime, -4.0
+        if choice == NO_SOUND:
+            return None, 0.0
+        return audio.load_sound(Path(choice), rate, what), 0.0
+
+    intro, intro_lu = sound(request.intro, "intro", default.intro)
+    outro, outro_lu = sound(request.outro, "outro", default.outro)
+    bed = audio.load_sound(request.bed, rate, "music bed") if request.bed else None
+    return audio.Sounds(intro, outro, bed, intro_lu=intro_lu, outro_lu=outro_lu)
+
+
+def sounds_digest(sounds: audio.Sounds) -> dict[str, object]:
+    """What of the sounds decides the audio: each one's SHA-256, levels and the bed's shape."""
+
+    def digest(pcm: bytes | None) -> str | None:
+        return hashlib.sha256(pcm).hexdigest() if pcm is not None else None
+
+    return {
+        "intro": digest(sounds.intro),
+        "outro": digest(sounds.outro),
+        "bed": digest(sounds.bed),
+        "levels": [sounds.intro_lu, sounds.outro_lu],
+        "bed_shape": dataclasses.asdict(sounds.bed_shape),
+    }
 
 
 def load_lexicon(path: Path | None) -> Lexicon:
@@ -196,37 +332,145 @@ def make_episode(
     engine: Engine,
     reporter: Reporter,
     *,
-    target: Path,
+    episode: Episode,
+    output_dir: Path,
+    fingerprint: str,
     kbps: int,
-    info: Callable[[tuple[Chapter, ...]], EpisodeInfo],
+    target: float,
+    sounds: audio.Sounds | None = None,
     cache: Cache | None = None,
     jobs: int | None = None,
-) -> tuple[Path, int, tuple[Chapter, ...]]:
-    """Speak, lay out, encode and tag the episode into ``target``; its duration and chapters.
+) -> AudioRecord:
+    """Speak, lay out, encode and tag the episode and its segment files, then put them in place.
 
-    The audio streams: each chunk goes to the encoder as soon as it and those before it are
-    spoken, so ffmpeg encodes on one core while the engine speaks on the others, and the
-    episode is never held in memory whole. The MP3 is made under a temporary name and
-    renamed into place only once it is complete and tagged.
+    Everything is made in a private working folder (``output/.narrate/partial``, on the
+    output's file system); each finished file is then renamed into place, the segments
+    first and the episode last, so no reader ever sees half a file.
     """
-    shapes = [
-        SegmentShape(s.chapter_title, len(s.heading), tuple(len(p) for p in s.paragraphs))
-        for s in script.segments
+    staging = _staging_dir(output_dir, episode.slug)
+    try:
+        made = produce(
+            script, engine, reporter, staging,
+            kbps=kbps, target=target, sounds=sounds, cache=cache, jobs=jobs,
+        )  # fmt: skip
+        chapters = made.timeline.chapters
+        write_tags(made.episode, episode.info(chapters))
+        total = len(made.segments)
+        for part in made.segments:
+            write_segment_tags(part.path, episode.segment_tags(part.number, part.title, total))
+        segments = tuple(
+            SegmentRecord(part.number, part.title, _file_record(part.path, part.name),
+                          part.duration_ms)
+            for part in made.segments
+        )  # fmt: skip
+        main = _file_record(made.episode, f"{episode.slug}.mp3")
+        _move_into_place(
+            output_dir,
+            episode.slug,
+            [(part.path, part.name) for part in made.segments],
+            made.episode,
+        )
+    except OSError as exc:
+        raise PublishError(f"cannot write the episode to {output_dir}: {exc.strerror}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return AudioRecord(
+        fingerprint=fingerprint,
+        size=main.size,
+        sha256=main.sha256,
+        duration_ms=made.timeline.duration_ms,
+        chapters=chapters,
+        segments=segments,
+        sentences=tuple(SentenceRecord(t.start_ms, t.end_ms, t.text) for t in made.sentences),
+    )
+
+
+def _file_record(path: Path, name: str) -> FileRecord:
+    return FileRecord(name, path.stat().st_size, file_sha256(path))
+
+
+def _staging_dir(output_dir: Path, slug: str) -> Path:
+    partial = output_dir / PARTIAL_DIR
+    try:
+        partial.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{slug}.{os.getpid()}.", suffix=".tmp", dir=partial))
+    except OSError as exc:
+        raise PublishError(f"cannot write to {output_dir}: {exc.strerror}") from exc
+
+
+def _move_into_place(
+    output_dir: Path, slug: str, segments: Sequence[tuple[Path, str]], episode: Path
+) -> None:
+    """Rename the segment files into ``output/<slug>/`` (dropping ones no longer made), then
+    the episode to ``output/<slug>.mp3``."""
+    folder = output_dir / slug
+    folder.mkdir(exist_ok=True)
+    for path, name in segments:
+        os.chmod(path, 0o644)  # published files are served to everyone
+        os.replace(path, folder / name)
+    keep = {name for _, name in segments}
+    for stale in folder.glob("*.mp3"):
+        if stale.name not in keep:
+            stale.unlink()
+    os.chmod(episode, 0o644)
+    os.replace(episode, output_dir / f"{slug}.mp3")
+    log.info("wrote %s and %d segment files", output_dir / f"{slug}.mp3", len(segments))
+
+
+def refresh(output_dir: Path, episode: Episode, record: AudioRecord, wanted: str) -> AudioRecord:
+    """Bring the tags of an episode whose audio is unchanged up to date; its new record."""
+    chapters = record.chapters
+    mp3 = retag_file(
+        output_dir / f"{episode.slug}.mp3", lambda p: write_tags(p, episode.info(chapters))
+    )
+    segments = []
+    total = len(record.segments)
+    for part in record.segments:
+        tags = episode.segment_tags(part.number, part.title, total)
+        path = retag_file(
+            output_dir / episode.slug / part.file.name,
+            lambda p, tags=tags: write_segment_tags(p, tags),  # type: ignore[misc]
+        )
+        segments.append(dataclasses.replace(part, file=_file_record(path, part.file.name)))
+    main = _file_record(mp3, mp3.name)
+    return dataclasses.replace(
+        record, fingerprint=wanted, size=main.size, sha256=main.sha256, segments=tuple(segments)
+    )
+
+
+def segment_files(slug: str, record: AudioRecord) -> tuple[SegmentFile, ...]:
+    return tuple(
+        SegmentFile(
+            number=part.number,
+            title=part.title,
+            path=f"{slug}/{part.file.name}",
+            size=part.file.size,
+            duration_ms=part.duration_ms,
+        )
+        for part in record.segments
+    )
+
+
+def write_companions(
+    output_dir: Path, episode: Episode, record: AudioRecord
+) -> tuple[str, list[TranscriptFile]]:
+    """The episode's chapters JSON (each chapter linked to its segment file) and transcripts."""
+    folder = output_dir / episode.slug
+    base = episode.show.base_url
+    urls: list[str | None] = [
+        base + quote(f"{episode.slug}/{part.file.name}") for part in record.segments
     ]
-    laid_out: list[tuple[int, tuple[Chapter, ...]]] = []
-
-    def make(temp: Path) -> None:
-        with audio.Mp3Encoder(temp, engine.sample_rate, kbps) as encoder:
-            line = audio.Assembler(len(script.intro), shapes, engine.sample_rate, encoder.write)
-            _, stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add)
-            reporter.say(f"Speech: {stats.summary()}")
-            chapters = line.finish()
-        write_tags(temp, info(chapters))
-        laid_out.append((line.ms, chapters))
-
-    mp3 = _replace_atomically(target, make)
-    duration_ms, chapters = laid_out[0]
-    return mp3, duration_ms, chapters
+    if len(urls) != len(record.chapters):
+        urls = [None] * len(record.chapters)
+    chapters_file = write_chapters_json(
+        folder,
+        record.chapters,
+        urls,
+        episode.article.title,
+        base + quote(episode.artwork.path.name),
+    )
+    transcripts = write_transcripts(make_cues(record.sentences), folder)
+    return chapters_file, transcripts
 
 
 def describe(article: Article) -> str:
@@ -248,19 +492,22 @@ def clean_partials(output_dir: Path) -> None:
             os.kill(pid, 0)  # still running: its file is still being made
         except ProcessLookupError:
             with contextlib.suppress(OSError):
-                leftover.unlink()
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
                 log.info("removed %s, left by a build that was stopped", leftover)
         except (ValueError, IndexError, PermissionError):
             continue
 
 
-def retag(mp3: Path, info: EpisodeInfo) -> Path:
+def retag_file(mp3: Path, tag: Callable[[Path], None]) -> Path:
     """Bring ``mp3``'s tags up to date through a tagged copy; an unchanged file is not touched."""
     current = mp3.read_bytes()
 
     def make(temp: Path) -> None:
         temp.write_bytes(current)
-        write_tags(temp, info)
+        tag(temp)
 
     return _replace_atomically(mp3, make, unless_equal=current)
 

@@ -28,7 +28,33 @@ from narrate.script import Script
 log = logging.getLogger(__name__)
 
 RECORD_DIR = ".narrate"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One audio file as it was written: name, size and SHA-256."""
+
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SegmentRecord:
+    """One segment's own file, and how long it plays."""
+
+    number: int
+    title: str
+    file: FileRecord
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class SentenceRecord:
+    start_ms: int
+    end_ms: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -40,11 +66,20 @@ class AudioRecord:
     sha256: str
     duration_ms: int
     chapters: tuple[Chapter, ...]
+    segments: tuple[SegmentRecord, ...] = ()
+    sentences: tuple[SentenceRecord, ...] = ()
 
 
-def fingerprint(identity: dict[str, str], script: Script, kbps: int, pauses: Pauses) -> str:
-    """SHA-256 of everything that decides the episode's audio."""
+def fingerprint(
+    identity: dict[str, str],
+    script: Script,
+    kbps: int,
+    pauses: Pauses,
+    extra: dict[str, object] | None = None,
+) -> str:
+    """SHA-256 of everything that decides the episode's audio (``extra``: loudness, sounds)."""
     payload = {
+        "extra": extra or {},
         "record": RECORD_VERSION,
         "narrate": __version__,
         "engine": dict(sorted(identity.items())),
@@ -87,6 +122,21 @@ def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
                 Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
                 for c in raw["chapters"]
             ),
+            segments=tuple(
+                SegmentRecord(
+                    int(g["number"]),
+                    str(g["title"]),
+                    FileRecord(
+                        str(g["file"]["name"]), int(g["file"]["size"]), str(g["file"]["sha256"])
+                    ),
+                    int(g["duration_ms"]),
+                )
+                for g in raw["segments"]
+            ),
+            sentences=tuple(
+                SentenceRecord(int(t["start_ms"]), int(t["end_ms"]), str(t["text"]))
+                for t in raw["sentences"]
+            ),
         )
     except FileNotFoundError:
         return None
@@ -95,11 +145,15 @@ def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
         return None
     if record.fingerprint != wanted:
         return None
-    mp3 = output_dir / f"{slug}.mp3"
+    files = [(output_dir / f"{slug}.mp3", record.size, record.sha256)]
+    files += [
+        (output_dir / slug / g.file.name, g.file.size, g.file.sha256) for g in record.segments
+    ]
     try:
-        if mp3.stat().st_size != record.size or file_sha256(mp3) != record.sha256:
-            log.info("%s changed since it was built: building it again", mp3)
-            return None
+        for path, size, sha256 in files:
+            if path.stat().st_size != size or file_sha256(path) != sha256:
+                log.info("%s changed since it was built: building it again", path)
+                return None
     except OSError:
         return None
     return record

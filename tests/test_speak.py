@@ -643,8 +643,10 @@ def test_a_killed_build_resumes_where_it_stopped_and_leaves_the_last_episode_alo
 
     assert rerun.returncode == 0, rerun.stderr
     done, total, cached = speech_line(rerun.stderr)
-    assert cached == done_before and done > 0
-    assert entries(cache_dir) - small_entries == done + cached
+    # Every chunk spoken before the kill is reused (a sentence the article says twice is one
+    # entry, so chunks from the cache can outnumber the entries).
+    assert cached >= done_before and done > 0
+    assert entries(cache_dir) - small_entries <= done + cached
     assert done + cached <= total
     after = snapshot(output)
     assert {name: after[name] for name in ("council.mp3",)} == {
