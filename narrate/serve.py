@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import socket
+import tempfile
 import threading
 from collections.abc import Callable
 from email.utils import formatdate, parsedate_to_datetime
@@ -31,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 import click
 
 from narrate import __version__
+from narrate.config import DEFAULT_BASE_URL
 from narrate.errors import NarrateError, PublishError
 
 logger = logging.getLogger(__name__)
@@ -183,12 +185,31 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         try:
-            handle = path.open("rb")
+            handle = self._open(path)
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         with handle:
             self._send_file(handle, path.suffix.lower(), send_body)
+
+    def _open(self, path: Path) -> BinaryIO:
+        """The file, or for the feed and chapter files made with no base URL configured, a copy
+        whose links point at this server as the client reached it (its Host header)."""
+        if path.name not in LINKED_FILES:
+            return path.open("rb")
+        data = path.read_bytes()
+        here = self._base_url()
+        if here is None or here == DEFAULT_BASE_URL or DEFAULT_BASE_URL.encode() not in data:
+            return path.open("rb")
+        copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller's with-block
+        copy.write(data.replace(DEFAULT_BASE_URL.encode(), here.encode()))
+        copy.seek(0)
+        os.utime(copy.fileno(), ns=(path.stat().st_mtime_ns, path.stat().st_mtime_ns))
+        return copy
+
+    def _base_url(self) -> str | None:
+        host = self.headers.get("Host", "")
+        return f"http://{host}/" if _HOST.fullmatch(host) else None
 
     def _send_file(self, handle: BinaryIO, suffix: str, send_body: bool) -> None:
         stat = os.fstat(handle.fileno())
@@ -262,6 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             # Players drop a range request as soon as they seek elsewhere.
             self.close_connection = True
+
+
+#: Files whose links are absolute URLs made from the base URL.
+LINKED_FILES = frozenset({"feed.xml", "chapters.json"})
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?")
 
 
 class _HTTPServer(ThreadingHTTPServer):

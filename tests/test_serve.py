@@ -298,3 +298,43 @@ def test_the_command_prints_its_url_serves_and_exits_0_on_ctrl_c(output: Output)
     assert process.returncode == 0, stderr
     assert stdout == "Stopped.\n"
     assert "Traceback" not in stderr
+
+
+def _get(server: OutputServer, path: str, host: str | None = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        headers = {"Host": host} if host is not None else {}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_links_made_without_a_base_url_point_at_the_server_as_it_is_reached(
+    tmp_path: Path,
+) -> None:
+    default = "http://127.0.0.1:8000/"
+    feed = (
+        f'<rss><enclosure url="{default}ep.mp3"/>'
+        f'<podcast:chapters url="{default}ep/chapters.json"/></rss>'
+    )
+    (tmp_path / "feed.xml").write_text(feed, encoding="utf-8")
+    (tmp_path / "ep").mkdir()
+    (tmp_path / "ep" / "chapters.json").write_text(f'{{"url": "{default}ep/01-a.mp3"}}')
+    with OutputServer(tmp_path, port=0) as server:
+        status, body = _get(server, "/feed.xml")
+        assert status == 200
+        assert f'url="{server.url}ep.mp3"'.encode() in body and default.encode() not in body
+        # A podcast app on the network reaches it by the machine's address: the links follow.
+        _, body = _get(server, "/feed.xml", host=f"192.168.1.20:{server.port}")
+        assert f"http://192.168.1.20:{server.port}/ep.mp3".encode() in body
+        _, chapters = _get(server, "/ep/chapters.json", host=f"radio.local:{server.port}")
+        assert f"http://radio.local:{server.port}/ep/01-a.mp3".encode() in chapters
+        # A Host header that is not a host is never written into the feed.
+        _, body = _get(server, "/feed.xml", host='x"><script>')
+        assert body == feed.encode()
+    (tmp_path / "feed.xml").write_text(feed.replace(default, "https://cdn.example.org/"))
+    with OutputServer(tmp_path, port=0) as server:
+        _, body = _get(server, "/feed.xml")
+        assert b"https://cdn.example.org/ep.mp3" in body  # a configured base URL is left alone
