@@ -204,6 +204,17 @@ def _head(data: bytes) -> str:
     return data[: 4 * SNIFF_CHARS].decode(codec, errors="replace")
 
 
+_ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f]")
+
+
+def has_arabic(article: Article) -> bool:
+    """Whether any heading or paragraph of ``article`` has an Arabic letter."""
+    texts = [article.title]
+    for segment in article.segments:
+        texts += [segment.heading or "", *segment.paragraphs]
+    return any(_ARABIC_LETTER.search(text) for text in texts)
+
+
 def read_article(source: Path, fmt: str | None = None) -> Article:
     """Read, decode and segment the article in ``source`` (``Path("-")``: standard input).
 

@@ -601,3 +601,22 @@ def encode_range(
                 break
             encoder.write(block)
             remaining -= len(block)
+    check_encoded(destination, (end - start) / rate, kbps)
+
+
+def check_encoded(path: Path, seconds: float, kbps: int) -> None:
+    """Raise AudioError unless ``path`` holds about ``seconds`` of ``kbps`` CBR audio.
+
+    An encoder that ends "successfully" but writes short (a full disk it did not notice, a
+    wrapper that cut it) must never be tagged and published as the whole episode.
+    """
+    expected = seconds * kbps * 125
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise AudioError(f"the encoder left no MP3 ({exc.strerror})") from exc
+    if size < 0.97 * expected - 4096:
+        raise AudioError(
+            f"the encoder wrote {size} bytes for {seconds:.1f} s of audio at {kbps} kbps "
+            f"(about {expected:.0f} expected): the MP3 is incomplete"
+        )

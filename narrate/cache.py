@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 #: Overrides the platform's cache folder (tests point it at a temporary one).
 CACHE_ENV = "NARRATE_CACHE_DIR"
 #: Bump when the entry layout changes: the key changes with it, so old entries just miss.
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2
 
 _SUFFIX = ".wav"
 _TEXT_SUFFIX = ".txt"
@@ -158,8 +158,14 @@ class Cache:
             blob = path.read_bytes()
         except OSError:
             return None
-        digest, _, body = blob.partition(b"\n")
-        if digest.decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
+        stored_key, _, rest = blob.partition(b"\n")
+        digest, _, body = rest.partition(b"\n")
+        if (
+            stored_key != key.encode("ascii")
+            or digest.decode("ascii", "replace")
+            != hashlib.sha256(stored_key + b"\n" + body).hexdigest()
+        ):
+            # Damaged, or another key's entry under this name: never used, always re-made.
             log.warning("discarding damaged text cache entry %s", path)
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -167,9 +173,14 @@ class Cache:
         return body.decode("utf-8")
 
     def store_text(self, key: str, text: str) -> None:
-        """Store ``text`` under ``key`` (its checksum first), atomically; raises OSError."""
+        """Store ``text`` under ``key``, atomically; raises OSError.
+
+        The entry holds its own key and a checksum of key and text, so a truncated entry, or
+        a valid one copied under another name, is detected and never used.
+        """
         body = text.encode("utf-8")
-        blob = hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
+        head = key.encode("ascii") + b"\n"
+        blob = head + hashlib.sha256(head + body).hexdigest().encode("ascii") + b"\n" + body
         self._write(self.root / key[:2] / f"{key}{_TEXT_SUFFIX}", blob)
 
     def store(self, key: str, pcm: bytes, sample_rate: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -401,5 +402,11 @@ for _command in SHOW_COMMANDS:
     cli.add_command(_command)
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM (``timeout``, a service manager): stop now, cleaning up as for an error."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="narrate")

@@ -22,12 +22,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from narrate import audio, loudness
-from narrate.article import read_article
+from narrate.article import has_arabic, read_article
 from narrate.artwork import Artwork, prepare_artwork
 from narrate.cache import Cache, open_cache
 from narrate.chapterfile import write_chapters_json
 from narrate.engines import Engine, EngineSettings, choose_engine, engine_text_needs
-from narrate.errors import PublishError
+from narrate.errors import ArticleError, PublishError
 from narrate.feed import ShowSettings, StoredEpisode, load_episodes, publish_episode
 from narrate.lexicon import Lexicon
 from narrate.models import (
@@ -122,6 +122,11 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
     """Build one episode from ``request.article`` and add it to the show's feed."""
     started = time.monotonic()
     article = read_article(request.article, request.article_format)
+    if not has_arabic(article):
+        # A system file, a log, an English page: nothing to publish as an Arabic episode.
+        raise ArticleError(
+            f"article {request.article} has no Arabic text; narrate speaks Arabic articles"
+        )
     clean_partials(request.output_dir)
     lexicon = load_lexicon(request.lexicon)
     # A damaged store fails now, not after the synthesis.

@@ -21,6 +21,7 @@ work under way finishes (and is stored), and the engine's error is raised.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -303,8 +304,24 @@ _worker_engine: Engine | None = None
 _worker_cache: Cache | None = None
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the process that started it dies.
+
+    A worker's parent is multiprocessing's fork server, which exits when narrate does (even
+    when narrate is killed), so no worker outlives a build.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _start_worker(engine: Engine, cache: Cache | None) -> None:
     global _worker_engine, _worker_cache
+    _die_with_parent()
     # Ctrl-C reaches the whole process group: the parent decides, a worker ends its batch.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_engine = engine
@@ -386,6 +403,11 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                 if problem is not None:
                     saver.failed(problem)
                 yield key, pcm
+    except SystemExit:
+        # Terminated (SIGTERM): stop the workers now; what they stored so far stays cached.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        raise
     finally:
         # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
         pool.shutdown(wait=True, cancel_futures=True)

@@ -640,6 +640,7 @@ def _change(
     now = datetime.now(UTC) if now is None else _check_aware(now, "the feed's build time")
     feed_path = output_dir / FEED_FILE
     with publish_lock(output_dir), EpisodeStore(output_dir) as store:
+        _clean_stale_temps(output_dir)
         previous = _read_optional(feed_path)
         replaced = False
         try:
@@ -664,6 +665,19 @@ def _change(
         _write_page(output_dir, episodes, show)
     logger.info("wrote %s with %d episode(s)", feed_path, len(episodes))
     return result, feed_path
+
+
+#: Temporary files only a publisher writes, and only while it holds the lock.
+_PUBLISH_TEMPS = (f".{FEED_FILE}.*.tmp", ".index.html.*.tmp", ".narrate.sqlite.*.tmp")
+
+
+def _clean_stale_temps(output_dir: Path) -> None:
+    """Remove what a killed publisher left half-written: only a lock holder writes these."""
+    for pattern in _PUBLISH_TEMPS:
+        for stale in output_dir.glob(pattern):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+                logger.info("removed %s, left by a publish that was stopped", stale)
 
 
 def publish(

@@ -308,6 +308,20 @@ def test_publish_writes_feed_and_page_from_the_store(
     assert pages == [(out, ["a"], "نشرة الصباح"), (out, ["b", "a"], "نشرة الصباح")]
 
 
+def test_what_a_killed_publisher_left_half_written_is_cleaned_by_the_next(
+    out: Path, show: ShowSettings
+) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    stale = [out / ".feed.xml.0a1b2c3d4e5f.tmp", out / ".index.html.x1y2z3.tmp"]
+    for path in stale:
+        path.write_text("<rss><channel><title>half", encoding="utf-8")
+    keep = out / ".cover.jpg.notmine.tmp"  # not a publisher's file: left alone
+    keep.write_bytes(b"x")
+    publish(out, episode(out, "b"), show, now=NOW)
+    assert not any(path.exists() for path in stale)
+    assert keep.exists()
+
+
 def test_publish_episode_and_load_episodes_still_work(out: Path, show: ShowSettings) -> None:
     ep = episode(out, "a")
     assert publish_episode(out, ep, show, now=NOW) == out / "feed.xml"
