@@ -30,6 +30,7 @@ import base64
 import functools
 import json
 import math
+import socket
 import struct
 import tempfile
 import threading
@@ -352,3 +353,82 @@ def fake_google() -> Iterator[FakeGoogle]:
     """A running :class:`FakeGoogle`, closed after the test."""
     with FakeGoogle() as google:
         yield google
+
+
+class FlakyGoogle(FakeGoogle):
+    """A :class:`FakeGoogle` that can also reset connections: :meth:`reset_next`.
+
+    A reset request is read in full and its connection is then closed abortively (``SO_LINGER``
+    0), so the client sees ``ECONNRESET`` where it waits for the answer. Reset requests are not
+    in :attr:`exchanges`; :attr:`resets` counts them and :attr:`attempts` counts every request.
+    """
+
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self._resets_queued = 0
+        self._resets_after = 0
+        self._resets_done = 0
+        super().__init__(latency=latency)
+
+    def __enter__(self) -> FlakyGoogle:
+        self.start()
+        return self
+
+    def reset_next(self, count: int = 1, *, after: int = 0) -> None:
+        """Reset the connections of ``count`` requests instead of answering them, starting
+        once ``after`` more requests have been let through (answered as usual)."""
+        with self._lock:
+            self._resets_queued += count
+            self._resets_after = after
+
+    def heal(self) -> None:
+        """Forget every queued fault, stop :meth:`fail_every`, answer ``ok`` from now on.
+
+        The port stays the same, so a client whose cache is keyed by the endpoint (narrate's
+        is) can be rerun against the healed server. Requests hung so far stay hung.
+        """
+        with self._lock:
+            self._script.clear()
+            self._every = None
+            self._mode = "ok"
+            self._resets_queued = self._resets_after = 0
+
+    @property
+    def resets(self) -> int:
+        """How many requests were answered with a reset."""
+        with self._lock:
+            return self._resets_done
+
+    @property
+    def attempts(self) -> int:
+        """Every request received: answered, hung or reset."""
+        with self._lock:
+            return len(self._exchanges) + self._resets_done
+
+    def _take_reset(self) -> bool:
+        with self._lock:
+            if self._resets_queued <= 0:
+                return False
+            if self._resets_after > 0:
+                self._resets_after -= 1
+                return False
+            self._resets_queued -= 1
+            self._resets_done += 1
+            return True
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+        base = super()._handler_class()
+
+        class Handler(base):  # type: ignore[valid-type,misc]
+            def do_POST(self) -> None:
+                if not fake._take_reset():
+                    super().do_POST()
+                    return
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.close_connection = True
+                self.connection.close()
+
+        return Handler
