@@ -48,7 +48,8 @@ def episode_slug(source: Path | None, title: str) -> str:
     from_title = make_slug(title)
     if from_title:
         return from_title
-    return "episode-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
+    # surrogatepass: a title that somehow holds a lone surrogate still gets a slug.
+    return "episode-" + hashlib.sha256(title.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 def episode_guid(slug: str) -> str:

@@ -29,9 +29,15 @@ import pickle
 import signal
 import sys
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
@@ -53,6 +59,8 @@ MIN_POOL_MISSES = 8
 #: the work spreads evenly and a failure wastes little.
 MAX_BATCH = 8
 BATCHES_PER_WORKER = 4
+#: Batches (processes) or requests (threads) in flight per worker at most.
+WINDOW_PER_WORKER = 3
 
 Mode = Literal["serial", "processes", "threads"]
 #: (key, text) of a chunk to synthesize.
@@ -124,14 +132,19 @@ def speak(
     copies = Counter(keys)
 
     pcm: dict[str, bytes] = {}
+    # Streaming, a cached chunk is read again when its turn comes rather than held from the
+    # start: memory stays flat however long the episode (a three-hour rebuild is all hits).
+    cached: set[str] = set()
     misses: list[Job] = []
     for key, text in texts.items():
         found = cache.load(key, rate) if cache is not None else None
         if found is None:
             misses.append((key, text))
+        elif sink is not None:
+            cached.add(key)
         else:
             pcm[key] = found
-    hits = len(pcm)
+    hits = len(pcm) + len(cached)
 
     mode, workers = _plan(engine, len(misses), jobs)
     log.debug("%d distinct chunks, %d cached; speaking the rest %s", len(texts), hits, mode)
@@ -144,16 +157,21 @@ def speak(
     def release() -> None:
         """Hand the sink every chunk whose turn has come."""
         nonlocal released
-        while sink is not None and released < len(keys) and keys[released] in pcm:
+        while sink is not None and released < len(keys):
             key = keys[released]
-            sink(AudioSegment(data=pcm[key], sample_width=2, frame_rate=rate, channels=1))
+            data = pcm.get(key)
+            if data is None:
+                if key not in cached:
+                    return  # not spoken yet
+                data = _reread(cache, key, rate, engine, texts[key])
+            sink(AudioSegment(data=data, sample_width=2, frame_rate=rate, channels=1))
             uses_left[key] -= 1
             if not uses_left[key]:
-                del pcm[key]
+                pcm.pop(key, None)
             released += 1
 
     def steps() -> Iterator[None]:
-        for key in list(pcm):
+        for key in [*pcm, *cached]:
             for _ in range(copies[key]):
                 yield None
         release()
@@ -225,6 +243,15 @@ def _plan(engine: Engine, misses: int, jobs: int | None) -> tuple[Mode, int]:
     return "serial", 1
 
 
+def _reread(cache: Cache | None, key: str, rate: int, engine: Engine, text: str) -> bytes:
+    """A cached chunk read when its turn comes; spoken here if its entry went bad meanwhile."""
+    data = cache.load(key, rate) if cache is not None else None
+    if data is None:
+        log.warning("a cached chunk was damaged during the build: speaking it again")
+        data = _speak_one(engine, text)
+    return data
+
+
 def _synthesize(mode: Mode, workers: int, engine: Engine, misses: list[Job], saver: _Saver) -> Made:
     if mode == "processes":
         return _in_processes(engine, misses, workers, saver)
@@ -286,17 +313,33 @@ def _in_threads(engine: Engine, misses: list[Job], workers: int, saver: _Saver) 
         return key, pcm
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="narrate-speak")
-    wait = True
+    wait_for_all = True
+    queue = iter(misses)
+    running: set[Future[tuple[str, bytes]]] = set()
+
+    def fill() -> None:
+        # A bounded window: finished audio is handed on, never piled up in futures.
+        while len(running) < workers * WINDOW_PER_WORKER:
+            job_args = next(queue, None)
+            if job_args is None:
+                return
+            running.add(pool.submit(job, *job_args))
+
     try:
-        futures = [pool.submit(job, key, text) for key, text in misses]
-        for future in as_completed(futures):
-            yield future.result()
+        fill()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                running.discard(future)
+                yield future.result()
+            del finished
+            fill()
     except BaseException as exc:
         # Interrupted: do not wait for requests in flight (they still store what they finish).
-        wait = isinstance(exc, Exception)
+        wait_for_all = isinstance(exc, Exception)
         raise
     finally:
-        pool.shutdown(wait=wait, cancel_futures=True)
+        pool.shutdown(wait=wait_for_all, cancel_futures=True)
 
 
 # A worker process's engine and cache, set once by _start_worker.
@@ -387,11 +430,22 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
         initializer=_start_worker,
         initargs=(engine, saver.cache),
     )
+    batches = iter(_batches(misses, workers))
+    pending: deque[Future[list[tuple[str, bytes, str | None]]]] = deque()
+
+    def fill() -> None:
+        # A bounded window of batches, taken in speaking order: a finished batch is handed on
+        # and let go, so memory does not grow with the episode.
+        while len(pending) < workers * WINDOW_PER_WORKER:
+            batch = next(batches, None)
+            if batch is None:
+                return
+            pending.append(pool.submit(_speak_batch, batch))
+
     try:
-        futures: list[Future[list[tuple[str, bytes, str | None]]]] = [
-            pool.submit(_speak_batch, batch) for batch in _batches(misses, workers)
-        ]
-        for future in as_completed(futures):
+        fill()
+        while pending:
+            future = pending.popleft()
             try:
                 done = future.result()
             except BrokenProcessPool as exc:
@@ -399,6 +453,8 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                     f"{engine.name}: a speech worker process stopped unexpectedly; "
                     "run with --jobs 1 to see why"
                 ) from exc
+            del future
+            fill()
             for key, pcm, problem in done:
                 if problem is not None:
                     saver.failed(problem)

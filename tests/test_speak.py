@@ -11,6 +11,7 @@ import signal
 import subprocess
 import threading
 import time
+import tracemalloc
 from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Literal, TypeVar
 
 import pytest
 from pydub import AudioSegment
+from pydub.generators import Sine
 
 from narrate.cache import Cache, cache_info, chunk_key
 from narrate.engines import Engine
@@ -654,3 +656,37 @@ def test_a_killed_build_resumes_where_it_stopped_and_leaves_the_last_episode_alo
     }
     assert "long.mp3" in after
     assert not [name for name in after if name.startswith(".narrate/partial/")]  # cleaned up
+
+
+class LongToneEngine(ToneEngine):
+    """Two seconds of audio for every text (64 KB), made without a Python loop per sample."""
+
+    _tone = Sine(330, sample_rate=16000).to_audio_segment(2000).set_sample_width(2).raw_data
+
+    def synthesize(self, text: str) -> AudioSegment:
+        shift = 2 * (sum(map(ord, text)) % 1000)  # equal texts, equal audio
+        data = self._tone[shift:] + self._tone[:shift]
+        return AudioSegment(data=data, sample_width=2, frame_rate=self.sample_rate, channels=1)
+
+
+def test_streaming_holds_a_bounded_share_of_the_audio_spoken_or_cached(cache: Cache) -> None:
+    chunks = [f"الجملة رقم {n} من النشرة." for n in range(240)]  # 240 × 64 KB: 15 MB of PCM
+    total = 0
+
+    def sink(piece: AudioSegment) -> None:
+        nonlocal total
+        total += len(piece.raw_data)
+
+    peaks = []
+    for _ in range(2):  # spoken by two worker processes; then every chunk from the cache
+        total = 0
+        tracemalloc.start()
+        try:
+            _, stats = speak(chunks, LongToneEngine(), cache, SilentReporter(), jobs=2, sink=sink)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert total == 240 * 64000
+    assert stats.cached == 240
+    # Finished batches and cache hits are handed on and let go, not kept until the end.
+    assert max(peaks) < total / 6, (peaks, total)
