@@ -1,9 +1,10 @@
 """Making the audio: speak, lay out to a PCM file, measure loudness, encode episode and segments.
 
 The laid-out episode goes to a raw PCM file in a private working folder, never whole into
-memory. ffmpeg measures it once (EBU R128, every 100 ms), and once more through the gain
-and limiter it will get, so the loss the limiter causes is made up; then the episode and
-each segment are encoded from that file, each brought to the loudness target on its own.
+memory, while ffmpeg measures it on another core (EBU R128, every 100 ms). A few excerpts are
+encoded for real through the gain and the peak limiter and measured again, so what the
+limiter and the MP3 encoder take is made up; then the episode and each segment are encoded
+from that file, each brought to the loudness target on its own.
 """
 
 from __future__ import annotations
@@ -23,20 +24,12 @@ from narrate.progress import Reporter
 from narrate.script import Script
 from narrate.slug import make_slug
 from narrate.speak import speak
+from narrate.transcript import TimedSentence
 
 log = logging.getLogger(__name__)
 
 #: Longest part of a segment's title kept in its file name.
 SEGMENT_SLUG_CHARS = 40
-
-
-@dataclass(frozen=True)
-class TimedSentence:
-    """A sentence of the article and when it is spoken in the episode, in milliseconds."""
-
-    start_ms: int
-    end_ms: int
-    text: str
 
 
 @dataclass(frozen=True)
