@@ -87,22 +87,22 @@ def floor_seconds() -> tuple[float, float]:
     return time.perf_counter() - start, len(speech) / 1000
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and all its descendants (workers, ffmpeg), in KiB."""
+def _tree_pss_kb(root: int) -> int:
+    """Memory of ``root`` and all its descendants (workers, ffmpeg), in KiB.
+
+    Proportional set size: a page shared by several processes (the workers are forked from
+    one server and share its libraries) is split between them, so the sum counts it once,
+    where a sum of resident sets would count it in every process.
+    """
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
         except OSError:
             continue
         parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry.name)] = int(line.split()[1])
     family, frontier = {root}, [root]
     while frontier:
         current = frontier.pop()
@@ -110,18 +110,27 @@ def _tree_rss_kb(root: int) -> int:
             if parent == current and pid not in family:
                 family.add(pid)
                 frontier.append(pid)
-    return sum(rss.get(pid, 0) for pid in family)
+    total = 0
+    for pid in family:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total
 
 
 def build_memory(article: Path, output: Path, cache: Path) -> tuple[float, float, float]:
-    """Seconds, peak RSS of narrate's own process, and peak RSS of its whole process tree (MB)."""
+    """Seconds, peak RSS of narrate's own process, and peak PSS of its whole process tree (MB)."""
     env = {**os.environ, "NARRATE_CACHE_DIR": str(cache)}
     cmd = [NARRATE, "build", str(article), "-o", str(output), "--engine", "espeak", "-q"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     main_peak = tree_peak = 0
     while proc.poll() is None:
-        tree_peak = max(tree_peak, _tree_rss_kb(proc.pid))
+        tree_peak = max(tree_peak, _tree_pss_kb(proc.pid))
         try:
             status = Path(f"/proc/{proc.pid}/status").read_text()
             main_peak = max(
@@ -237,9 +246,9 @@ def main() -> None:
             "| --- | --- | --- |",
             *rows,
             "",
-            "Peak memory of a cold build (resident set): narrate's own process (its high-water",
-            "mark), and its whole process tree with the synthesis workers and ffmpeg (sampled",
-            "every 100 ms).",
+            "Peak memory of a cold build: narrate's own process (its resident high-water mark),",
+            "and its whole process tree with the synthesis workers and ffmpeg (proportional set",
+            "size, so pages the processes share count once; sampled every 100 ms).",
             "",
             "| build | time | narrate process | whole tree |",
             "| --- | --- | --- | --- |",
