@@ -45,7 +45,7 @@ from PIL import (
 )
 
 from narrate.chapterfile import write_if_changed
-from narrate.errors import ArtworkError
+from narrate.errors import ArtworkError, PublishError
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,52 @@ def prepare_artwork(source: Path | None, output_dir: Path, show_title: str) -> A
     square of at least 1400 px; :class:`narrate.errors.PublishError` when the cover cannot
     be written.
     """
+    target = output_dir / COVER_NAME
+    if source is None:
+        kept = _kept_cover(output_dir, show_title)
+        if kept is not None:
+            return Artwork(path=target, mime=COVER_MIME, size_px=DEFAULT_PX, data=kept)
     image = _load(source) if source is not None else generate_cover(show_title)
     data = _jpeg(image)
-    target = output_dir / COVER_NAME
     if write_if_changed(target, data):
         log.info("wrote %s (%d px)", target, image.width)
+    if source is None:
+        _stamp_cover(output_dir, show_title, data)
     return Artwork(path=target, mime=COVER_MIME, size_px=image.width, data=data)
+
+
+#: Bump when the generated cover's drawing changes; with the title it names one cover.
+GENERATOR_VERSION: Final = 1
+_STAMP = Path(".narrate") / "cover.stamp"
+
+
+def _cover_key(show_title: str) -> str:
+    drawn = f"{GENERATOR_VERSION}\n{DEFAULT_PX}\n{can_draw_arabic()}\n{show_title}"
+    return hashlib.sha256(drawn.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _kept_cover(output_dir: Path, show_title: str) -> bytes | None:
+    """The cover generated for this title by an earlier build, if it is still there untouched.
+
+    Drawing it again costs more than the rest of a rebuild that changes nothing.
+    """
+    try:
+        stamp = (output_dir / _STAMP).read_text(encoding="ascii").split()
+        data = (output_dir / COVER_NAME).read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if stamp != [_cover_key(show_title), hashlib.sha256(data).hexdigest()]:
+        return None
+    return data
+
+
+def _stamp_cover(output_dir: Path, show_title: str, data: bytes) -> None:
+    # Only a shortcut for the next build: failing to write it costs nothing else.
+    with contextlib.suppress(OSError, PublishError):
+        write_if_changed(
+            output_dir / _STAMP,
+            f"{_cover_key(show_title)} {hashlib.sha256(data).hexdigest()}\n".encode("ascii"),
+        )
 
 
 # -- a producer's image --------------------------------------------------------------------

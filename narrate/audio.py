@@ -6,8 +6,6 @@ from the encoded file: MP3 frames and encoder padding would shift them.
 
 from __future__ import annotations
 
-import math
-import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,21 +187,18 @@ def chime(rate: int, duration_ms: int = 700) -> AudioSegment:
     """A soft two-note chime (a rising fifth), generated rather than bundled."""
     n = rate * duration_ms // 1000
     half = n // 2
-    samples = bytearray()
-    for i in range(n):
-        t = i / rate
-        local = (i if i < half else i - half) / rate
-        freq = 659.25 if i < half else 987.77  # E5 then B5
-        remaining = (half - (i if i < half else i - half)) / rate
-        # 12 ms attack, exponential decay, and a 60 ms release so no note ends in a click.
-        envelope = min(1.0, local / 0.012) * math.exp(-local * 7.0) * min(1.0, remaining / 0.06)
-        value = (
-            0.35
-            * envelope
-            * (math.sin(2 * math.pi * freq * t) + 0.25 * math.sin(4 * math.pi * freq * t))
-        )
-        samples += struct.pack("<h", int(max(-1.0, min(1.0, value)) * 32767))
-    return AudioSegment(data=bytes(samples), sample_width=2, frame_rate=rate, channels=1)
+    i = np.arange(n)
+    t = i / rate
+    local = np.where(i < half, i, i - half) / rate
+    freq = np.where(i < half, 659.25, 987.77)  # E5 then B5
+    remaining = (half - np.where(i < half, i, i - half)) / rate
+    # 12 ms attack, exponential decay, and a 60 ms release so no note ends in a click.
+    envelope = (
+        np.minimum(1.0, local / 0.012) * np.exp(-local * 7.0) * np.minimum(1.0, remaining / 0.06)
+    )
+    value = 0.35 * envelope * (np.sin(2 * np.pi * freq * t) + 0.25 * np.sin(4 * np.pi * freq * t))
+    samples = (np.clip(value, -1.0, 1.0) * 32767).astype("<i2")
+    return AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
 
 
 #: Trimming: 5 ms windows; speech starts at the first window within 40 dB of the loudest.

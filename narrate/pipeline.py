@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from narrate import audio, loudness
+from narrate import __version__, audio, loudness
 from narrate.article import has_arabic, read_article
 from narrate.artwork import Artwork, prepare_artwork
 from narrate.cache import Cache, open_cache
@@ -171,7 +171,8 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
         )
         if record is not None:
             reporter.say("Audio unchanged since the last build: nothing to speak or encode")
-            record = refresh(request.output_dir, episode, record, wanted)
+            if record.tags != tags_digest(episode, record):
+                record = refresh(request.output_dir, episode, record, wanted)
         else:
             record = make_episode(
                 script,
@@ -186,6 +187,7 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
                 cache=cache,
                 jobs=request.jobs,
             )
+        record = dataclasses.replace(record, tags=tags_digest(episode, record))
         save_record(request.output_dir, slug, record)
     finally:
         close = getattr(engine, "close", None)
@@ -268,6 +270,21 @@ class Episode:
             image_mime=self.artwork.mime,
             text=segment_text(self.article.segments[number - 1], self.article.title),
         )
+
+
+def tags_digest(episode: Episode, record: AudioRecord) -> str:
+    """A digest of every tag the episode's files carry (the images by their SHA-256)."""
+    info = episode.info(record.chapters)
+    parts: list[object] = [
+        __version__,
+        dataclasses.replace(info, image=None),
+        hashlib.sha256(info.image or b"").hexdigest(),
+    ]
+    total = len(record.segments)
+    for part in record.segments:
+        tags = episode.segment_tags(part.number, part.title, total)
+        parts.append(dataclasses.replace(tags, image=None))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def full_text(article: Article) -> str:

@@ -68,6 +68,8 @@ class AudioRecord:
     chapters: tuple[Chapter, ...]
     segments: tuple[SegmentRecord, ...] = ()
     sentences: tuple[SentenceRecord, ...] = ()
+    #: A digest of what the files' tags say; equal: an unchanged rebuild need not re-tag them.
+    tags: str = ""
 
 
 def fingerprint(
@@ -137,6 +139,7 @@ def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
                 SentenceRecord(int(t["start_ms"]), int(t["end_ms"]), str(t["text"]))
                 for t in raw["sentences"]
             ),
+            tags=str(raw.get("tags", "")),
         )
     except FileNotFoundError:
         return None

@@ -229,7 +229,29 @@ def test_rebuild_does_not_rewrite_the_cover(tmp_path: Path) -> None:
     source = make_image(tmp_path / "art.png", (1400, 1400))
     prepare_artwork(source, tmp_path, SHOW)  # a producer's image replaces it
     assert cover.stat().st_mtime != 1_000_000
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["art.png", "cover.jpg"]
+    public = sorted(p.name for p in tmp_path.iterdir() if p.name != ".narrate")
+    assert public == ["art.png", "cover.jpg"]
+
+
+def test_a_generated_cover_is_kept_until_the_title_or_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = prepare_artwork(None, tmp_path, SHOW)
+    drawn: list[str] = []
+    real = artwork.generate_cover
+
+    def counting(title: str, size: int = artwork.DEFAULT_PX) -> Image.Image:
+        drawn.append(title)
+        return real(title, size)
+
+    monkeypatch.setattr(artwork, "generate_cover", counting)
+    assert prepare_artwork(None, tmp_path, SHOW).data == first.data
+    assert drawn == []  # the kept cover, not drawn again
+    first.path.write_bytes(first.data[:-10])  # damaged (or replaced by hand)
+    assert prepare_artwork(None, tmp_path, SHOW).data == first.data
+    assert drawn == [SHOW]
+    prepare_artwork(None, tmp_path, "برنامج آخر")
+    assert drawn == [SHOW, "برنامج آخر"]
 
 
 @pytest.mark.skipif(not can_draw_arabic(), reason="Pillow cannot shape Arabic here")
