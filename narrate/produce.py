@@ -152,6 +152,8 @@ def fit_loudness(
     for frames_range in ranges:
         start, end = _seconds(frames_range, rate)
         own = loudness.adjustment(raw, target, start, end)
+        if raw.integrated(start, end) <= -70.0:
+            own = episode  # shorter than one 400 ms block: nothing to measure, the episode's gain
         segments.append(Adjustment(own.gain_db + correction, episode.limit_db or own.limit_db))
     return episode.plus(correction), segments
 
