@@ -44,7 +44,7 @@ from PIL import (
     features,
 )
 
-from narrate.chapterfile import write_if_changed
+from narrate.atomic import write_if_changed
 from narrate.errors import ArtworkError, PublishError
 
 log = logging.getLogger(__name__)

@@ -7,21 +7,17 @@ The file the feed's ``podcast:chapters`` element points to::
 
 Times are seconds as floats with millisecond precision, chapters are ordered by
 ``startTime`` (the specification requires it), and Arabic is written as itself,
-not as ``\\uXXXX`` escapes. Also home to :func:`write_if_changed`, the atomic
-writer shared by the files of an episode's folder.
+not as ``\\uXXXX`` escapes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from narrate.errors import PublishError
+from narrate.atomic import write_if_changed
 from narrate.models import Chapter
 
 #: The version of the Podcasting 2.0 JSON chapters format written.
@@ -89,33 +85,3 @@ def write_chapters_json(
     text = chapters_json(chapters, urls, title, image_url)
     write_if_changed(folder / CHAPTERS_NAME, text.encode("utf-8"))
     return f"{folder.name}/{CHAPTERS_NAME}"
-
-
-def write_if_changed(target: Path, data: bytes) -> bool:
-    """Put ``data`` at ``target`` unless it already holds exactly that; True if written.
-
-    The bytes go to a synced temporary file beside ``target`` that is then renamed over
-    it, so a reader sees the old file or the new one, never half of one. Leaving an
-    identical file alone keeps its timestamp, so rebuilds do not look like changes.
-    ``target``'s folder is created if needed. Raises :class:`PublishError`.
-    """
-    try:
-        if target.read_bytes() == data:
-            return False
-    except OSError:
-        pass  # missing or unreadable: writing it says what is wrong
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with temp.open("xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        raise
-    return True

@@ -19,9 +19,7 @@ import hashlib
 import html
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
@@ -29,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from narrate import __version__
+from narrate.atomic import replace
 from narrate.errors import PublishError
 from narrate.feed import FEED_FILE, ShowSettings, StoredEpisode
 from narrate.models import Chapter, SegmentFile
@@ -393,21 +392,7 @@ def write_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowSe
     data = render_page(output_dir, episodes, show).encode("utf-8")
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{PAGE_FILE}.", suffix=".tmp", dir=output_dir)
     except OSError as exc:
         raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            # mkstemp makes the file private; the page is meant to be served.
-            os.fchmod(handle.fileno(), 0o644)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
-        raise
+    replace(target, data, mode=0o644)  # readable by a web server whatever the umask
     return target

@@ -38,6 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, TypeAlias, TypeVar, cast
 
+from narrate import atomic
 from narrate.errors import PublishError
 from narrate.feed import (
     FEED_FILE,
@@ -578,7 +579,7 @@ class EpisodeStore:
             if isinstance(exc, OSError) and not isinstance(exc, PublishError):
                 raise PublishError(f"cannot create {self.path}: {exc.strerror or exc}") from exc
             raise
-        _sync_dir(self.output_dir)
+        atomic.sync_dir(self.output_dir)
 
 
 def _umask() -> int:
@@ -656,7 +657,7 @@ def _change(
                 else:
                     store.save_show(show)
                 episodes = store.list()
-                _replace(feed_path, render_feed(episodes, show, now=now))
+                atomic.replace(feed_path, render_feed(episodes, show, now=now))
                 replaced = True
         except BaseException:
             if replaced:
@@ -764,73 +765,12 @@ def _read_optional(path: Path) -> bytes | None:
         raise PublishError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _replace(target: Path, data: bytes) -> None:
-    """Put ``data`` at ``target`` through a synced temporary file and a rename."""
-    tmp = _stage(target, data)
-    try:
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, OSError):
-            raise PublishError(f"cannot replace {target}: {exc.strerror or exc}") from exc
-        raise
-    _sync_dir(target.parent)
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a new synced temporary file beside ``target`` and return its path."""
-    while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            # O_EXCL: never reuse a stranger's file; 0o666 lets the umask decide, as for open().
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise PublishError(f"cannot write {target}: {exc.strerror}") from exc
-        break
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException as exc:
-        _discard(tmp)
-        if isinstance(exc, OSError):
-            raise PublishError(f"cannot write {target}: {exc.strerror}") from exc
-        raise
-    return tmp
-
-
 def _restore(target: Path, previous: bytes | None) -> None:
     """Best effort: put ``target`` back as it was (absent when ``previous`` is None)."""
     try:
         if previous is None:
             target.unlink(missing_ok=True)
         else:
-            _replace(target, previous)
+            atomic.replace(target, previous)
     except Exception:
         logger.exception("could not restore %s after a failed publish", target)
-
-
-def _discard(tmp: Path) -> None:
-    try:
-        tmp.unlink(missing_ok=True)
-    except OSError:
-        logger.warning("could not remove temporary file %s", tmp)
-
-
-def _sync_dir(directory: Path) -> None:
-    """Make a rename durable; POSIX only, and a failure here loses nothing already visible."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

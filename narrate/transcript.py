@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
 
-from narrate.chapterfile import seconds, write_if_changed
+from narrate.atomic import write_if_changed
+from narrate.chapterfile import seconds
 from narrate.models import TranscriptFile
 
 #: The usual subtitle limits: characters per line and lines per cue.

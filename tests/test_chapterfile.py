@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from narrate.chapterfile import chapters_json, write_chapters_json, write_if_changed
+from narrate.atomic import write_if_changed
+from narrate.chapterfile import chapters_json, write_chapters_json
 from narrate.errors import PublishError
 from narrate.models import Chapter
 

@@ -1,0 +1,105 @@
+"""Writing a published file whole or not at all: a synced temporary file beside it, renamed.
+
+A reader (a podcast app polling ``feed.xml``, a web server sending a page) sees the old file
+or the new one, never half of one. Every file narrate publishes from bytes in memory goes
+through here; the MP3s are made in ``.narrate/partial`` and renamed the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from narrate.errors import PublishError
+
+logger = logging.getLogger(__name__)
+
+
+def stage(target: Path, data: bytes, mode: int | None = None) -> Path:
+    """Write ``data`` to a new synced temporary file beside ``target``; its path.
+
+    The file is created with O_EXCL (never a stranger's file) and 0o666 less the umask,
+    as ``open()`` would, unless ``mode`` is given. Raises :class:`PublishError`.
+    """
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        break
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+    except BaseException as exc:
+        discard(tmp)
+        if isinstance(exc, OSError):
+            raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise
+    return tmp
+
+
+def replace(target: Path, data: bytes, mode: int | None = None) -> None:
+    """Put ``data`` at ``target`` through :func:`stage` and a rename made durable."""
+    tmp = stage(target, data, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException as exc:
+        discard(tmp)
+        if isinstance(exc, OSError):
+            reason = exc.strerror or exc
+            raise PublishError(
+                f"cannot write {target}: cannot replace {target.name}: {reason}"
+            ) from exc
+        raise
+    sync_dir(target.parent)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Put ``data`` at ``target`` unless it already holds exactly that; True if written.
+
+    Leaving an identical file alone keeps its timestamp, so rebuilds do not look like
+    changes. ``target``'s folder is created if needed. Raises :class:`PublishError`.
+    """
+    try:
+        if target.read_bytes() == data:
+            return False
+    except OSError:
+        pass  # missing or unreadable: writing it says what is wrong
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    replace(target, data)
+    return True
+
+
+def discard(tmp: Path) -> None:
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        logger.warning("could not remove temporary file %s", tmp)
+
+
+def sync_dir(directory: Path) -> None:
+    """Make a rename durable; POSIX only, and a failure here loses nothing already visible."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
