@@ -16,6 +16,7 @@ from pydub import AudioSegment
 
 from narrate.errors import AudioError
 from narrate.ffmpeg import run_ffmpeg, start_ffmpeg
+from narrate.loudness import analyze_pcm
 from narrate.models import Chapter
 
 #: Output format of every episode: what podcast apps and Apple expect of spoken word.
@@ -238,8 +239,6 @@ def _gain(pcm: bytes, db: float) -> bytes:
 
 
 def _loudness(pcm: bytes, rate: int) -> float:
-    from narrate.loudness import analyze_pcm
-
     return analyze_pcm(pcm, rate).integrated()
 
 

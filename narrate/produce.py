@@ -33,14 +33,6 @@ SEGMENT_SLUG_CHARS = 40
 
 
 @dataclass(frozen=True)
-class Level:
-    """The gain a file was given on its way to the loudness target, and whether it was limited."""
-
-    gain_db: float
-    limited: bool
-
-
-@dataclass(frozen=True)
 class SegmentAudioFile:
     """One encoded segment file in the working folder."""
 
@@ -49,7 +41,6 @@ class SegmentAudioFile:
     name: str
     path: Path
     duration_ms: int
-    level: Level
 
 
 @dataclass(frozen=True)
@@ -60,7 +51,6 @@ class Produced:
     timeline: Timeline
     segments: tuple[SegmentAudioFile, ...]
     sentences: tuple[TimedSentence, ...]
-    level: Level
 
 
 def segment_file_name(number: int, title: str) -> str:
@@ -214,21 +204,18 @@ def produce(
         parts = pool.submit(encode_segments)
         whole.result()
         parts.result()
-    segments = []
-    for index, (frames, adjust) in enumerate(zip(timeline.segments, segment_adjusts, strict=True)):
-        title = script.segments[index].chapter_title
-        name = names[index]
-        path = folder / name
-        segments.append(
-            SegmentAudioFile(
-                number=index + 1,
-                title=title,
-                name=name,
-                path=path,
-                duration_ms=timeline.ms(frames[1] - frames[0]),
-                level=Level(adjust.gain_db, adjust.limit_db is not None),
-            )
+    segments = tuple(
+        SegmentAudioFile(
+            number=index + 1,
+            title=part.chapter_title,
+            name=name,
+            path=folder / name,
+            duration_ms=timeline.ms(frames[1] - frames[0]),
         )
+        for index, (part, name, frames) in enumerate(
+            zip(script.segments, names, timeline.segments, strict=True)
+        )
+    )
     pcm.unlink()
     reporter.say(
         f"Loudness: {target:g} LUFS, true peak at most {loudness.TRUE_PEAK_CEILING:g} dBTP "
@@ -239,7 +226,6 @@ def produce(
     return Produced(
         episode=episode,
         timeline=timeline,
-        segments=tuple(segments),
+        segments=segments,
         sentences=timed_sentences(script, timeline),
-        level=Level(episode_adjust.gain_db, episode_adjust.limit_db is not None),
     )
