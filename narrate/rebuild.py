@@ -10,18 +10,16 @@ the feed are brought up to date.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate import __version__
+from narrate import __version__, atomic
 from narrate.audio import OUTPUT_SAMPLE_RATE, Pauses
+from narrate.errors import PublishError
 from narrate.models import Chapter
 from narrate.script import Script
 
@@ -168,11 +166,6 @@ def save_record(output_dir: Path, slug: str, record: AudioRecord) -> None:
     data = json.dumps(dataclasses.asdict(record), ensure_ascii=False, indent=1)
     try:
         path.parent.mkdir(exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except OSError as exc:
+        atomic.replace(path, data.encode("utf-8"))
+    except (OSError, PublishError) as exc:
         log.warning("cannot write the rebuild record %s: %s", path, exc)
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(temp)
