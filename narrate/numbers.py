@@ -8,6 +8,8 @@ The readings chosen, the way a news presenter reads them:
 
 - ``20,000`` / ``٢٠٬٠٠٠`` -> ``عشرون ألفا``; ``92.5`` / ``٩٢٫٥`` -> ``اثنان وتسعون فاصلة خمسة``
   (the digits after the point are read as a whole number, each leading zero as ``صفر``).
+- ``-3.5%`` -> ``سالب ثلاثة فاصلة خمسة بالمئة``: a minus (hyphen or ``−``) glued to the
+  number, with no word glued before it; ``10-20`` stays a range, ``كوفيد-19`` a name.
 - ``18%`` / ``%18`` / ``١٨٪`` -> ``ثمانية عشر بالمئة``. The hundred is always spelt ``مئة``, never
   ``مائة``: the alif of ``مائة`` is silent, and an engine reading letters may voice it.
 - ``2026/06/30``, ``2026-06-30``, ``30/6/2026`` (day first, as Arab sources write it; month
@@ -15,11 +17,16 @@ The readings chosen, the way a news presenter reads them:
   ``الثلاثين من يونيو عام ألفين وستة وعشرين``: the day as a masculine ordinal (``اليوم``
   understood), the month by name (``يناير`` ... ``ديسمبر``, the names most Arab broadcasters use;
   a month written out in words, Levantine names included, is kept as written), and ``عام``
-  before the year, which is then read in the genitive.
+  before the year, which is then read in the genitive. A day/month without a year
+  (``الخميس 5/12`` -> ``الخميس الخامس من ديسمبر``) is read as a date only after a weekday or a
+  word that introduces one (``يوم``, ``بتاريخ``, ``في``, ``منذ`` ...), and only when that
+  month has that day: elsewhere ``3/4`` may be a fraction or a score, and is left a number.
 - ``08:30`` -> ``الثامنة والنصف``, ``10:15`` -> ``العاشرة والربع``, ``:20`` -> ``والثلث``, ``:45``
   -> the next hour ``إلا ربعا``, other minutes counted (``الثامنة وخمس دقائق``). No ``الساعة``
   is added. A 24-hour time past noon is read on the 12-hour clock with ``بعد الظهر`` or
-  ``مساء`` after it (``ليلا`` after midnight), unless the text already says when.
+  ``مساء`` after it (``ليلا`` after midnight), unless the text already says when; a bare hour
+  from 1 to 12 (``الساعة 3``) gets no part of the day, which it does not say. A ``ص`` or ``م``
+  after a time is read ``صباحا`` / ``مساء`` (``8:30 م`` -> ``الثامنة والنصف مساء``).
 - Currency (``$``, ``€``, ``£`` before or after the number, or the currency's name after it)
   is counted by the rules of the Arabic counted noun: 1 ``دولار واحد``, 2 ``دولاران``, 3-10
   ``ثلاثة دولارات``, 11-99 ``أحد عشر دولارا``, round hundreds and above ``مئة دولار``, and
@@ -33,9 +40,17 @@ The readings chosen, the way a news presenter reads them:
 
 Case, simplified: a number is read in the nominative (``عشرون``, ``اثنان``) unless the word
 before it is a preposition, an accusative-taking verb such as ``بلغ``, or a noun whose
-complement it is (``عام``, ``نسبة``, ``تاريخ``), or it carries ``ب``/``ل``/``ك``; then it is
-read in the oblique form shared by the genitive and the accusative (``عشرين``, ``اثنين``).
-A number joined by ``و`` to a number before it takes that number's case.
+complement it is (``عام``, ``نسبة``, ``بحلول``, a verbal noun such as ``إجلاء`` or
+``تجهيز``, an indefinite noun in ``ة`` such as ``حصيلة``), or it carries ``ب``/``ل``/``ك``;
+then it is read in the oblique form shared by the genitive and the accusative (``عشرين``,
+``اثنين``). A number joined by ``و`` to a number before it takes that number's case.
+
+Construct (iḍāfa): a number ending in a dual or a scale word that is followed by the noun it
+counts drops its ``ن`` or tanween (``مئتا شخص``, ``ألفا دولار``, ``ثلاثون ألف دولار``,
+``أحد عشر مليون نسمة``). Any Arabic word right after it is taken for that noun, except a
+particle, a common verb, a definite word, a word led by ``و`` and the other shapes of
+:data:`NOT_COUNTED_SHAPE` (``ألفان من``, ``عشرون ألفا فقط``), and except after a year
+(``عام 2000 شهد``).
 
 Gender, simplified: a number agrees with the noun that follows it when that noun is one of
 a table of common feminine nouns of the news (``سنة``, ``ساعة``, ``دولة``, ``مرة`` ...);
@@ -150,6 +165,10 @@ DAY_PARTS = {
     **{h: "بعد الظهر" for h in range(13, 18)},
     **{h: "مساء" for h in range(18, 24)},
 }
+#: The abbreviations of a 12-hour time (``10 ص``, ``8:30 م``) and the part of the day each is
+#: read as; noon and midnight are said as such (``12 م`` -> ``ظهرا``, ``12 ص`` -> ``ليلا``).
+MERIDIEMS = {"ص": "صباحا", "م": "مساء"}
+MERIDIEM_AT_TWELVE = {"ص": "ليلا", "م": "ظهرا"}
 #: Words saying the part of the day already: a time followed by one gets no part added.
 DAY_PART_WORDS = frozenset(
     {"صباحا", "صباحًا", "مساء", "مساءً", "مساءا", "ظهرا", "ظهرًا", "فجرا", "فجرًا", "ليلا", "ليلًا"}
@@ -167,7 +186,18 @@ MONTH_NAMES = (
     *("كانون الأول", "كانون الاول"),
 )
 
+#: Days in each month (February in a leap year): a day past its month's end is no date.
+DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+WEEKDAYS = ("الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت")
+#: Words after which a day/month without a year (``5/12``) is a date rather than a fraction
+#: or a score: a weekday, or a word that introduces a date.
+DATE_CUES = frozenset(
+    {*WEEKDAYS, *("يوم", "اليوم", "تاريخ", "بتاريخ", "الموافق", "في", "منذ", "حتى", "ليلة")}
+)
+
 DECIMAL_POINT = "فاصلة"
+#: Read before a number written with a minus sign (``-3.5%``, ``−3``).
+MINUS = "سالب"
 PERCENT = "بالمئة"
 #: Between the two ends of a range (``10-15``) and the two sides of a score (``3-1``).
 RANGE_TO = "إلى"
@@ -185,8 +215,20 @@ OBLIQUE_BEFORE = frozenset(
         *("عام", "العام", "سنة", "السنة", "لعام", "لسنة", "بعام", "بسنة", "تاريخ", "بتاريخ"),
         *("يوم", "صباح", "مساء", "ليلة", "مطلع", "منتصف", "أواخر", "أوائل", "نهاية", "بداية"),
         *("نسبة", "بنسبة", "معدل", "بمعدل", "قيمة", "بقيمة", "مبلغ", "بمبلغ", "بواقع", "رقم"),
+        *("بحلول", "حلول", "مدى", "مدار", "طيلة", "عقب", "إثر", "قبيل", "بعيد", "ضمن", "وسط"),
+        *("لغاية", "حدود", "إجمالي", "مجموع", "ربيع", "صيف", "خريف", "شتاء", "سعر", "عمر"),
+        *("سن", "طول", "عمق", "وزن", "حجم", "ارتفاع", "انخفاض", "إجلاء", "تجهيز"),
         *(name for name in MONTH_NAMES if " " not in name),  # نوفمبر 2024: the year's month
     }
+)
+
+#: Shapes of a word a number after it is the complement of, so read in the oblique: the
+#: verbal nouns (masdars) of the derived verbs, which no verb shares (``إجلاء``, ``تجهيز``,
+#: ``اعتقال``, ``انسحاب``, ``استيراد``), and an indefinite noun in ``ة`` (``حصيلة``, ``مساحة``,
+#: ``وفاة``), which before a number can only be in construct with it.
+GOVERNING_SHAPES = tuple(
+    re.compile(shape)
+    for shape in (r"إ..ا.", r"ت..ي.", r"ا.ت.ا.", r"ان..ا.", r"است..ا.", r"(?!ال|لل).{3,}ة")
 )
 
 #: Nouns counted in the feminine (singular and plural as they follow a number): the number
@@ -203,6 +245,7 @@ FEMININE_NOUNS = frozenset(
         *("وفيات", "جثة", "جثث", "أسرة", "أسر", "عائلة", "عائلات", "مرحلة", "مراحل"),
         *("دورة", "دورات", "لغة", "لغات", "جامعة", "جامعات", "مدرسة", "مدارس", "ولاية"),
         *("ولايات", "حكومة", "حكومات", "سفينة", "سفن", "رحلة", "رحلات", "ليرة", "ليرات"),
+        *("وحدة", "وحدات", "وثيقة", "وثائق", "وظيفة", "وظائف", "وجبة", "وجبات", "نسمة"),
     }
 )
 
@@ -217,9 +260,31 @@ MASCULINE_NOUNS = frozenset(
         *("منازل", "طن", "أطنان", "كيلومتر", "كيلومترات", "متر", "أمتار", "برميل", "براميل"),
         *("صاروخ", "صواريخ", "مشروع", "مشاريع", "سجين", "سجناء", "طالب", "طلاب", "مريض"),
         *("مرضى", "مهاجر", "مهاجرين", "ناخب", "ناخبين", "صوت", "أصوات", "مقعد", "مقاعد"),
+        *("فرد", "أفراد", "فلسطيني", "فلسطينيين", "فدان", "وزير", "وزراء", "قانون"),
     }
 )
 COUNTED_NOUNS = FEMININE_NOUNS | MASCULINE_NOUNS
+
+#: Words that may follow a number without being counted by it, besides the particles,
+#: verbs and governing nouns of :data:`OBLIQUE_BEFORE`: a final dual or scale word before
+#: one keeps its own ending (``ألفان من``, ``عشرون ألفا فقط``). Before any other Arabic word
+#: (a noun: ``عشرون ألف صندوق``) it is in construct.
+NOT_COUNTED = frozenset(
+    {
+        *("حول", "ضد", "عبر", "وفق", "حسب", "بحسب", "بسبب", "بفضل", "بفعل", "بموجب", "جراء"),
+        *("مقابل", "لكل", "كل", "لكن", "بل", "أو", "أم", "ثم", "إذ", "إذا", "كما", "مثل"),
+        *("بينما", "حيث", "التي", "الذي", "الذين", "ما", "بما", "فيما", "لا", "لم", "لن", "قد"),
+        *("هو", "هي", "هم", "هن", "هذا", "هذه", "ذلك", "تلك", "أي", "فقط", "فأكثر", "أكثر"),
+        *("أقل", "آخر", "آخرين", "آخرون", "أخرى", "إضافي", "إضافية", "جديد", "جديدة"),
+        *("كان", "كانت", "تم", "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "شهد", "شهدت"),
+        *("وصل", "وصلت", "ظل", "ظلت", "بات", "باتت", "ليس", "ليست", "لصالح", "فإن"),
+    }
+)
+#: Shapes of a word that is no noun counted by the number before it: a definite word
+#: (``ال``, ``بال``, ``لل`` ...), one led by the conjunction ``و``, an accusative adverb or a
+#: plural verb (final ``ا``: ``سنويا``, ``قتلوا``), a sound plural or a plural imperfect verb
+#: (final ``ون``: a counted noun would be singular).
+NOT_COUNTED_SHAPE = re.compile(r"(?:و|[وف]?[بلك]?ال|[وف]?لل).*|.*(?:ا|ون)")
 
 #: Definite nouns read with an ordinal after them (``القرن 21`` -> ``القرن الحادي والعشرون``),
 #: each with whether it is feminine.
@@ -315,6 +380,11 @@ UNIT_WORDS: dict[str, Noun] = {
 }
 _SCALE_NOUNS = frozenset(noun for _, noun in SCALES)
 _NOUNS_BEFORE = frozenset(ORDINAL_NOUNS) | HOUR_NOUNS
+#: The nouns a final dual or scale word is in construct with whatever else is around them.
+_CONSTRUCT_NOUNS = COUNTED_NOUNS | frozenset(CURRENCIES) | {POUND_STERLING.singular.split()[0]}
+#: Words after which a number is a year, not a count: what follows it is no counted noun
+#: (``عام 2000 شهد``).
+_YEAR_WORDS = frozenset({"عام", "العام", "سنة", "السنة", *OBLIQUE_BEFORE.intersection(MONTH_NAMES)})
 
 #: A digit run longer than this, or starting with 0, is read digit by digit (a phone or id).
 MAX_DIGITS = 15
@@ -477,13 +547,22 @@ def _integer(digits: str, *, feminine: bool = False, oblique: bool = False) -> s
     return cardinal(int(digits), feminine=feminine, oblique=oblique)
 
 
-def clock(hour: int, minute: int, *, next_word: str = "") -> str:
+def clock(
+    hour: int, minute: int, *, next_word: str = "", meridiem: str = "", day_part: bool = True
+) -> str:
     """A time of day (``08:30``) in words.
+
+    The part of the day is added to an hour past noon, and to the hours 0-3 and 12 (``ليلا``,
+    ``ظهرا``) only with ``day_part`` (a bare ``الساعة 3`` does not say it), unless
+    ``next_word`` says it already; ``meridiem`` is the ``ص`` / ``م`` written after a 12-hour
+    time, and says it instead.
 
     >>> clock(10, 45)
     'الحادية عشرة إلا ربعا'
     >>> clock(14, 5)
     'الثانية وخمس دقائق بعد الظهر'
+    >>> clock(8, 30, meridiem="م")
+    'الثامنة والنصف مساء'
     """
     spoken = hour + 1 if minute == 45 else hour
     words = HOURS[spoken % 12 or (12 if spoken else 0)]
@@ -493,7 +572,11 @@ def clock(hour: int, minute: int, *, next_word: str = "") -> str:
         words = f"{words} {MINUTE_WORDS[minute]}"
     elif minute:
         words = f"{words} و{counted(minute, MINUTE)}"
-    part = DAY_PARTS.get(spoken % 24)
+    part: str | None
+    if meridiem and hour <= 12:
+        part = MERIDIEM_AT_TWELVE[meridiem] if hour == 12 else MERIDIEMS[meridiem]
+    else:
+        part = DAY_PARTS.get(spoken % 24) if day_part or hour > 12 else None
     if part and next_word not in DAY_PART_WORDS:
         words = f"{words} {part}"
     return words
@@ -533,13 +616,14 @@ _PATTERN = re.compile(
     | (?P<dmy>(?P<d2>[0-9]{{1,2}})(?P<s2>[/.-])(?P<m2>[0-9]{{1,2}})(?P=s2)(?P<y2>[0-9]{{4}}))
         (?![0-9])
     | (?P<time>(?P<hour>[0-9]{{1,2}}):(?P<minute>[0-9]{{2}}))(?![0-9:])
+    | (?P<dm>(?P<d3>[0-9]{{1,2}})/(?P<m3>[0-9]{{1,2}}))(?![0-9]|[/.,][0-9])
     | (?P<day>[0-9]{{1,2}})\s+(?P<month>{_alternatives(MONTH_NAMES)}){_WORD_END}
         (?:\s+(?P<year>[0-9]{{4}})(?![0-9]))?
     | (?P<symbol>[$€£])\s?(?P<amount>{_NUMBER})
         (?:\s+(?P<scale>{_alternatives(f for _, n in SCALES for f in n.forms)}){_WORD_END})?
     | %\s?(?P<percent>{_NUMBER})
     | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/.-])
-    | (?P<number>{_NUMBER})
+    | (?:(?<![\w\u0640])(?P<minus>[-\u2212]))?(?P<number>{_NUMBER})
         (?:\s?(?P<after>[%$€£])|\s+(?P<unit>{_alternatives(UNIT_WORDS)}){_WORD_END})?
     )
     """,
@@ -550,12 +634,66 @@ _LEFTOVER_DIGITS = re.compile(r"[0-9]+")
 _CLITICS = re.compile(r"[وف]?(?:[بلك]|لل|[بك]?ال)?")
 _WORD_BEFORE = re.compile(r"([\w\u0640]+)[^\w\n]*$")
 _WORD_AFTER = re.compile(r"^[^\w\n]*?([\w\u0640]+)")
+_NEXT_WORD = re.compile(r"[^\S\n]+([\w\u0640]+)")
+#: A 12-hour time's ``ص`` / ``م``, written after it.
+_MERIDIEM = re.compile(rf"[^\S\n]+({_alternatives(MERIDIEMS)}){_WORD_END}")
 _GLUED_BEFORE = re.compile(r"[\w\u0640]+$")
 _SEPARATE_CLITIC = re.compile(r"(?:^|(?<=\s))([وفبلك]|لل|ال|بال|وال|وب|ول|فب)\u0640?\s$")
 
 
 def _bare(word: str) -> str:
     return word.translate(_STRIP_DIACRITICS)
+
+
+def _stems(word: str) -> tuple[str, ...]:
+    """``word`` and what is left of it without a leading ``و``/``ف`` and then ``ب``/``ل``/``ك``.
+
+    >>> _stems("وبعد")
+    ('وبعد', 'بعد', 'عد')
+    """
+    stems = [word]
+    if len(word) > 2 and word[0] in "وف":
+        stems.append(word := word[1:])
+    if len(word) > 2 and word[0] in "بلك":
+        stems.append(word[1:])
+    return tuple(stems)
+
+
+def _governs(word: str, *, adjacent: bool = True) -> bool:
+    """Whether a number after ``word`` is in the oblique.
+
+    A word of :data:`GOVERNING_SHAPES` governs a number only ``adjacent`` to it, with nothing
+    but spaces between (``محفوظة © 2025`` is no construct).
+
+    >>> _governs("وبحلول"), _governs("لإجلاء"), _governs("حصيلة"), _governs("الحصيلة")
+    (True, True, True, False)
+    """
+    return any(
+        stem in OBLIQUE_BEFORE
+        or (adjacent and any(shape.fullmatch(stem) for shape in GOVERNING_SHAPES))
+        for stem in _stems(_bare(word))
+    )
+
+
+_ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
+
+
+def _counted_by(word: str, *, after_year: bool) -> bool:
+    """Whether ``word``, right after a number, is the noun it counts (``ألف صندوق``).
+
+    >>> _counted_by("صندوق", after_year=False), _counted_by("من", after_year=False)
+    (True, False)
+    """
+    word = _bare(word)
+    if word in _CONSTRUCT_NOUNS or (word.endswith("ا") and word[:-1] in _CONSTRUCT_NOUNS):
+        return True
+    return not (
+        after_year
+        or not _ARABIC_WORD.fullmatch(word)
+        or word in NOT_COUNTED
+        or word in OBLIQUE_BEFORE
+        or NOT_COUNTED_SHAPE.fullmatch(word)
+    )
 
 
 @dataclass
@@ -565,11 +703,15 @@ class _Context:
     clitic: str  # glued before the number, such as "و" or "بال"
     before: str  # the word before (and the clitic's own word, when written apart)
     before_number: bool  # that word is a number
+    before_adjacent: bool  # only spaces come between that word and the number
     after: str  # the word after the match
+    next_word: str  # the word after the match when only spaces come between
 
     @property
     def oblique(self) -> bool:
-        return any(c in self.clitic for c in "بلك") or _bare(self.before) in OBLIQUE_BEFORE
+        return any(c in self.clitic for c in "بلك") or _governs(
+            self.before, adjacent=self.before_adjacent
+        )
 
     @property
     def feminine(self) -> bool:
@@ -578,8 +720,13 @@ class _Context:
     @property
     def construct(self) -> bool:
         """A counted noun follows: a final dual or scale word is in construct with it."""
-        word = _bare(self.after)
-        return word in COUNTED_NOUNS or (word.endswith("ا") and word[:-1] in COUNTED_NOUNS)
+        after_year = any(stem in _YEAR_WORDS for stem in _stems(_bare(self.before)))
+        return bool(self.next_word) and _counted_by(self.next_word, after_year=after_year)
+
+    @property
+    def dates(self) -> bool:
+        """The word before says that a day/month without a year is a date."""
+        return any(stem in DATE_CUES for stem in _stems(_bare(self.before)))
 
     def ordinal_noun(self) -> tuple[str, bool] | None:
         """The ordinal-taking noun before the number (``للمرة`` -> ``المرة``) and its clitic."""
@@ -597,6 +744,7 @@ class _Reader:
         self.text = text
         self.last_oblique = False
         self.last_end = -1
+        self.taken = 0  # characters after the match that the last reading took in too
 
     def context(self, match: re.Match[str], out: list[str]) -> _Context:
         head = out[-1]
@@ -613,15 +761,19 @@ class _Reader:
             out[-1] = head = head[: apart.start(1)]
         before = _WORD_BEFORE.search(head)
         after = _WORD_AFTER.search(self.text[match.end() :])
+        next_word = _NEXT_WORD.match(self.text, match.end())
         between = self.text[self.last_end : match.start()] if self.last_end >= 0 else "-"
         return _Context(
             clitic=clitic.rstrip("\u0640"),
             before=before.group(1) if before else "",
             before_number=between.split() in ([], [clitic]),
+            before_adjacent=before is not None and not head[before.end(1) :].strip(),
             after=after.group(1) if after else "",
+            next_word=next_word.group(1) if next_word else "",
         )
 
     def read(self, match: re.Match[str], ctx: _Context) -> str:
+        self.taken = 0
         oblique = ctx.oblique
         if ctx.clitic.endswith("و") and ctx.before_number:
             oblique = self.last_oblique
@@ -651,7 +803,22 @@ class _Reader:
         hour, minute = int(m["hour"]), int(m["minute"])
         if hour > 24 or minute > 59:
             return f"{decimal(m['hour'], oblique=oblique)} {decimal(m['minute'], oblique=oblique)}"
-        return clock(hour, minute, next_word=_bare(ctx.after))
+        return self._clock(m, ctx, hour, minute, day_part=True)
+
+    def _clock(
+        self, m: re.Match[str], ctx: _Context, hour: int, minute: int, *, day_part: bool
+    ) -> str:
+        """The time, taking in the ``ص`` / ``م`` written after it."""
+        meridiem = _MERIDIEM.match(self.text, m.end())
+        if meridiem:
+            self.taken = len(meridiem.group())
+            return clock(hour, minute, meridiem=meridiem.group(1))
+        return clock(hour, minute, next_word=_bare(ctx.after), day_part=day_part)
+
+    def dm(self, m: re.Match[str], ctx: _Context, oblique: bool) -> str:
+        if ctx.dates and (words := _day_month(int(m["d3"]), int(m["m3"]), oblique)):
+            return words
+        return f"{decimal(m['d3'], oblique=oblique)}/{decimal(m['m3'], oblique=oblique)}"
 
     def day(self, m: re.Match[str], ctx: _Context, oblique: bool) -> str:
         day = int(m["day"])
@@ -669,13 +836,20 @@ class _Reader:
         return f"{decimal(m['percent'], oblique=oblique)} {PERCENT}"
 
     def low(self, m: re.Match[str], ctx: _Context, oblique: bool) -> str:
-        low, high = decimal(m["low"], oblique=oblique), decimal(m["high"], oblique=oblique)
+        # The high end is the complement of إلى or مقابل: always oblique.
+        low, high = decimal(m["low"], oblique=oblique), decimal(m["high"], oblique=True)
         rising = float(m["low"].replace(",", "")) < float(m["high"].replace(",", ""))
         word = RANGE_TO if rising else SCORE_VERSUS
         words = f"{low} {word} {high}"
         return f"{words} {PERCENT}" if m["range_percent"] else words
 
     def number(self, m: re.Match[str], ctx: _Context, oblique: bool) -> str:
+        if m["minus"]:
+            # The number is the complement of سالب: genitive.
+            return f"{MINUS} {self._number(m, ctx, oblique=True)}"
+        return self._number(m, ctx, oblique)
+
+    def _number(self, m: re.Match[str], ctx: _Context, oblique: bool) -> str:
         text, after, unit = m["number"], m["after"], m["unit"]
         if after == "%":
             return f"{decimal(text, oblique=oblique)} {PERCENT}"
@@ -690,9 +864,11 @@ class _Reader:
         value = int(text.replace(",", "")) if is_integer else -1
         if is_integer and (ordinal_noun := ctx.ordinal_noun()):
             word, clitic_oblique = ordinal_noun
-            oblique = clitic_oblique or _bare(self._word_before_noun(m, ctx)) in OBLIQUE_BEFORE
+            oblique = clitic_oblique or _governs(self._word_before_noun(m, ctx))
             if word in HOUR_NOUNS and 0 <= value <= 24:
-                return clock(value, 0, next_word=_bare(ctx.after))
+                # A bare hour from 1 to 12 is said alone (الساعة الثالثة); 0 and 13-24 are
+                # on the 24-hour clock and get the part of the day (الساعة 20: مساء).
+                return self._clock(m, ctx, value, 0, day_part=not 1 <= value <= 12)
             if word not in HOUR_NOUNS:
                 return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=oblique)
         if is_integer and ctx.clitic.endswith("ال") and len(text) <= MAX_DIGITS:
@@ -708,12 +884,22 @@ class _Reader:
         return before.group(1) if before else ""
 
 
+def _day_month(day: int, month: int, oblique: bool, *, month_first: bool = True) -> str:
+    """``الخامس من ديسمبر``, or "" when no month has that day (``31/4``, ``13/13``).
+
+    A day-first reading that is impossible is tried month first, as American sources write.
+    """
+    if month_first and not 1 <= month <= 12 and 1 <= day <= 12:
+        day, month = month, day
+    if 1 <= month <= 12 and 1 <= day <= DAYS_IN_MONTH[month]:
+        return f"{ordinal(day, oblique=oblique)} من {MONTHS[month]}"
+    return ""
+
+
 def _date(year: str, month: str, day: str, sep: str, oblique: bool, order: str) -> str:
-    y, mo, d = int(year), int(month), int(day)
-    if order == "dmy" and not 1 <= mo <= 12 and 1 <= d <= 12:
-        mo, d = d, mo  # month first, as American sources write it
-    if 1 <= mo <= 12 and 1 <= d <= 31:
-        return f"{ordinal(d, oblique=oblique)} من {MONTHS[mo]} عام {cardinal(y, oblique=True)}"
+    words = _day_month(int(day), int(month), oblique, month_first=order == "dmy")
+    if words:
+        return f"{words} عام {cardinal(int(year), oblique=True)}"
     parts = (year, month, day) if order == "ymd" else (day, month, year)
     return f" {sep} ".join(decimal(part, oblique=oblique) for part in parts)
 
@@ -743,6 +929,7 @@ _READERS: tuple[tuple[str, Callable[[_Reader, re.Match[str], _Context, bool], st
     ("ymd", _Reader.ymd),
     ("dmy", _Reader.dmy),
     ("time", _Reader.time),
+    ("dm", _Reader.dm),
     ("day", _Reader.day),
     ("symbol", _Reader.symbol),
     ("percent", _Reader.percent),
@@ -769,11 +956,11 @@ def verbalize(text: str) -> str:
         out.append(text[position : match.start()])
         ctx = reader.context(match, out)
         words = reader.read(match, ctx)
-        end = match.end()
+        end = match.end() + reader.taken
         if end < len(text) and (text[end].isalnum() or text[end] == "\u0640"):
             words += " "
         out.append(words)
-        reader.last_end = match.end()
+        reader.last_end = end
         position = end
     out.append(text[position:])
     result = "".join(out)
