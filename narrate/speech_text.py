@@ -6,6 +6,12 @@ characters they act on kept as data tables at the top of the module. Unlike gTTS
 own table (``gtts/tokenizer/symbols.py``), these know the Arabic question mark ``؟``,
 semicolon ``؛`` and comma ``،``.
 
+Normalising also reads, as an Arabic newsreader would, what engines otherwise say in English or
+letter by letter: web and e-mail addresses (:func:`read_addresses`), ``&``, ``+``, ``±``, ``×``
+and ``/`` (:func:`read_symbols`), and the marks markup leaves in text (:func:`remove_markup`).
+These steps run before the lexicon and the number reader, so "AT&T" or "OPEC+" still reach the
+lexicon whole, and "#1" reaches the number reader as "رقم 1".
+
 A chunk is what one engine request speaks. Chunks are cut at the strongest boundary
 available (line end, then sentence end, then clause mark, then space) and then packed
 greedily back together up to the engine's limit, so an article costs as few requests
@@ -68,6 +74,44 @@ ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06fc" + charse
 #: Abbreviations whose "." does not end a sentence: "د. أحمد" is one phrase.
 ABBREVIATIONS = frozenset({"د", "أ", "dr", "mr", "mrs", "ms", "prof", "st", "jr", "sr"})
 
+#: How a web address or e-mail address is said: "example.com" is "example دوت com" and
+#: "info@example.com" "info آت example دوت com", as Arab newsreaders say them. Each part is
+#: left in Latin letters for the engine to read as a word; nothing is spelt out.
+DOT_WORD = "دوت"
+AT_WORD = "آت"
+
+#: Top-level domains recognised without "http" or "www." (besides any two lowercase letters,
+#: a country code): a bare "name.tld" is read as a domain only when it ends in one of these,
+#: so "Node.js" is, but "U.S.", "e.g." and "report.pdf" are not.
+DOMAIN_ENDINGS = frozenset(
+    {"com", "net", "org", "info", "gov", "edu", "int", "mil", "news", "online", "site", "tv"}
+)
+
+#: What "&" is said as between Arabic words: the conjunction, written onto the next word.
+#: Beside Latin words on both sides ("AT&T", "Q&A", "Johnson & Johnson") it is left alone: it
+#: is part of a name, the engine says it in English as the name is said, and a lexicon entry
+#: may give it any other reading.
+AND_WORD = "و"
+
+#: Marks that separate items on a line (bullets, arrows, table pipes): dropped at either end
+#: of a line, read as a comma's pause between two items.
+SEPARATORS = "•‣◦·▪▫●○■□◆◇►▶▸▹◀◄➤➢→←↑↓⇒⇐⇢|¦"
+
+#: Symbols an engine would read out in English, and what is said instead.
+SYMBOL_WORDS = {"±": "زائد أو ناقص", "×": "في", "+": "زائد"}
+
+#: Marks with nothing to say, removed wherever they stand: markup left over from Markdown
+#: and chat (``~~``, ``*``, ``_``, ``#``, ``\``, the "@" of a handle) and trade marks.
+SILENT_MARKS = "~*_#@\\©®™"
+
+#: Marks read as a word before a number: "#1" is "رقم 1", "~300" is "نحو 300".
+BEFORE_NUMBER_WORDS = {"#": "رقم", "~": "نحو"}
+
+#: Written "word/word" forms read as one word. Any other "/" between two Arabic words is read
+#: as a space: it joins a title to a name ("السيد/ أحمد"), a unit to a unit ("كم/ساعة") or two
+#: alternatives, and no one reading fits all of them.
+SLASHED_WORDS = {"و/أو": "أو"}
+
 
 _chars = charset.char_class
 
@@ -93,6 +137,110 @@ _LATIN_MARK = re.compile(
 )
 _GLUED = re.compile(rf"([{_chars(SPACE_AFTER)}])(?=\w)")
 
+# Web and e-mail addresses. A URL's characters stop at a space, a quote or a bracket (a balanced
+# "(...)" inside it is kept); marks that end it are the sentence's, not the address's.
+_URL_CHAR = r"(?:[^\s<>\"«»()\[\]]|\([^\s()<>]*\))"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = rf"(?:{_LABEL}\.)+[A-Za-z]{{2,}}"
+_ENDING = "|".join(sorted(DOMAIN_ENDINGS, key=len, reverse=True))
+_LINK = re.compile(
+    rf"""
+    (?P<open>\ *[(\[<]\ *)?
+    (?<![\w.@/+%-])
+    (?:
+      (?P<url>(?i:https?://|www\.){_URL_CHAR}+)
+    | (?P<email>[A-Za-z0-9._%+-]+@{_HOST})(?![\w-]|\.\w)
+    | (?P<domain>(?:{_LABEL}\.)+(?:(?i:{_ENDING})|[a-z]{{2}})(?![\w-]|\.\w)(?:/{_URL_CHAR}*)?)
+    )
+    (?P<close>\ *[)\]>])?
+    """,
+    re.VERBOSE,
+)
+_LINK_END = ".,;:!?،؛؟…'"
+_HOST_START = re.compile(r"^(?i:[a-z]+://)?(?:[^/@]*@)?(?i:www\d?\.)?")
+_HOST_END = re.compile(r"[/?#:]")
+_BRACKETS = {"(": ")", "[": "]", "<": ">"}
+
+_SEPARATOR = f"[{_chars(SEPARATORS)}]"
+#: Markup read line by line, in order: each pattern and what it becomes.
+_MARKUP_LINES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^[ |:-]*\|[ |:-]*$", re.M), ""),  # a table's "|---|---|" rule, or a lone "|"
+    # Block quote marks, list bullets and separators at the start of a line, in any mix.
+    (re.compile(rf"^ *(?:(?:>|[-+*](?= )|{_SEPARATOR}) *)+", re.M), ""),
+    (re.compile(rf"(?: *{_SEPARATOR})+ *$", re.M), ""),
+    (re.compile(rf"(?: *{_SEPARATOR})+ *"), "، "),
+)
+_SILENT = re.compile(f"[{_chars(SILENT_MARKS)}]+")
+_DIGITS = "0-9" + charset.ARABIC_INDIC_DIGITS + charset.EASTERN_ARABIC_INDIC_DIGITS
+_DIGIT = re.compile(f"[{_DIGITS}]")
+_AMPERSAND = re.compile(r"(?: *&)+ *")
+_ARABIC_LETTER = re.compile(f"[{ARABIC_LETTERS}]")
+_SLASHED = re.compile(
+    "(?<!\\w)(?:"
+    + "|".join(" */ *".join(map(re.escape, k.split("/"))) for k in SLASHED_WORDS)
+    + ")(?!\\w)"
+)
+_SLASH = re.compile(rf"(?<=[{ARABIC_LETTERS}]) */ *(?=[{ARABIC_LETTERS}])")
+_BEFORE_NUMBER = re.compile(rf"[{_chars(''.join(BEFORE_NUMBER_WORDS))}](?=[{_DIGITS}])")
+# The "+" of "C++" and "OPEC+" belongs to the name (the lexicon's to read); any other is a word.
+_SYMBOL = re.compile(r"(?<![A-Za-z+])\+(?!\+)|[±×]")
+#: Beside these a removed mark or an inserted word needs no space: "(#غزة)" is "(غزة)".
+_NO_GAP_AFTER = "([{<\"'"
+_NO_GAP_BEFORE = ")]}>\"'" + NO_SPACE_BEFORE
+# A one-letter proclitic written alone stays joined to the word after a removed mark: "و**جدا**".
+_LONE_PROCLITIC = re.compile(r"(?:^|(?<=\s))[وفبلك]$")
+
+
+def _said_as(words: str, match: re.Match[str]) -> str:
+    """``words`` in place of ``match``, spaced from the words beside it (one space if empty)."""
+    text, start, end = match.string, match.start(), match.end()
+    before, after = text[start - 1 : start], text[end : end + 1]
+    left = bool(before) and not before.isspace() and before not in _NO_GAP_AFTER
+    left = left and not _LONE_PROCLITIC.search(text, 0, start)
+    right = bool(after) and not after.isspace() and after not in _NO_GAP_BEFORE
+    if not words:
+        return " " if left and right else ""
+    return (" " if left else "") + words + (" " if right else "")
+
+
+def _dotted(name: str) -> str:
+    return f" {DOT_WORD} ".join(part for part in name.split(".") if part)
+
+
+def _say_link(match: re.Match[str]) -> str:
+    kind = next(k for k in ("url", "email", "domain") if match[k] is not None)
+    link = match[kind]
+    tail = ""
+    while link and link[-1] in _LINK_END:
+        link, tail = link[:-1], link[-1] + tail
+    opener, closer = (match["open"] or "").strip(), (match["close"] or "").strip()
+    if opener and _BRACKETS[opener] == closer:
+        return _said_as("", match)  # an aside: the sentence reads on without it
+    if kind == "email":
+        local, host = link.rsplit("@", 1)
+        spoken = f"{_dotted(local)} {AT_WORD} {_dotted(host)}"
+    else:
+        spoken = _dotted(_HOST_END.split(_HOST_START.sub("", link), maxsplit=1)[0])
+    return f"{match['open'] or ''}{spoken}{tail}{match['close'] or ''}"
+
+
+def _say_ampersand(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before, after = text[start - 1 : start], text[end : end + 1]
+    if not (_ARABIC_LETTER.match(before) or _ARABIC_LETTER.match(after)):
+        return match.group()  # "AT&T", "Q&A": the name's own "&"
+    if not after.strip() or after in NO_SPACE_BEFORE:
+        return _said_as("", match)  # nothing after it to join
+    return (" " if before.strip() else "") + AND_WORD
+
+
+def _remove_mark(match: re.Match[str]) -> str:
+    mark, after = match.group(), match.string[match.end() : match.end() + 1]
+    if mark in BEFORE_NUMBER_WORDS and _DIGIT.match(after):
+        return mark  # "#1", "~300": read by read_symbols
+    return _said_as("", match)
+
+
 # --- Normalising ----------------------------------------------------------------
 
 
@@ -103,6 +251,56 @@ def unify_characters(text: str) -> str:
     'الجمعة اليوم'
     """
     return _CRLF.sub("\n", text).translate(_TRANSLATION)
+
+
+def read_addresses(text: str) -> str:
+    """Web and e-mail addresses read as a newsreader says them, never letter by letter.
+
+    Scheme, ``www.``, path and query go; the host is read with ``دوت`` for each dot, an e-mail's
+    ``@`` as ``آت``. An address in brackets is an aside and is dropped with its brackets.
+
+    >>> read_addresses("زوروا https://www.example.com/news?id=5، أو راسلوا info@example.com")
+    'زوروا example دوت com، أو راسلوا info آت example دوت com'
+    >>> read_addresses("نشر البيان (https://example.com/a) أمس على موقع aljazeera.net.")
+    'نشر البيان أمس على موقع aljazeera دوت net.'
+    """
+    return _LINK.sub(_say_link, text)
+
+
+def remove_markup(text: str) -> str:
+    """Marks left from Markdown, tables and lists go; bullets and pipes between items are a pause.
+
+    Removed: quote marks and list bullets at the start of a line, ``|---|`` table rules, and
+    ``~ * _ # @ \\`` wherever they stand (a hashtag or handle keeps its word; ``_`` between
+    words is a space). A bullet, arrow or ``|`` between two items is read as ``،``.
+
+    >>> print(remove_markup("> **عاجل** | #غزة_الآن\\n• @AJArabic ~~خبر~~"))
+    عاجل، غزة الآن
+    AJArabic خبر
+    """
+    text = _SILENT.sub(_remove_mark, text)
+    for pattern, replacement in _MARKUP_LINES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def read_symbols(text: str) -> str:
+    """Symbols an engine would say in English, said in Arabic: ``& + ± × / #1 ~3``.
+
+    ``&`` between Arabic words is the conjunction ``و``, written onto the next word; beside
+    Latin words it is left to the name it belongs to (and to the lexicon).
+
+    >>> read_symbols("انهيار سد & إجلاء السكان و/أو AT&T")
+    'انهيار سد وإجلاء السكان أو AT&T'
+    >>> read_symbols("ملعب 100×60 مترا، الرمز +966، المرتبة #1، عدد ~300")
+    'ملعب 100 في 60 مترا، الرمز زائد 966، المرتبة رقم 1، عدد نحو 300'
+    """
+    # Each rule's words are Arabic: the rules after it then see them beside "&" and "/".
+    text = _BEFORE_NUMBER.sub(lambda m: _said_as(BEFORE_NUMBER_WORDS[m.group()], m), text)
+    text = _SYMBOL.sub(lambda m: _said_as(SYMBOL_WORDS[m.group()], m), text)
+    text = _AMPERSAND.sub(_say_ampersand, text)
+    text = _SLASHED.sub(lambda m: SLASHED_WORDS[re.sub(r" *", "", m.group())], text)
+    return _SLASH.sub(" ", text)
 
 
 def collapse_whitespace(text: str) -> str:
@@ -169,6 +367,10 @@ def space_after_punctuation(text: str) -> str:
 NORMALIZERS: tuple[Normalizer, ...] = (
     unify_characters,
     unify_quotes,
+    read_addresses,
+    remove_markup,
+    read_addresses,  # again: a removed mark may have joined one ("example\\.com")
+    read_symbols,
     collapse_whitespace,
     remove_space_before_punctuation,
     collapse_punctuation,

@@ -64,6 +64,33 @@ def test_table_rows_are_paragraphs() -> None:
     assert article.segments == (Segment(None, ("المدينة، السكان", "حلب، مليونان")),)
 
 
+def test_struck_through_text_is_a_correction_and_goes() -> None:
+    article = parse_markdown(
+        "# ~~سقوط~~ تحرير حلب\n\n"
+        "قالت المصادر إن ~~عشرة~~ عشرين شخصا قتلوا ~~أمس~~ **~~الأحد~~** في القصف.\n\n"
+        "~~فقرة سحبت كلها.~~\n\n"
+        "- ~~بند سحب~~\n- بند ~~قديم\nعلى سطرين~~ مصحح\n\n"
+        "| المدينة | ~~الضحايا~~ |\n|---|---|\n| حلب | عشرون |\n\n"
+        # One "~" is not strikethrough, nor is an unclosed "~~": the text is kept.
+        "نص بعلامة ~واحدة~ وأخرى ~~ مفتوحة.\n"
+    )
+    assert article == Article(
+        "تحرير حلب",
+        (
+            Segment(
+                None,
+                (
+                    "قالت المصادر إن عشرين شخصا قتلوا في القصف.",
+                    "بند مصحح",
+                    "المدينة",
+                    "حلب، عشرون",
+                    "نص بعلامة ~واحدة~ وأخرى ~~ مفتوحة.",
+                ),
+            ),
+        ),
+    )
+
+
 def test_setext_headings() -> None:
     article = parse_markdown("العنوان\n=======\n\nمقدمة.\n\nالقسم\n-----\n\nنص.\n")
     assert article == Article("العنوان", (Segment(None, ("مقدمة.",)), Segment("القسم", ("نص.",))))

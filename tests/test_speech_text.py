@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from narrate import charset
+from narrate.lexicon import Lexicon
 from narrate.speech_text import (
     INVISIBLE_CHARS,
     NO_SPACE_BEFORE,
@@ -20,6 +21,9 @@ from narrate.speech_text import (
     collapse_whitespace,
     normalize,
     prepare,
+    read_addresses,
+    read_symbols,
+    remove_markup,
     speech_chunks,
     split_chunks,
     split_clauses,
@@ -98,6 +102,108 @@ UNPUNCTUATED = " ".join(
 def test_normalize(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
     assert normalize(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # "&" between Arabic words is the conjunction, written onto the next word.
+        ("انهيار سد & إجلاء السكان", "انهيار سد وإجلاء السكان"),
+        ("انهيار سد &إجلاء السكان", "انهيار سد وإجلاء السكان"),
+        ("انهيار سد&إجلاء", "انهيار سد وإجلاء"),
+        ("& إجلاء السكان", "وإجلاء السكان"),
+        ("سد && جسر", "سد وجسر"),
+        ("الإنقاذ & 5 فرق", "الإنقاذ و5 فرق"),
+        ("شركة & AT&T", "شركة وAT&T"),
+        ("انهيار سد &", "انهيار سد"),
+        ("انهيار سد &.", "انهيار سد."),
+        # ... but a Latin name keeps its own "&", for the engine and the lexicon.
+        ("شركة AT&T وبرنامج Q&A", "شركة AT&T وبرنامج Q&A"),
+        ("شركة Johnson & Johnson", "شركة Johnson & Johnson"),
+        # Web addresses: the host, read with دوت; scheme, www., path and query go.
+        ("زوروا https://www.example.com/news/2024?id=5&x=1#top", "زوروا example دوت com"),
+        ("على http://news.un.org/ar/story.", "على news دوت un دوت org."),
+        ("زوروا WWW.Example.COM اليوم", "زوروا Example دوت COM اليوم"),
+        ("موقع www.moh.gov.sa:443/ar، ثم", "موقع moh دوت gov دوت sa، ثم"),
+        ("https://ar.wikipedia.org/wiki/حلب_(مدينة).", "ar دوت wikipedia دوت org."),
+        ('رابط "https://x.org/a_b"', 'رابط "x دوت org"'),
+        # A bare domain is read the same way when it ends as a domain does.
+        ("على موقع example.com ثم", "على موقع example دوت com ثم"),
+        ("موقع Aljazeera.net.", "موقع Aljazeera دوت net."),
+        ("رابط bit.ly/3xYz", "رابط bit دوت ly"),
+        ("مكتبة Node.js", "مكتبة Node دوت js"),
+        # ... and abbreviations, file names and decimals are not domains.
+        (
+            "قالت U.S. و U.N. أي e.g. ملف report.pdf بلغ 3.5bn",
+            "قالت U.S. و U.N. أي e.g. ملف report.pdf بلغ 3.5bn",
+        ),
+        # E-mail addresses: آت for "@".
+        ("راسلوا info@example.com.", "راسلوا info آت example دوت com."),
+        (
+            "راسلوا ahmed.ali@news.example.org اليوم",
+            "راسلوا ahmed دوت ali آت news دوت example دوت org اليوم",
+        ),
+        # An address in brackets is an aside: it goes, brackets and all.
+        ("نشرت الوزارة البيان (https://moh.gov/a) أمس.", "نشرت الوزارة البيان أمس."),
+        ("نشرت البيان (https://moh.gov/a).", "نشرت البيان."),
+        ("نشرت البيان [www.who.int/news]، ثم", "نشرت البيان، ثم"),
+        ("للتواصل <info@example.com> أو", "للتواصل أو"),
+        ("البيان(example.com)كاملا", "البيان كاملا"),
+        ("[البيان](https://moh.gov/a) كاملا", "[البيان] كاملا"),
+        ("(المصدر: example.com)", "(المصدر: example دوت com)"),
+        # Markup marks left in the text go; a hashtag or handle keeps its word.
+        ("~~خبر قديم~~ خبر جديد", "خبر قديم خبر جديد"),
+        ("موقع example\\.com", "موقع example دوت com"),  # a Markdown escape
+        ("هذا *مهم* و**جدا** و__حقا__", "هذا مهم وجدا وحقا"),
+        ("## عنوان\nنص", "عنوان\nنص"),
+        ("تابعوا #غزة و#عاجل_الآن", "تابعوا غزة وعاجل الآن"),
+        ("عاجل#غزة (#حلب)", "عاجل غزة (حلب)"),
+        ("تابعونا على @AJArabic", "تابعونا على AJArabic"),
+        ("> اقتباس\n>> وآخر", "اقتباس\nوآخر"),
+        ("- البند الأول\n* البند الثاني\n+ الثالث", "البند الأول\nالبند الثاني\nالثالث"),
+        ("حقوق النشر © الجزيرة™", "حقوق النشر الجزيرة"),
+        # Table pipes, bullets and arrows: gone at a line's ends, a pause between items.
+        ("| المدينة | العدد |\n|---|:---:|\n| حلب | كثير |", "المدينة، العدد\nحلب، كثير"),
+        ("عنوان الخبر | الجزيرة نت", "عنوان الخبر، الجزيرة نت"),
+        ("• حلب\n▪ حمص\n← اقرأ أيضا", "حلب\nحمص\nاقرأ أيضا"),
+        ("حلب • حمص • دمشق", "حلب، حمص، دمشق"),
+        ("حلب، • حمص", "حلب، حمص"),
+        # Symbols read as words, for the number reader to follow.
+        ("ملعب 100×60 مترا", "ملعب 100 في 60 مترا"),
+        ("هامش الخطأ ±3 نقاط", "هامش الخطأ زائد أو ناقص 3 نقاط"),
+        ("اتصلوا على +966 11 234 5678", "اتصلوا على زائد 966 11 234 5678"),
+        ("ارتفع المؤشر +2.5%", "ارتفع المؤشر زائد 2.5%"),
+        ("حاصل 2+2", "حاصل 2 زائد 2"),
+        ("المرتبة #1 عالميا", "المرتبة رقم 1 عالميا"),
+        ("عدد ~300 شخص", "عدد نحو 300 شخص"),
+        # ... but "+" after a Latin name is the name's.
+        ("تحالف OPEC+ ولغة C++", "تحالف OPEC+ ولغة C++"),
+        # A slash between Arabic words.
+        ("المواطن و/أو المقيم", "المواطن أو المقيم"),
+        ("المواطن و / أو المقيم", "المواطن أو المقيم"),
+        ("السيد/ أحمد", "السيد أحمد"),
+        ("سرعة 50 كم/ساعة", "سرعة 50 كم ساعة"),
+        ("and/or و 30/6/2024", "and/or و 30/6/2024"),
+        # Left as they are: "…" is a pause to engines, "°" is for the number reader.
+        ("انتظر… ثم 30° مئوية", "انتظر… ثم 30° مئوية"),
+    ],
+)
+def test_symbols_addresses_and_markup(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+    assert normalize(expected) == expected
+
+
+def test_symbol_steps_run_before_the_lexicon() -> None:
+    """The lexicon sees "OPEC+" and "AT&T" whole, and the "&" before Arabic as "و"."""
+    lexicon = Lexicon.from_mapping({"OPEC+": "أوبك بلس", "AT&T": "إيه تي آند تي"})
+    text = "تحالف OPEC+ & شركة AT&T"
+    assert prepare(text, [normalize, lexicon.apply]) == "تحالف أوبك بلس وشركة إيه تي آند تي"
+
+
+def test_symbol_steps_are_steps_of_their_own() -> None:
+    assert read_addresses("(info@x.org) و@user #1") == " و@user #1"
+    assert read_symbols("سد & جسر #1 و#وسم") == "سد وجسر رقم 1 و#وسم"
+    assert remove_markup("سد & جسر #1 و#وسم") == "سد & جسر #1 ووسم"
 
 
 def test_character_tables_are_the_shared_ones() -> None:
@@ -267,8 +373,13 @@ ALPHABET = (
     "،؛؟.!?,;:…—\"'»«()"
     "\u00a0\u202f\u200b\u200f\u0640\u064e\u0651\x1c"
     "“”«»‘’"
+    "&#@_*~|•+/×±\\[]<>"  # symbols and markup, read or removed
+    "wwhtps:/comg"  # enough to write addresses
 )
 texts = st.text(alphabet=ALPHABET, max_size=400)
+
+#: Marks that never reach an engine: each is removed or read as words.
+UNSPOKEN = "#@_*~|•×±\\"
 
 
 @settings(max_examples=300, deadline=None)
@@ -278,7 +389,7 @@ def test_normalize_properties(text: str) -> None:
     assert normalize(normal) == normal
     assert normal == normal.strip()
     assert "  " not in normal and "\n\n" not in normal
-    assert not any(c in normal for c in REMOVED_CHARS + SPACE_CHARS + "“”«»‘’")
+    assert not any(c in normal for c in REMOVED_CHARS + SPACE_CHARS + "“”«»‘’" + UNSPOKEN)
     assert not any(f" {mark}" in normal for mark in NO_SPACE_BEFORE)
     # No Latin "?" is left right after an Arabic letter when the next word is Arabic too.
     assert not re.search(r"[ء-ي][?,;] ?[ء-ي]", normal)

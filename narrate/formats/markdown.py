@@ -2,6 +2,8 @@
 
 - ``#`` to ``###`` headings are headings (a leading ``#`` is the title); deeper ones are text;
 - emphasis is read as plain text; a link keeps its text and drops its URL; images go;
+- struck-through text (GFM ``~~...~~``) goes: in a news article it is a correction, and the
+  corrected text follows it;
 - each list item is a paragraph of its own: news lists hold one fact or one sentence per item,
   and a paragraph each keeps the pause between them that joining them would lose;
 - block quotes are read as paragraphs; a table row is a paragraph with its cells joined by "، ";
@@ -98,12 +100,23 @@ def read_front_matter(text: str) -> tuple[Metadata, str]:
 
 
 def _inline_text(token: Token) -> tuple[str, bool]:
-    """An inline token's text without markup, and whether all of it is bold."""
+    """An inline token's text without markup, and whether all of it is bold.
+
+    Struck-through text (``~~...~~``) is left out: in a news article it is a correction, and
+    the text that replaces it follows.
+    """
     parts: list[str] = []
     bold = 0
+    struck = 0
     all_bold = True
     for child in token.children or ():
-        if child.type in ("text", "code_inline"):
+        if child.type == "s_open":
+            struck += 1
+        elif child.type == "s_close":
+            struck -= 1
+        elif struck:
+            continue
+        elif child.type in ("text", "code_inline"):
             if child.content.strip() and bold == 0:
                 all_bold = False
             parts.append(child.content)
@@ -152,7 +165,9 @@ def segment_markdown(text: str) -> Article | None:
     """The article in Markdown ``text``, or None when no text is left to speak."""
     text = "\n".join(text.splitlines())
     metadata, body = read_front_matter(text)
-    parser = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
+    parser = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable(
+        ["table", "strikethrough"]
+    )
     return build_article(_blocks(parser.parse(body)), metadata)
 
 
