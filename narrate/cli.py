@@ -40,7 +40,12 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except NarrateError as exc:
             raise click.ClickException(str(exc)) from exc
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except (
+            click.exceptions.ClickException,
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            BrokenPipeError,  # the reader went away (``| head``): Click ends quietly
+        ):
             raise
         except Exception as exc:
             if ctx.find_root().params.get("verbose"):
@@ -240,6 +245,10 @@ def build_command(
 ) -> None:
     """Speak ARTICLE and write OUTPUT_DIR/<slug>.mp3, its segment files and OUTPUT_DIR/feed.xml."""
     reporter = Reporter(quiet=quiet)
+    if quiet and not click.get_current_context().find_root().params.get("verbose"):
+        # Warnings a build recovers from (a retried request, a cache it cannot fill) are
+        # progress too: --quiet leaves only the error that ends a build.
+        logging.getLogger().setLevel(logging.ERROR)
     path = config_path or find_config(Path.cwd())
     config = load_config(path) if path else Config()
     try:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 Step = Callable[[str], str]
 
 #: Bump whenever text preparation changes; part of the synthesis cache key (narrate.cache).
-PREP_VERSION = 1
+PREP_VERSION = 2
 
 _FINAL_PUNCTUATION = ".!?؟…:،؛"
 
@@ -135,6 +135,15 @@ def text_steps(needs: TextNeeds, lexicon: Lexicon, cache: Cache | None = None) -
     return steps
 
 
+def _speakable(chunk: str) -> bool:
+    """Whether ``chunk`` has a letter or digit to say: a lone ``؟`` or ``( )،`` is not sent.
+
+    >>> _speakable("( )،"), _speakable("؟"), _speakable("نعم؟")
+    (False, False, True)
+    """
+    return any(char.isalnum() for char in chunk)
+
+
 def _sentence(text: str) -> str:
     """End a spoken line with a full stop so engines fall in pitch at its end.
 
@@ -164,7 +173,8 @@ def write_script(
         nonlocal spoken
         out: list[str] = []
         for sentence in split_sentences(text.strip()):
-            pieces = split_chunks(prepare(_sentence(sentence), steps), needs.max_chars)
+            prepared = prepare(_sentence(sentence), steps)
+            pieces = [p for p in split_chunks(prepared, needs.max_chars) if _speakable(p)]
             if pieces:
                 sentences.append(Sentence(sentence, spoken + len(out), len(pieces)))
                 out.extend(pieces)
