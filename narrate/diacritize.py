@@ -25,7 +25,8 @@ What :meth:`Diacritizer.diacritize` guarantees:
 - The model reads one sentence at a time (its authors warn that batching sentences
   together changes results); over-long sentences are cut at clause marks, then spaces.
 
-:func:`vowelless_share` measures the result through espeak-ng's own phonemes.
+:func:`vowelless_share` measures the result through espeak-ng's own phonemes, and
+:func:`measure` does so on exactly the chunks espeak-ng is sent for an article.
 """
 
 from __future__ import annotations
@@ -36,12 +37,16 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from narrate.charset import DIACRITICS, TATWEEL, char_class
 from narrate.errors import NarrateError
+
+if TYPE_CHECKING:
+    from narrate.lexicon import Lexicon
+    from narrate.models import Article
 
 logger = logging.getLogger(__name__)
 
@@ -366,35 +371,80 @@ def arabic_words(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class VowelMeasurement:
-    """How many of a text's Arabic words espeak-ng says with no vowel, before and after."""
+class VowelCount:
+    """The Arabic words of the chunks espeak-ng is sent, and those it says with no vowel at all."""
 
     words: int
-    before: float
-    after: float
-    vowelless_after: tuple[str, ...]
-    load_seconds: float
-    diacritize_seconds: float
+    vowelless: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        """The share (0 to 1) of the words said with no vowel; 0.0 when there are none."""
+        return len(self.vowelless) / self.words if self.words else 0.0
 
 
-def measure(text: str, diacritizer: Diacritizer | None = None) -> VowelMeasurement:
-    """Diacritize ``text`` and measure :func:`vowelless_share` of its Arabic words both ways."""
-    diacritizer = diacritizer or Diacritizer()
-    words = arabic_words(text)
-    started = time.perf_counter()
-    diacritizer.load()
-    loaded = time.perf_counter()
-    marked = diacritizer.diacritize(text)
-    done = time.perf_counter()
-    marked_words = arabic_words(marked)
+def count_vowelless(chunks: Iterable[str], voice: str = "ar") -> VowelCount:
+    """The :func:`arabic_words` of ``chunks`` and those espeak-ng says with no vowel.
+
+    Each word is phonemized on its own, as :func:`vowelless_share` does. Raises
+    EngineUnavailable when espeak-ng cannot run here.
+    """
     from narrate.engines.espeak import phonemes
 
-    silent = tuple(w for w in marked_words if vowelless(phonemes(w, separator=_PHONEME_SEPARATOR)))
+    words = [word for chunk in chunks for word in arabic_words(chunk)]
+    silent: dict[str, bool] = {}  # a word alone is always phonemized the same way
+    for word in words:
+        if word not in silent:
+            silent[word] = vowelless(phonemes(word, voice, separator=_PHONEME_SEPARATOR))
+    return VowelCount(len(words), tuple(word for word in words if silent[word]))
+
+
+@dataclass(frozen=True)
+class VowelMeasurement:
+    """What espeak-ng is sent for an article, without and with diacritization, counted."""
+
+    before: VowelCount
+    after: VowelCount
+    #: Chunks sent to espeak-ng without and with diacritization.
+    chunks_before: int
+    chunks_after: int
+    #: Time to prepare the text without diacritization, to load the model, then with it.
+    plain_seconds: float
+    load_seconds: float
+    diacritized_seconds: float
+
+
+def measure(article: Article, show_title: str, lexicon: Lexicon | None = None) -> VowelMeasurement:
+    """Count the vowel-less words in the chunks espeak-ng is sent for ``article``.
+
+    "after" is exactly what a build sends espeak-ng: every chunk of
+    ``write_script(article, show_title, EspeakEngine.text_needs, lexicon)`` (intro,
+    headings and paragraphs, normalised, with the lexicon applied and numbers written out,
+    diacritized with the default model); "before" is the same preparation without the
+    diacritization step. ``lexicon`` defaults to :meth:`Lexicon.default`. No cache is used.
+    Raises EngineUnavailable when espeak-ng cannot run here and DiacritizationError when the
+    model cannot be loaded.
+    """
+    from narrate.engines.espeak import EspeakEngine
+    from narrate.lexicon import Lexicon
+    from narrate.script import TextNeeds, write_script
+
+    lexicon = lexicon if lexicon is not None else Lexicon.default()
+    needs = EspeakEngine.text_needs
+    plain = TextNeeds(max_chars=needs.max_chars, diacritics=False)
+    started = time.perf_counter()
+    chunks_before = write_script(article, show_title, plain, lexicon).chunks()
+    prepared = time.perf_counter()
+    Diacritizer().load()  # the model write_script's step uses (shared per process)
+    loaded = time.perf_counter()
+    chunks_after = write_script(article, show_title, needs, lexicon).chunks()
+    done = time.perf_counter()
     return VowelMeasurement(
-        words=len(words),
-        before=vowelless_share(words),
-        after=len(silent) / len(marked_words) if marked_words else 0.0,
-        vowelless_after=silent,
-        load_seconds=loaded - started,
-        diacritize_seconds=done - loaded,
+        before=count_vowelless(chunks_before),
+        after=count_vowelless(chunks_after),
+        chunks_before=len(chunks_before),
+        chunks_after=len(chunks_after),
+        plain_seconds=prepared - started,
+        load_seconds=loaded - prepared,
+        diacritized_seconds=done - loaded,
     )
