@@ -62,6 +62,8 @@ class EpisodeInfo:
     image_mime: str = "image/jpeg"
     #: The full text read in the episode (USLT), in reading order.
     transcript: str = ""
+    #: Who wrote the article, when it says (``TEXT``, the text's writer).
+    author: str = ""
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,7 @@ class Episode:
             image=self.artwork.data,
             image_mime=self.artwork.mime,
             transcript=full_text(self.article),
+            author=self.article.author or "",
         )
 
     def segment_tags(self, number: int, title: str, total: int) -> SegmentTags:
@@ -269,6 +270,7 @@ class Episode:
             image=self.artwork.data,
             image_mime=self.artwork.mime,
             text=segment_text(self.article.segments[number - 1], self.article.title),
+            author=self.article.author or "",
         )
 
 
@@ -496,14 +498,17 @@ def write_companions(
 
 
 def describe(article: Article) -> str:
-    """Episode description: the start of the lead, then the list of segments."""
+    """Episode description: the start of the lead, the list of segments, the writer's byline."""
     first = next((p for s in article.segments for p in s.paragraphs), "")
     if len(first) > DESCRIPTION_LEAD_CHARS:
         first = first[:DESCRIPTION_LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+    parts = [first]
     headings = [s.heading for s in article.segments if s.heading]
-    if not headings:
-        return first
-    return first + "\n\nفي هذه الحلقة:\n" + "\n".join(f"- {h}" for h in headings)
+    if headings:
+        parts.append("في هذه الحلقة:\n" + "\n".join(f"- {h}" for h in headings))
+    if article.author:
+        parts.append(f"بقلم {article.author}")
+    return "\n\n".join(part for part in parts if part)
 
 
 def clean_partials(output_dir: Path) -> None:

@@ -84,6 +84,8 @@ class SegmentTags:
     image_mime: str = "image/jpeg"
     #: The text read in the segment (``USLT``).
     text: str = ""
+    #: Who wrote the article (``TEXT``), when it says.
+    author: str = ""
 
 
 _Record = TypeVar("_Record", EpisodeInfo, SegmentTags)
@@ -120,6 +122,8 @@ TEXT_FRAMES: Final[tuple[TextFrame[EpisodeInfo], ...]] = (
     # iTunes' podcast description frame; not in the v2.3 spec, but what Apple writes.
     TextFrame("TDES", lambda i: i.description),
     TextFrame("TXXX", lambda i: i.engine, {"desc": ENGINE_DESC}),
+    # The article's writer: v2.3's "lyricist/text writer", the frame for whoever wrote the words.
+    TextFrame("TEXT", lambda i: i.author),
     TextFrame("TSSE", lambda i: f"narrate {__version__}"),
 )
 
@@ -134,6 +138,7 @@ SEGMENT_FRAMES: Final[tuple[TextFrame[SegmentTags], ...]] = (
     TextFrame("TYER", lambda t: _date(t.published, "%Y")),
     TextFrame("TDAT", lambda t: _date(t.published, "%d%m")),
     TextFrame("TIME", lambda t: _date(t.published, "%H%M")),
+    TextFrame("TEXT", lambda t: t.author),
     TextFrame("TSSE", lambda t: f"narrate {__version__}"),
 )
 
@@ -200,6 +205,7 @@ def read_segment_tags(mp3_path: pathlib.Path) -> SegmentTags:
         image=cover[0] if cover else None,
         image_mime=cover[1] if cover else "image/jpeg",
         text=read_transcript(mp3_path),
+        author=text("TEXT"),
     )
 
 
