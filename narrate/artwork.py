@@ -67,27 +67,41 @@ class Artwork:
     mime: str
     size_px: int
     data: bytes
+    #: The show title a generated cover was drawn from; None for a producer's image.
+    drawn_for: str | None = None
 
 
-def prepare_artwork(source: Path | None, output_dir: Path, show_title: str) -> Artwork:
-    """Write ``output_dir/cover.jpg`` from ``source``, or generated from ``show_title``.
+def load_artwork(source: Path | None, output_dir: Path, show_title: str) -> Artwork:
+    """The cover ``output_dir/cover.jpg`` will hold: ``source``, or one drawn from ``show_title``.
 
-    Raises :class:`ArtworkError` when ``source`` is missing, is not an image, or is not a
-    square of at least 1400 px; :class:`narrate.errors.PublishError` when the cover cannot
-    be written.
+    Nothing is written: a build publishes the cover (:func:`publish_artwork`) only once its
+    episode is made, so a build that fails leaves the show's cover as it was. Raises
+    :class:`ArtworkError` when ``source`` is missing, is not an image, or is not a square of
+    at least 1400 px.
     """
     target = output_dir / COVER_NAME
+    drawn_for = show_title if source is None else None
     if source is None:
         kept = _kept_cover(output_dir, show_title)
         if kept is not None:
-            return Artwork(path=target, mime=COVER_MIME, size_px=DEFAULT_PX, data=kept)
+            return Artwork(target, COVER_MIME, DEFAULT_PX, kept, drawn_for)
     image = _load(source) if source is not None else generate_cover(show_title)
-    data = _jpeg(image)
-    if write_if_changed(target, data):
-        log.info("wrote %s (%d px)", target, image.width)
-    if source is None:
-        _stamp_cover(output_dir, show_title, data)
-    return Artwork(path=target, mime=COVER_MIME, size_px=image.width, data=data)
+    return Artwork(target, COVER_MIME, image.width, _jpeg(image), drawn_for)
+
+
+def publish_artwork(artwork: Artwork) -> None:
+    """Write ``artwork`` to its place (unless it is there already); PublishError if it cannot."""
+    if write_if_changed(artwork.path, artwork.data):
+        log.info("wrote %s (%d px)", artwork.path, artwork.size_px)
+    if artwork.drawn_for is not None:
+        _stamp_cover(artwork.path.parent, artwork.drawn_for, artwork.data)
+
+
+def prepare_artwork(source: Path | None, output_dir: Path, show_title: str) -> Artwork:
+    """:func:`load_artwork` and :func:`publish_artwork` at once."""
+    artwork = load_artwork(source, output_dir, show_title)
+    publish_artwork(artwork)
+    return artwork
 
 
 #: Bump when the generated cover's drawing changes; with the title it names one cover.

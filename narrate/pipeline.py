@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from narrate import __version__, audio, loudness
 from narrate.article import has_arabic, read_article
-from narrate.artwork import Artwork, prepare_artwork
+from narrate.artwork import Artwork, load_artwork, publish_artwork
 from narrate.cache import Cache, open_cache
 from narrate.chapterfile import write_chapters_json
 from narrate.engines import Engine, EngineSettings, choose_engine, engine_text_needs
@@ -137,7 +137,8 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
         concurrency=request.concurrency,
         deadline=started + request.deadline if request.deadline else None,
     )
-    artwork = prepare_artwork(request.artwork, request.output_dir, request.show.title)
+    # Checked now, written with the episode: a failed build leaves the show's cover alone.
+    artwork = load_artwork(request.artwork, request.output_dir, request.show.title)
     choice = choose_engine(request.engine, settings)
     engine = choice.engine
     reporter.say(f"Engine: {engine.name} ({choice.reason})")
@@ -196,6 +197,7 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
 
     mp3 = request.output_dir / f"{slug}.mp3"
     segments = segment_files(slug, record)
+    publish_artwork(artwork)
     chapters_file, transcripts = write_companions(request.output_dir, episode, record)
     feed = publish_episode(
         request.output_dir,

@@ -268,3 +268,32 @@ def test_title_is_drawn_when_arabic_can_be_shaped(monkeypatch: pytest.MonkeyPatc
 def test_any_title_gives_a_cover(title: str) -> None:
     cover = generate_cover(title)
     assert (cover.mode, cover.size) == ("RGB", (1400, 1400))
+
+
+def test_a_failed_build_leaves_the_published_cover_alone(tmp_path: Path) -> None:
+    """The cover is written with the episode, not before: a build that fails changes nothing."""
+    from tests.cli import narrate
+
+    article = Path(__file__).parent / "data" / "articles" / "hard-wrapped.txt"
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = narrate("build", article, "--engine", "espeak", "-o", out, "--cache-dir", cache, "-q")
+    assert first.returncode == 0, first.stderr
+    cover = (out / "cover.jpg").read_bytes()
+    not_audio = tmp_path / "intro.wav"
+    not_audio.write_text("not a sound", encoding="utf-8")
+    own = make_image(tmp_path / "own.png", (1500, 1500))
+    for change in (["--show", "برنامج آخر"], ["--artwork", str(own)]):
+        failed = narrate(
+            "build", article, "--engine", "espeak", "-o", out, "--cache-dir", cache,
+            "--intro", not_audio, *change,
+        )  # fmt: skip
+        assert failed.returncode == 1, failed.stderr
+        last = failed.stderr.splitlines()[-1]
+        assert last.startswith("Error: cannot read the intro"), failed.stderr
+        assert (out / "cover.jpg").read_bytes() == cover, change
+    done = narrate(
+        "build", article, "--engine", "espeak", "-o", out, "--cache-dir", cache, "-q",
+        "--artwork", own,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (out / "cover.jpg").read_bytes() != cover
