@@ -357,3 +357,16 @@ def test_header_class_is_junk_only_on_a_whole_page() -> None:
         _page(f"<article><div class='article-header'>{standfirst}</div>{BODY}</article>")
     )
     assert article.segments[0].paragraphs[0] == "ملخص الخبر في سطرين."
+
+
+def test_struck_out_text_is_a_correction_and_is_not_read() -> None:
+    article = parse_html(
+        _page(
+            "<h1>العنوان</h1><p>قتل <del>عشرة</del> <ins>اثنا عشر</ins> شخصا.</p>"
+            "<p>الحصيلة <s>الأولية</s> النهائية.</p><p><strike>خبر سحب بالكامل.</strike></p>"
+            "<p>نص باق.</p>"
+        )
+    )
+    assert article == Article(
+        "العنوان", (Segment(None, ("قتل اثنا عشر شخصا.", "الحصيلة النهائية.", "نص باق.")),)
+    )

@@ -88,6 +88,10 @@ NEVER_TEXT_TAGS: tuple[str, ...] = (
     "dialog",
     "head",
     "title",
+    # Struck-out text is a correction the page shows, not words to read (as in Markdown).
+    "del",
+    "s",
+    "strike",
 )
 
 #: Page furniture, removed inside the article body unless it holds most of the body's text.
