@@ -1,11 +1,13 @@
 """Loudness to the podcast standard: EBU R128 / ITU-R BS.1770 readings from ffmpeg, and gains.
 
 One pass of ffmpeg's ``ebur128`` filter over the episode's PCM logs, every 100 ms, the
-momentary loudness (the 400 ms window ending there) and the true peak of the frame. Those
-windows are exactly BS.1770's gating blocks (400 ms, 75 % overlap), so the integrated
-loudness and true peak of *any* stretch (the episode, or one segment) come from the same
-log without measuring the audio again. Nothing of the audio is held in memory: ffmpeg reads
-the file and narrate reads its log line by line.
+momentary loudness (the 400 ms window ending there). Those windows are exactly BS.1770's
+gating blocks (400 ms, 75 % overlap), so the integrated loudness of *any* stretch (the
+episode, or one segment) comes from the same log without measuring the audio again. True
+peaks are not measured here (ebur128's 4x oversampling cost three times the rest of the
+meter): every output goes through a look-ahead limiter whose ceiling leaves a decibel for the
+resampler and the encoder, and the tests measure the true peak of what comes out. Nothing
+of the audio is held in memory: ffmpeg reads the file and narrate reads its log line by line.
 """
 
 from __future__ import annotations
@@ -39,10 +41,7 @@ _ABSOLUTE_GATE = -70.0
 _RELATIVE_GATE = -10.0
 _SILENT = -120.0
 
-_LINE = re.compile(
-    r"\bt:\s*(?P<t>[\d.]+)\s.*?\bM:\s*(?P<m>-?[\d.]+|-?inf|nan)\s.*?"
-    r"\bFTPK:\s*(?P<ftpk>-?[\d.]+|-?inf|nan)"
-)
+_LINE = re.compile(r"\bt:\s*(?P<t>[\d.]+)\s.*?\bM:\s*(?P<m>-?[\d.]+|-?inf|nan)\s")
 
 
 def _number(text: str) -> float:
@@ -54,12 +53,10 @@ def _number(text: str) -> float:
 class LoudnessLog:
     """ebur128's readings every :data:`STEP` seconds from the start of the audio.
 
-    ``momentary[i]`` is the loudness (LUFS) of the 400 ms ending at ``(i + 1) * STEP``;
-    ``peaks[i]`` the true peak (dBTP) of the 100 ms frame ending there.
+    ``momentary[i]`` is the loudness (LUFS) of the 400 ms ending at ``(i + 1) * STEP``.
     """
 
     momentary: array.array[float]
-    peaks: array.array[float]
 
     def _blocks(self, start_s: float, end_s: float | None) -> range:
         first = max(round((start_s + BLOCK) / STEP) - 1, round(BLOCK / STEP) - 1)
@@ -73,7 +70,7 @@ class LoudnessLog:
 
         -70 when the stretch is silent or shorter than one 400 ms block.
 
-        >>> log = LoudnessLog(array.array("d", [-20.0] * 10), array.array("d", [-3.0] * 10))
+        >>> log = LoudnessLog(array.array("d", [-20.0] * 10))
         >>> round(log.integrated(), 1)
         -20.0
         """
@@ -85,12 +82,6 @@ class LoudnessLog:
         gated = [10 ** ((m + 0.691) / 10) for m in blocks if m > max(relative, _ABSOLUTE_GATE)]
         return -0.691 + 10 * math.log10(sum(gated) / len(gated))
 
-    def true_peak(self, start_s: float = 0.0, end_s: float | None = None) -> float:
-        """The highest true peak (dBTP) of the frames in ``start_s``..``end_s``."""
-        first = max(0, math.floor(start_s / STEP))
-        last = len(self.peaks) if end_s is None else min(len(self.peaks), math.ceil(end_s / STEP))
-        return max(self.peaks[first:last], default=_SILENT)
-
 
 def _command(raw_rate: int | None, source: str, filters: str | None) -> list[str]:
     raw = ["-f", "s16le", "-ar", str(raw_rate), "-ac", "1"] if raw_rate else []
@@ -98,7 +89,7 @@ def _command(raw_rate: int | None, source: str, filters: str | None) -> list[str
     return [
         ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "info",
         *raw, "-i", source, "-map", "0:a:0",
-        "-af", f"{chain}ebur128=peak=true:framelog=info", "-f", "null", "-",
+        "-af", f"{chain}ebur128=framelog=info", "-f", "null", "-",
     ]  # fmt: skip
 
 
@@ -116,7 +107,6 @@ class LoudnessMeter:
             cmd.remove("-nostdin")
         self._what = "the audio" if source is None else str(source)
         self.momentary: array.array[float] = array.array("d")
-        self.peaks: array.array[float] = array.array("d")
         self._tail: list[str] = []
         try:
             self._proc = subprocess.Popen(
@@ -137,7 +127,6 @@ class LoudnessMeter:
             found = _LINE.search(line)
             if found:
                 self.momentary.append(_number(found["m"]))
-                self.peaks.append(_number(found["ftpk"]))
             else:
                 self._tail = [*self._tail[-4:], line.strip()]
 
@@ -160,7 +149,7 @@ class LoudnessMeter:
         if code != 0:
             detail = next((line for line in reversed(self._tail) if line), f"exit {code}")
             raise AudioError(f"ffmpeg could not measure the loudness of {self._what}: {detail}")
-        return LoudnessLog(self.momentary, self.peaks)
+        return LoudnessLog(self.momentary)
 
     def kill(self) -> None:
         """Stop ffmpeg (the build failed elsewhere): nothing is raised."""
@@ -195,10 +184,10 @@ def analyze_pcm(pcm: bytes, rate: int) -> LoudnessLog:
 
 @dataclass(frozen=True)
 class Adjustment:
-    """How to bring one stretch of audio to the target: a gain, and a limiter if peaks need it."""
+    """How to bring one stretch of audio to the target: a gain, and a peak limiter."""
 
     gain_db: float
-    #: The sample-peak ceiling (dBFS) for ffmpeg's limiter, or None when no peak comes near.
+    #: The sample-peak ceiling (dBFS) for ffmpeg's limiter; None: no limiter (silence).
     limit_db: float | None
 
     def plus(self, db: float) -> Adjustment:
@@ -226,11 +215,12 @@ def adjustment(
     end_s: float | None = None,
     ceiling: float = TRUE_PEAK_CEILING,
 ) -> Adjustment:
-    """The gain to ``target`` LUFS for ``start_s``..``end_s``, limited to ``ceiling`` dBTP."""
+    """The gain to ``target`` LUFS for ``start_s``..``end_s``, limited to ``ceiling`` dBTP.
+
+    The limiter is always there: it leaves every sample under it untouched, and catches the
+    peaks of speech that a gain of a few decibels pushes over.
+    """
     measured = log.integrated(start_s, end_s)
     if measured <= _ABSOLUTE_GATE:
         return Adjustment(0.0, None)
-    gain = target - measured
-    safe = ceiling - _HEADROOM
-    peak = log.true_peak(start_s, end_s) + gain
-    return Adjustment(gain, safe if peak > safe else None)
+    return Adjustment(target - measured, ceiling - _HEADROOM)
