@@ -149,8 +149,12 @@ class Timeline:
     chapters: tuple[Chapter, ...]
     #: Start and end frame of each chunk's speech, in speaking order.
     chunks: tuple[tuple[int, int], ...]
-    #: The frames of each segment's own file (a little silence around its speech).
+    #: The frames of each segment's speech, with a little silence around it.
     segments: tuple[tuple[int, int], ...]
+    #: The frame each chapter starts at (the first is 0: the intro belongs to it).
+    chapter_starts: tuple[int, ...] = ()
+    #: The frame the outro sound starts at; None without one.
+    outro: int | None = None
 
     @property
     def duration_ms(self) -> int:
@@ -348,6 +352,7 @@ class Assembler:
         self._chunks: list[tuple[int, int]] = []
         self._segment_chunks: list[list[int]] = [[] for _ in segments]
         self._segment: int | None = None
+        self._outro: int | None = None
         self._events = _layout(intro, segments, pauses)
         self._waiting = False
         self._run()
@@ -389,6 +394,8 @@ class Assembler:
             chapters=chapters,
             chunks=tuple(self._chunks),
             segments=tuple(self._segment_span(i) for i in range(len(self._segment_chunks))),
+            chapter_starts=tuple(starts),
+            outro=self._outro,
         )
 
     def _segment_span(self, index: int) -> tuple[int, int]:
@@ -478,6 +485,7 @@ class Assembler:
                 self._silence(self.pauses.between_segments if self.sounds.outro is None
                               else self.pauses.before_outro)  # fmt: skip
                 if self.sounds.outro is not None:
+                    self._outro = self._position()
                     self._put(self._matched(self.sounds.outro, self.sounds.outro_lu))
                     self._silence(self.pauses.after_outro)
             else:

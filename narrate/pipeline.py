@@ -231,7 +231,7 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
 
 
 #: Bump when the way an episode is laid out or its files are made changes.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -379,7 +379,7 @@ def make_episode(
             script, engine, reporter, staging,
             kbps=kbps, target=target, sounds=sounds, cache=cache, jobs=jobs,
         )  # fmt: skip
-        chapters = made.timeline.chapters
+        chapters = made.chapters
         write_tags(made.episode, episode.info(chapters))
         total = len(made.segments)
         for part in made.segments:
@@ -404,7 +404,7 @@ def make_episode(
         fingerprint=fingerprint,
         size=main.size,
         sha256=main.sha256,
-        duration_ms=made.timeline.duration_ms,
+        duration_ms=made.duration_ms,
         chapters=chapters,
         segments=segments,
         sentences=tuple(SentenceRecord(t.start_ms, t.end_ms, t.text) for t in made.sentences),

@@ -9,17 +9,20 @@ from that file, each brought to the loudness target on its own.
 
 from __future__ import annotations
 
+import bisect
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate import audio, loudness
+from narrate import audio, loudness, mp3join
 from narrate.audio import Pauses, SegmentShape, Sounds, Timeline
 from narrate.cache import Cache
 from narrate.engines import Engine
 from narrate.loudness import Adjustment, LoudnessLog, LoudnessMeter
+from narrate.models import Chapter
 from narrate.progress import Reporter
 from narrate.script import Script
 from narrate.slug import make_slug
@@ -45,12 +48,60 @@ class SegmentAudioFile:
 
 @dataclass(frozen=True)
 class Produced:
-    """The episode's audio, made in ``folder``: the MP3, each segment's MP3, and their timing."""
+    """The episode's audio, made in ``folder``: the MP3, each segment's MP3, and their timing.
+
+    ``chapters``, ``sentences`` and ``duration_ms`` are times in the episode MP3 as players
+    decode it; ``timeline`` is the layout of the speech before encoding.
+    """
 
     episode: Path
     timeline: Timeline
     segments: tuple[SegmentAudioFile, ...]
     sentences: tuple[TimedSentence, ...]
+    chapters: tuple[Chapter, ...]
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the laid-out episode encoded on its own: frames, file, adjustment."""
+
+    frames: tuple[int, int]
+    path: Path
+    adjust: Adjustment
+
+
+def segment_spans(timeline: Timeline) -> list[tuple[int, int]]:
+    """The frames of each segment's own file: from a little before its first word to where the
+    next segment's file starts (the last: to the outro sound, or the end).
+
+    The files tile the episode after the intro, so the episode is made of them.
+    """
+    end = timeline.outro if timeline.outro is not None else timeline.frames
+    spans: list[tuple[int, int]] = []
+    for start, stop in reversed(timeline.segments):
+        if stop <= start:  # a segment with nothing to say: an empty file where the next begins
+            start = end
+        spans.append((start, end))
+        end = start
+    return spans[::-1]
+
+
+class Placement:
+    """Where a frame of the laid-out episode is heard in the joined MP3, in milliseconds."""
+
+    def __init__(self, pieces: Sequence[Piece], joined: mp3join.Joined, rate: int) -> None:
+        self._firsts = [piece.frames[0] for piece in pieces]
+        self._starts = joined.starts
+        self._rate = rate
+        self.duration_ms = round(joined.samples * 1000 / audio.OUTPUT_SAMPLE_RATE)
+
+    def ms(self, frame: int) -> int:
+        index = max(0, bisect.bisect_right(self._firsts, frame) - 1)
+        sample = self._starts[index] + (frame - self._firsts[index]) * (
+            audio.OUTPUT_SAMPLE_RATE / self._rate
+        )
+        return min(self.duration_ms, round(sample * 1000 / audio.OUTPUT_SAMPLE_RATE))
 
 
 def segment_file_name(number: int, title: str) -> str:
@@ -65,13 +116,17 @@ def segment_file_name(number: int, title: str) -> str:
     return f"{number:02d}-{slug}.mp3"
 
 
-def timed_sentences(script: Script, timeline: Timeline) -> tuple[TimedSentence, ...]:
-    """Each sentence of the script with the time its first chunk starts and its last ends."""
+def timed_sentences(
+    script: Script, timeline: Timeline, ms: Callable[[int], int] | None = None
+) -> tuple[TimedSentence, ...]:
+    """Each sentence of the script with the time its first chunk starts and its last ends
+    (``ms``: a frame's time; the layout's own by default)."""
+    to_ms = ms or timeline.ms
     out = []
     for sentence in script.sentences:
         start = timeline.chunks[sentence.first][0]
         end = timeline.chunks[sentence.first + sentence.count - 1][1]
-        out.append(TimedSentence(timeline.ms(start), timeline.ms(end), sentence.text))
+        out.append(TimedSentence(to_ms(start), to_ms(end), sentence.text))
     return tuple(out)
 
 
@@ -85,6 +140,9 @@ _EXCERPT_SECONDS = 20
 _EXCERPTS = 3
 _FIT_ROUNDS = 3
 _FIT_TOLERANCE = 0.1
+#: Where the correction starts: what LAME and the limiter usually take from speech (measured
+#: about 0.5 LU from espeak-ng's voice at every bitrate), so one round is usually enough.
+_LIKELY_LOSS = 0.5
 
 
 def _excerpt(pcm: Path, rate: int, frames: int, destination: Path) -> int:
@@ -117,7 +175,8 @@ def fit_loudness(
     limiter that keeps true peaks under the ceiling, and the MP3 encoder (LAME takes about
     half a LU from espeak-ng's voice at every bitrate). A few stretches of the episode are
     encoded for real through the gain and limiter and measured again, and the gain raised by
-    what was lost until they land within 0.1 LU; every stretch gets the same correction.
+    what was lost until they land within 0.1 LU (starting from the usual loss, so one round
+    is usually enough); every stretch gets the same correction.
     """
     episode = loudness.adjustment(raw, target)
     if raw.integrated() <= -70.0:
@@ -126,7 +185,7 @@ def fit_loudness(
     try:
         size = _excerpt(pcm, rate, frames, sample)
         expected = loudness.analyze(sample, rate).integrated()
-        correction = 0.0
+        correction = _LIKELY_LOSS
         for _ in range(_FIT_ROUNDS):
             trial = episode.plus(correction)
             audio.encode_range(sample, rate, (0, size), encoded, kbps, trial.filters())
@@ -186,35 +245,50 @@ def produce(
     episode_adjust, segment_adjusts = fit_loudness(
         raw, pcm, rate, timeline.frames, target, timeline.segments, kbps, folder
     )
-    episode = folder / "episode.mp3"
     names = [
         segment_file_name(index + 1, s.chapter_title) for index, s in enumerate(script.segments)
     ]
-    # Two encoders at once: the episode on one core, the segments one after another on the other.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        whole = pool.submit(
-            audio.encode_range,
-            pcm, rate, (0, timeline.frames), episode, kbps, episode_adjust.filters(),
-        )  # fmt: skip
-
-        def encode_segments() -> None:
-            for name, frames, adjust in zip(names, timeline.segments, segment_adjusts, strict=True):
-                audio.encode_range(pcm, rate, frames, folder / name, kbps, adjust.filters())
-
-        parts = pool.submit(encode_segments)
-        whole.result()
-        parts.result()
+    spans = segment_spans(timeline)
+    files = [
+        Piece(span, folder / name, adjust)
+        for span, name, adjust in zip(spans, names, segment_adjusts, strict=True)
+    ]
+    pieces = episode_pieces(timeline, spans, files, episode_adjust, folder)
+    # Every stretch is encoded once, on every core at once (the segment files are pieces
+    # of the episode), then the pieces are joined frame by frame.
+    separate = [file for file in files if file not in pieces]
+    encode = audio.encode_range
+    work = sorted(pieces + separate, key=lambda p: p.frames[0] - p.frames[1])  # longest first
+    with ThreadPoolExecutor(max_workers=max(1, min(len(work), jobs or _cores()))) as pool:
+        encodes = [
+            pool.submit(encode, pcm, rate, piece.frames, piece.path, kbps, piece.adjust.filters())
+            for piece in work
+        ]
+        for done in encodes:
+            done.result()
+    episode = folder / "episode.mp3"
+    joined = mp3join.join([piece.path for piece in pieces], episode)
+    audio.check_encoded(episode, joined.samples / audio.OUTPUT_SAMPLE_RATE, kbps)
+    for piece in pieces:
+        if piece not in files:
+            piece.path.unlink()
+    place = Placement(pieces, joined, rate)
     segments = tuple(
         SegmentAudioFile(
             number=index + 1,
             title=part.chapter_title,
-            name=name,
-            path=folder / name,
-            duration_ms=timeline.ms(frames[1] - frames[0]),
+            name=file.path.name,
+            path=file.path,
+            duration_ms=timeline.ms(file.frames[1] - file.frames[0]),
         )
-        for index, (part, name, frames) in enumerate(
-            zip(script.segments, names, timeline.segments, strict=True)
+        for index, (part, file) in enumerate(zip(script.segments, files, strict=True))
+    )
+    starts = timeline.chapter_starts
+    chapters = tuple(
+        Chapter(
+            chapter.title, place.ms(start), place.ms(end) if end is not None else place.duration_ms
         )
+        for chapter, start, end in zip(timeline.chapters, starts, [*starts[1:], None], strict=True)
     )
     pcm.unlink()
     reporter.say(
@@ -227,5 +301,33 @@ def produce(
         episode=episode,
         timeline=timeline,
         segments=segments,
-        sentences=timed_sentences(script, timeline),
+        sentences=timed_sentences(script, timeline, place.ms),
+        chapters=chapters,
+        duration_ms=place.duration_ms,
     )
+
+
+def episode_pieces(
+    timeline: Timeline,
+    spans: Sequence[tuple[int, int]],
+    files: Sequence[Piece],
+    episode: Adjustment,
+    folder: Path,
+) -> list[Piece]:
+    """The stretches the episode MP3 is joined from, in order.
+
+    The first holds the intro and the lead together (a music bed may still be fading out as
+    the lead begins: no join there), at the episode's gain; then each later segment's own
+    file; then the outro sound, at the episode's gain.
+    """
+    after_lead = spans[1][0] if len(spans) > 1 else spans[0][1] if spans else timeline.frames
+    pieces = [Piece((0, after_lead), folder / "intro.part.mp3", episode)]
+    pieces += [file for file in files[1:] if file.frames[1] > file.frames[0]]
+    end = pieces[-1].frames[1]
+    if end < timeline.frames:
+        pieces.append(Piece((end, timeline.frames), folder / "outro.part.mp3", episode))
+    return [piece for piece in pieces if piece.frames[1] > piece.frames[0]]
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
