@@ -16,6 +16,13 @@ Whoever makes a chunk (worker process, thread, or this process) stores it in the
 moment it is done, so a build stopped at any point (an error, Ctrl-C, a killed process)
 resumes where it stopped. On the first failure the work not yet started is cancelled, the
 work under way finishes (and is stored), and the engine's error is raised.
+
+An online engine that can be stopped (it has a ``cancel()`` method, as the gtts engine does)
+is told to stop when its threads' work is given up: on a failure, on Ctrl-C or on SIGTERM it
+stops retrying and waiting at once and lets its requests in flight go, so the build ends in
+moments rather than after every thread's retries and timeouts (the interpreter waits for
+the pool's threads before it exits). What those requests would have brought is asked for
+again by the rerun; what was finished before is in the cache.
 """
 
 from __future__ import annotations
@@ -335,11 +342,20 @@ def _in_threads(engine: Engine, misses: list[Job], workers: int, saver: _Saver) 
             del finished
             fill()
     except BaseException as exc:
-        # Interrupted: do not wait for requests in flight (they still store what they finish).
+        # Stopped (a failure, Ctrl-C, SIGTERM, or the consumer closing this generator): the
+        # engine's threads stop retrying and waiting. Interrupted, do not even wait for them.
         wait_for_all = isinstance(exc, Exception)
+        _stop(engine)
         raise
     finally:
         pool.shutdown(wait=wait_for_all, cancel_futures=True)
+
+
+def _stop(engine: Engine) -> None:
+    """Tell an engine that can be stopped (it has ``cancel()``) to stop its threads' work."""
+    cancel = getattr(engine, "cancel", None)
+    if callable(cancel):
+        cancel()
 
 
 # A worker process's engine and cache, set once by _start_worker.

@@ -18,9 +18,9 @@ mono, 24 kHz, so a test can tell from the audio's length which text it came from
 Faults are scripted per request: ``fail_next(429, 3, retry_after="1")`` (a burst of rate
 limiting), ``fail_every(4, 503)`` (intermittent server errors), ``hang_next()`` (a
 connection accepted and never answered), ``answer_next("no-audio")`` and ``set_mode(...)``
-(a 200 without audio, garbled base64, ...), plus :attr:`FakeGoogle.latency` on every
-answer. The fake records when each request arrived and was answered
-(:attr:`FakeGoogle.exchanges`) and the most it answered at once
+(a 200 without audio, garbled base64, an answer trickled out a byte at a time, ...), plus
+:attr:`FakeGoogle.latency` on every answer. The fake records when each request arrived and
+was answered (:attr:`FakeGoogle.exchanges`) and the most it answered at once
 (:attr:`FakeGoogle.max_in_flight`), so tests can check a client's rate and concurrency.
 """
 
@@ -53,8 +53,10 @@ MS_PER_CHAR = 60
 BASE_MS = 200  # ffmpeg cannot even detect an MP3 of one or two frames
 SAMPLE_RATE = 24000
 
-Mode = Literal["ok", "403", "no-audio", "empty", "garbled", "bad-base64", "hang"]
-MODES: tuple[Mode, ...] = ("ok", "403", "no-audio", "empty", "garbled", "bad-base64", "hang")
+Mode = Literal["ok", "403", "no-audio", "empty", "garbled", "bad-base64", "hang", "drip"]
+MODES: tuple[Mode, ...] = (
+    "ok", "403", "no-audio", "empty", "garbled", "bad-base64", "hang", "drip",
+)  # fmt: skip
 
 
 @functools.cache
@@ -130,8 +132,10 @@ class FakeGoogle:
     most requests it was answering at once (:attr:`max_in_flight`) and their times.
     """
 
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(self, *, latency: float = 0.0, drip_interval: float = 0.5) -> None:
         self.latency = latency
+        #: Seconds between two bytes of a ``drip`` answer.
+        self.drip_interval = drip_interval
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._exchanges: list[Exchange] = []
@@ -218,7 +222,10 @@ class FakeGoogle:
         ``ok``: real audio. ``403``: refused. ``no-audio``: 200 with Google's empty
         result. ``empty``: 200 with no jQ1olc line at all. ``garbled``: 200 with valid
         base64 that is not MP3. ``bad-base64``: 200 with a payload that is not base64.
-        ``hang``: read the request and never answer it.
+        ``hang``: read the request and never answer it. ``drip``: the headers of a
+        good answer at once, then its body one byte every :attr:`drip_interval` seconds
+        (each read of the client's socket gets a byte well within its timeout, and the
+        whole answer takes hours); its exchange is answered only if the client stays.
         """
         _check_mode(mode)
         with self._lock:
@@ -316,6 +323,9 @@ class FakeGoogle:
                     fake._leave(exchange, None)
                     self.close_connection = True
                     return
+                if fault == "drip":
+                    self._drip(exchange)
+                    return
                 status, answer = fake._answer(exchange.text, fault)
                 if fake.latency and fake._closing.wait(fake.latency):
                     fake._leave(exchange, None)
@@ -324,6 +334,26 @@ class FakeGoogle:
                 # request the moment it has read this one, and must not find it counted.
                 fake._leave(exchange, status)
                 self._send(status, answer, retry_after)
+
+            def _drip(self, exchange: Exchange) -> None:
+                status, body = fake._answer(exchange.text, "ok")
+                complete = False
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    for offset in range(len(body)):
+                        self.wfile.write(body[offset : offset + 1])
+                        self.wfile.flush()
+                        if fake._closing.wait(fake.drip_interval):
+                            break
+                    else:
+                        complete = True
+                except OSError:  # the client gave up
+                    pass
+                fake._leave(exchange, status if complete else None)
+                self.close_connection = True
 
             def _send(self, status: int, body: bytes, retry_after: str | None) -> None:
                 try:
@@ -363,11 +393,11 @@ class FlakyGoogle(FakeGoogle):
     in :attr:`exchanges`; :attr:`resets` counts them and :attr:`attempts` counts every request.
     """
 
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(self, *, latency: float = 0.0, drip_interval: float = 0.5) -> None:
         self._resets_queued = 0
         self._resets_after = 0
         self._resets_done = 0
-        super().__init__(latency=latency)
+        super().__init__(latency=latency, drip_interval=drip_interval)
 
     def __enter__(self) -> FlakyGoogle:
         self.start()

@@ -7,6 +7,7 @@ import importlib.metadata
 import itertools
 import logging
 import random
+import re
 import statistics
 import threading
 import time
@@ -17,7 +18,8 @@ import gtts.tts
 import pytest
 from gtts import gTTS
 
-from narrate.engines import Engine
+from narrate import engines
+from narrate.engines import GTTS_SLOW_BELOW_WPM, Engine, EngineSettings
 from narrate.engines.gtts import (
     DEFAULT_CONCURRENCY,
     ENDPOINT_ENV,
@@ -28,7 +30,7 @@ from narrate.engines.gtts import (
 from narrate.errors import EngineError, EngineUnavailable
 from narrate.speech_text import speech_chunks
 from tests import fake_google as fake
-from tests.fake_google import FakeGoogle, tone_mp3, tone_ms
+from tests.fake_google import FakeGoogle, FlakyGoogle, tone_mp3, tone_ms
 
 fake_google = fake.fake_google  # the fixture, under its own name
 
@@ -426,9 +428,10 @@ def test_one_limiter_spaces_the_requests_of_all_threads() -> None:
     assert_audio_matches(chunks, lengths)
     arrivals = google.arrivals
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-    # Connecting takes a little longer for some than for others; unlimited, the eight
-    # threads' first requests would arrive within milliseconds of each other.
-    assert min(gaps) >= 0.1 - 0.04
+    # Connecting takes a little longer for some than for others, and on a busy machine one
+    # request may be held up on its way out until the next has caught up with it; unlimited,
+    # the eight threads' first requests would arrive within milliseconds of each other.
+    assert sum(gap < 0.1 - 0.04 for gap in gaps) <= 1, gaps
     assert arrivals[-1] - arrivals[0] >= 9 * 0.1 - 0.05
 
 
@@ -471,14 +474,52 @@ def test_a_429_without_retry_after_still_cools_everyone_down(
     assert sleeps == pytest.approx(waits)
 
 
-def test_retry_after_is_honoured_on_server_errors_and_capped(
+def test_retry_after_is_honoured_on_server_errors_up_to_the_cap(
     fake_google: FakeGoogle, make_engine: MakeEngine, sleeps: list[float]
 ) -> None:
     fake_google.fail_next(503, retry_after="2")
-    fake_google.fail_next(429, retry_after="3600")
+    fake_google.fail_next(429, retry_after="5")
     make_engine(fake_google.endpoint, backoff=0.1, retry_after_cap=5).synthesize(CHUNK)
     assert sleeps == [2.0, 5.0]
     assert len(fake_google.requests) == 3
+
+
+@pytest.mark.parametrize("form", ["seconds", "http-date"])
+def test_a_retry_after_over_the_cap_fails_every_thread_at_once(
+    fake_google: FakeGoogle, make_engine: MakeEngine, sleeps: list[float], form: str
+) -> None:
+    """Waiting hours is not a build; asking again sooner is hammering: say so and stop."""
+    when = email.utils.formatdate(time.time() + 7200, usegmt=True)
+    fake_google.fail_next(429, retry_after="7200" if form == "seconds" else when)
+    engine = make_engine(fake_google.endpoint, retries=4)
+    with pytest.raises(EngineError) as caught:
+        engine.synthesize(CHUNK)
+    # The date has whole seconds, and a moment passes before it is read.
+    message = re.sub(r"wait 7(19\d|200) s", "wait 7200 s", str(caught.value))
+    assert message == (
+        "Google asks to wait 7200 s before the next request; try again later or use --engine espeak"
+    )
+    assert sleeps == []
+    assert len(fake_google.requests) == 1
+    # Another thread, or the next chunk, does not ask Google again either.
+    with pytest.raises(EngineError, match=r"^Google asks to wait \d+ s before the next request"):
+        engine.synthesize("مرحبا")
+    assert sleeps == []
+    assert len(fake_google.requests) == 1
+
+
+def test_a_retry_after_past_the_deadline_fails_at_once(
+    fake_google: FakeGoogle, make_engine: MakeEngine, clock: FakeClock, sleeps: list[float]
+) -> None:
+    fake_google.fail_next(503, retry_after="30")
+    engine = make_engine(fake_google.endpoint, deadline=clock() + 5)
+    with pytest.raises(EngineError) as caught:
+        engine.synthesize(CHUNK)
+    assert str(caught.value) == (
+        "Google asks to wait 30 s before the next request, longer than the build's deadline "
+        "of 5 s allows; try again later or use --engine espeak"
+    )
+    assert sleeps == []
 
 
 def test_retry_after_as_an_http_date(
@@ -495,10 +536,10 @@ def test_retry_after_as_an_http_date(
     [
         ("1", 1.0),
         (" 7 ", 7.0),
-        ("120", 60.0),
+        ("120", 120.0),  # not cut short: the engine decides what to do with a long wait
         ("Thu, 01 Jan 1970 00:01:40 GMT", 40.0),
         ("Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # already past
-        ("Thu, 01 Jan 1970 01:00:00 GMT", 60.0),
+        ("Thu, 01 Jan 1970 01:00:00 GMT", 3540.0),
         ("-5", None),
         ("1.5", None),
         ("tomorrow", None),
@@ -508,7 +549,7 @@ def test_retry_after_as_an_http_date(
     ],
 )
 def test_retry_after_values(value: str | None, seconds: float | None) -> None:
-    assert retry_after_seconds(value, now=60.0, cap=60.0) == seconds
+    assert retry_after_seconds(value, now=60.0) == seconds
 
 
 def test_intermittent_server_errors_do_not_lose_chunks() -> None:
@@ -558,9 +599,8 @@ def test_closing_the_fake_lets_hung_requests_go_at_once() -> None:
     client.join(timeout=2.0)
     assert not client.is_alive()
     (failure,) = failures  # the dropped connection is a clear error, not a hang
-    assert str(failure).startswith(f"the request to {google.endpoint} failed") or (
-        "cannot connect" in str(failure)
-    )
+    assert str(failure).startswith("Google TTS failed once")
+    assert str(failure).endswith(f"{google.endpoint} closed the connection without answering")
 
 
 @pytest.mark.parametrize("mode", ["no-audio", "bad-base64"])
@@ -587,6 +627,21 @@ def test_a_passed_deadline_starts_no_request(fake_google: FakeGoogle) -> None:
         f'the build\'s deadline of 120 s passed before Google TTS spoke "{CHUNK[:30]}…"'
     )
     assert fake_google.requests == []
+
+
+def test_no_backoff_sleeps_past_the_deadline(
+    fake_google: FakeGoogle, make_engine: MakeEngine, clock: FakeClock, sleeps: list[float]
+) -> None:
+    fake_google.fail_next(503)
+    engine = make_engine(fake_google.endpoint, backoff=8.0, deadline=clock() + 5)
+    with pytest.raises(EngineError) as caught:
+        engine.synthesize(CHUNK)
+    assert str(caught.value) == (
+        "the build's deadline of 5 s would pass while waiting 8 s to ask Google TTS again "
+        f'for "{CHUNK[:30]}…" (the last try: Google TTS had a server error '
+        "(HTTP 503 Service Unavailable))"
+    )
+    assert sleeps == []
 
 
 def test_the_deadline_stops_retries_quickly(fake_google: FakeGoogle) -> None:
@@ -628,9 +683,8 @@ def test_no_wait_sleeps_past_the_deadline(
     with pytest.raises(EngineError) as caught:
         engine.synthesize(CHUNK)
     assert str(caught.value) == (
-        "the build's deadline of 5 s would pass while waiting 30 s to ask Google TTS again "
-        f'for "{CHUNK[:30]}…" (the last try: Google is limiting the request rate '
-        "(HTTP 429 Too Many Requests))"
+        "Google asks to wait 30 s before the next request, longer than the build's deadline "
+        "of 5 s allows; try again later or use --engine espeak"
     )
     assert sleeps == []
     # Every other thread is cooling down for 30 s too: it fails at once, asking nothing.
@@ -726,3 +780,182 @@ def test_not_available(closed_endpoint: str, monkeypatch: pytest.MonkeyPatch) ->
     usable, why = GttsEngine.available()
     assert not usable
     assert why.startswith("the gTTS endpoint (NARRATE_GTTS_ENDPOINT) must be an http(s) URL")
+
+
+# --- Under pressure: trickled answers, resets, cancelling ---------------------------------------
+
+
+def test_an_answer_trickled_out_times_out_on_the_wall_clock() -> None:
+    """gTTS's timeout bounds each read of the socket; a byte every 0.2 s never trips it."""
+    with FakeGoogle(drip_interval=0.2) as google:
+        google.set_mode("drip")
+        engine = real_engine(google.endpoint, timeout=1.0, retries=1, backoff=0.01)
+        started = time.monotonic()
+        with pytest.raises(EngineError) as caught:
+            engine.synthesize(CHUNK)
+        elapsed = time.monotonic() - started
+        assert str(caught.value) == (
+            f'Google TTS failed 2 times for "{CHUNK[:30]}…": '
+            f"no answer from {google.endpoint} within 1 s (timed out)"
+        )
+        assert 2 * 1.0 <= elapsed < 2 * (1.0 + 0.5)
+        assert google.requests == [CHUNK, CHUNK]
+        # The requests given up on stop reading (their sockets are shut down): the fake
+        # sees its client go, rather than trickling on for the hours the answer would take.
+        stopped = time.monotonic() + 3.0
+        while google.in_flight and time.monotonic() < stopped:
+            time.sleep(0.02)
+        assert google.in_flight == 0
+        assert [e.status for e in google.exchanges] == [None, None]
+
+
+def test_a_trickled_answer_is_retried_like_a_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with FakeGoogle(drip_interval=0.2) as google:
+        google.answer_next("drip")
+        engine = real_engine(google.endpoint, timeout=0.6, retries=2, backoff=0.01)
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="narrate.engines.gtts"):
+            audio = engine.synthesize(CHUNK)
+        elapsed = time.monotonic() - started
+    assert abs(len(audio) - tone_ms(CHUNK)) <= TOLERANCE_MS
+    assert 0.6 <= elapsed < 0.6 + 0.5
+    (warning,) = [record.getMessage() for record in caplog.records]
+    assert warning.startswith(
+        f"Google TTS attempt 1 of 3 failed: no answer from {google.endpoint} within 0.6 s"
+    )
+
+
+def test_connection_resets_are_retried_and_named(
+    make_engine: MakeEngine, sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    with FlakyGoogle() as google:
+        google.reset_next(2)
+        engine = make_engine(google.endpoint, backoff=0.25)
+        with caplog.at_level(logging.WARNING, logger="narrate.engines.gtts"):
+            audio = engine.synthesize(CHUNK)
+        assert (google.resets, google.attempts) == (2, 3)
+    assert abs(len(audio) - tone_ms(CHUNK)) <= TOLERANCE_MS
+    assert sleeps == [0.25, 0.5]
+    reset = f"the connection to {google.endpoint} was reset (Connection reset by peer)"
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Google TTS attempt 1 of 5 failed: {reset}; retrying in 0.25 s",
+        f"Google TTS attempt 2 of 5 failed: {reset}; retrying in 0.50 s",
+    ]
+
+
+def test_resets_that_go_on_fail_with_the_reset_named(
+    make_engine: MakeEngine, sleeps: list[float]
+) -> None:
+    with FlakyGoogle() as google:
+        google.reset_next(10)
+        with pytest.raises(EngineError) as caught:
+            make_engine(google.endpoint, retries=2).synthesize(CHUNK)
+        assert google.resets == 3
+    assert str(caught.value) == (
+        f'Google TTS failed 3 times for "{CHUNK[:30]}…": '
+        f"the connection to {google.endpoint} was reset (Connection reset by peer)"
+    )
+
+
+def test_audio_is_synthesized_to_memory_never_saved_by_gtts(
+    fake_google: FakeGoogle, make_engine: MakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gTTS.save() leaves a truncated file where a request fails half-way; narrate keeps the
+    answer in memory and the synthesis cache writes it atomically."""
+
+    def refuse(self: gTTS, *args: object, **kwargs: object) -> None:
+        raise AssertionError("gTTS must not write the audio itself")
+
+    monkeypatch.setattr(gTTS, "save", refuse)
+    monkeypatch.setattr(gTTS, "write_to_fp", refuse)
+    audio = make_engine(fake_google.endpoint).synthesize(CHUNK)
+    assert abs(len(audio) - tone_ms(CHUNK)) <= TOLERANCE_MS
+
+
+@pytest.mark.parametrize(
+    ("rate_wpm", "slow", "speed"),
+    [(None, False, None), (80, True, True), (129, True, True), (130, False, None),
+     (180, False, None)],
+)  # fmt: skip
+def test_a_slow_rate_asks_google_for_its_slow_voice(
+    fake_google: FakeGoogle,
+    monkeypatch: pytest.MonkeyPatch,
+    rate_wpm: int | None,
+    slow: bool,
+    speed: bool | None,
+) -> None:
+    """Google has two paces: ``--rate`` under 130 words a minute picks the slow one."""
+    assert GTTS_SLOW_BELOW_WPM == 130
+    monkeypatch.setenv(ENDPOINT_ENV, fake_google.endpoint)
+    engine = engines.make_engine("gtts", EngineSettings(rate_wpm=rate_wpm))
+    assert isinstance(engine, GttsEngine)
+    assert engine.slow is slow
+    assert engine.identity()["slow"] == ("1" if slow else "0")  # another voice in the cache
+    engine.synthesize("مرحبا")
+    assert fake_google.params == [["مرحبا", "ar", speed, "null"]]
+
+
+def test_cancel_stops_threads_waiting_on_hung_requests_at_once() -> None:
+    chunks = numbered_chunks(6)
+    with FakeGoogle() as google:
+        google.set_mode("hang")
+        engine = real_engine(google.endpoint, timeout=30.0, concurrency=3, requests_per_second=100)
+        failures: list[str] = []
+
+        def speak(chunk: str) -> None:
+            try:
+                engine.synthesize(chunk)
+            except EngineError as exc:
+                failures.append(str(exc))
+
+        threads = [threading.Thread(target=speak, args=(chunk,)) for chunk in chunks]
+        for thread in threads:
+            thread.start()
+        while google.in_flight < 3:
+            time.sleep(0.01)
+        started = time.monotonic()
+        engine.cancel()
+        for thread in threads:
+            thread.join(timeout=1.0)
+        assert time.monotonic() - started < 0.5
+        assert not any(thread.is_alive() for thread in threads)
+        assert engine.cancelled
+        assert len(google.requests) == 3  # those waiting for a slot asked nothing
+        assert len(failures) == 6
+        assert all(f.startswith("Google TTS was stopped before it spoke") for f in failures)
+        # A cancelled engine asks Google nothing more.
+        with pytest.raises(EngineError, match="was stopped before it spoke"):
+            engine.synthesize(CHUNK)
+        assert len(google.requests) == 3
+
+
+@pytest.mark.parametrize("wait", ["backoff", "retry-after"])
+def test_cancel_cuts_a_wait_before_a_retry_short(fake_google: FakeGoogle, wait: str) -> None:
+    if wait == "backoff":
+        fake_google.fail_next(503)
+    else:
+        fake_google.fail_next(429, retry_after="30")
+    engine = GttsEngine(endpoint=fake_google.endpoint, backoff=30.0, random=lambda: 1.0)
+    failures: list[EngineError] = []
+
+    def speak() -> None:
+        try:
+            engine.synthesize(CHUNK)
+        except EngineError as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=speak)
+    thread.start()
+    while not fake_google.exchanges or fake_google.exchanges[0].status is None:
+        time.sleep(0.01)
+    time.sleep(0.1)  # in its 30 s wait
+    started = time.monotonic()
+    engine.cancel()
+    thread.join(timeout=2.0)
+    assert time.monotonic() - started < 0.3
+    assert not thread.is_alive()
+    (failure,) = failures
+    assert str(failure) == f'Google TTS was stopped before it spoke "{CHUNK[:30]}…"'
+    assert len(fake_google.requests) == 1

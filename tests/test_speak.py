@@ -29,6 +29,7 @@ from narrate.errors import EngineError
 from narrate.progress import Reporter, SilentReporter
 from narrate.script import TextNeeds
 from narrate.speak import SpeakStats, _batches, _plan, speak, warm_up
+from tests.fake_google import FakeGoogle
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[1]
@@ -520,13 +521,16 @@ def test_espeak_in_worker_processes_sounds_like_espeak_in_one(
 
 
 def narrate(
-    *args: str | Path, cache_dir: Path, timeout: float = 300
+    *args: str | Path,
+    cache_dir: Path,
+    timeout: float = 300,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(NARRATE), *map(str, args)],
         capture_output=True,
         text=True,
-        env={**os.environ, "NARRATE_CACHE_DIR": str(cache_dir)},
+        env={**os.environ, "NARRATE_CACHE_DIR": str(cache_dir), **(env or {})},
         timeout=timeout,
     )
 
@@ -690,3 +694,100 @@ def test_streaming_holds_a_bounded_share_of_the_audio_spoken_or_cached(cache: Ca
     assert stats.cached == 240
     # Finished batches and cache hits are handed on and let go, not kept until the end.
     assert max(peaks) < total / 6, (peaks, total)
+
+
+# -- stopping an online engine's threads ---------------------------------------------------------
+
+
+class StoppableToneEngine(OverlapToneEngine):
+    """Counts the calls of ``cancel()``, the way the synthesis stage stops an online engine."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.cancels = 0
+
+    def cancel(self) -> None:
+        self.cancels += 1
+
+
+@pytest.mark.parametrize("stop", ["failure", "interrupt"])
+def test_a_stopped_thread_pool_cancels_the_engine(cache: Cache, stop: str) -> None:
+    fault = {"fail_on": PARAGRAPHS[2]} if stop == "failure" else {"interrupt_on": PARAGRAPHS[2]}
+    engine = StoppableToneEngine(concurrency=2, **fault)
+    with pytest.raises(EngineError if stop == "failure" else KeyboardInterrupt):
+        speak(PARAGRAPHS, engine, cache, SilentReporter())
+    assert engine.cancels == 1
+
+
+def test_a_finished_thread_pool_leaves_the_engine_alone(cache: Cache) -> None:
+    engine = StoppableToneEngine(concurrency=2)
+    speak(PARAGRAPHS, engine, cache, SilentReporter())
+    assert engine.cancels == 0
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_gtts_build_stops_at_once_on_a_signal_and_keeps_what_was_spoken(
+    tmp_path: Path, signum: int
+) -> None:
+    """Google hangs on every request after the first two; the producer presses Ctrl-C (or a
+    service manager sends SIGTERM). The build must not sit out the hung requests' timeouts
+    and retries, and the two chunks Google did speak must not be asked for again."""
+    article = tmp_path / "council.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    cache_dir = tmp_path / "cache"
+    args = [str(NARRATE), "build", str(article), "--engine", "gtts", "-o", str(tmp_path / "out")]
+    with FakeGoogle() as google:
+        google.answer_next("ok", 2)
+        google.set_mode("hang")
+        env = {
+            **os.environ,
+            "NARRATE_CACHE_DIR": str(cache_dir),
+            "NARRATE_GTTS_ENDPOINT": google.endpoint,
+        }
+        build = subprocess.Popen(
+            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while entries(cache_dir) < 2 or google.in_flight < 2:
+                assert build.poll() is None, build.communicate()[1]
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            time.sleep(0.3)  # every thread is now waiting on a hung request or for a slot
+            build.send_signal(signum)
+            started = time.monotonic()
+            try:
+                _, stderr = build.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("the build was still running 30 s after the signal")
+            took = time.monotonic() - started
+        finally:
+            if build.poll() is None:
+                os.killpg(build.pid, signal.SIGKILL)
+                build.wait()
+        assert took < 3.0, (took, stderr)
+        assert "Traceback" not in stderr, stderr
+        last = stderr.rstrip("\n").splitlines()[-1]
+        if signum == signal.SIGINT:
+            assert build.returncode == 130, stderr
+            assert last == "Error: interrupted; run the same command again to carry on", stderr
+        else:
+            assert build.returncode == 128 + signal.SIGTERM, stderr
+            assert not [line for line in stderr.splitlines() if line.startswith("Error")]
+        spoken = {e.text for e in google.exchanges if e.status == 200}
+        assert len(spoken) == 2
+        assert entries(cache_dir) == 2
+
+        google.set_mode("ok")
+        asked_before = len(google.requests)
+        rerun = narrate(
+            "build", article, "--engine", "gtts", "-o", tmp_path / "out", cache_dir=cache_dir,
+            env={"NARRATE_GTTS_ENDPOINT": google.endpoint},
+        )  # fmt: skip
+        asked_again = set(google.requests[asked_before:])
+    assert rerun.returncode == 0, rerun.stderr
+    done, total, cached = speech_line(rerun.stderr)
+    assert (cached, done) == (2, total - 2)
+    assert spoken.isdisjoint(asked_again)
+    assert (tmp_path / "out" / "council.mp3").exists()

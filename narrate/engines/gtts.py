@@ -11,12 +11,24 @@ of them), and keeps Google's load bounded however many threads call it:
   apart, and after a 429 (or any ``Retry-After``) holds every thread back until a
   shared cool-down time;
 - failures that may pass (429, 5xx, timeouts, connection errors) are retried after a
-  full-jitter exponential backoff, never sooner than ``Retry-After`` says;
+  full-jitter exponential backoff, never sooner than ``Retry-After`` says; a
+  ``Retry-After`` longer than ``retry_after_cap`` (or than the deadline leaves) is not
+  waited out but fails at once, in every thread, saying how long Google asked for;
 - a 403 means gTTS no longer speaks Google's current protocol, and fails at once with
   the fix;
-- each request has a timeout, and the whole build may have a deadline
-  (:meth:`GttsEngine.set_deadline`): once it has passed, or a wait would pass it, no
-  request starts and ``synthesize`` raises EngineError.
+- each request has a timeout on the wall clock, from sending it to the last byte of
+  the answer (a server trickling its answer out cannot stretch it), and the whole build
+  may have a deadline (:meth:`GttsEngine.set_deadline`): once it has passed, or a wait
+  would pass it, no request starts and ``synthesize`` raises EngineError;
+- :meth:`GttsEngine.cancel` (the synthesis stage calls it on Ctrl-C, SIGTERM or a
+  failure) stops every thread at once: no request starts, no wait goes on, and the
+  requests in flight are let go.
+
+Each request runs in a daemon thread of its own while the calling thread waits for it,
+so that the caller can give up on it (its timeout, a cancel) without waiting for the
+network. A request given up on after its answer's headers came has its socket shut
+down, so it stops reading at once; one given up on before ends when the read it waits in
+times out (every read has the request's timeout). Neither holds up the process's exit.
 
 ``NARRATE_GTTS_ENDPOINT`` (or ``endpoint=``) sends the requests to another server with
 the same protocol, such as the fake Google that the tests run on 127.0.0.1.
@@ -24,7 +36,9 @@ the same protocol, such as the fake Google that the tests run on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import errno
 import functools
 import importlib.metadata
 import logging
@@ -63,6 +77,8 @@ MAX_CONCURRENCY = 16
 DEFAULT_REQUESTS_PER_SECOND = 12.0
 #: The longest narrate waits between two tries of one chunk, with or without Retry-After.
 BACKOFF_CAP = 8.0
+#: The longest ``Retry-After`` narrate waits out; Google asking for longer fails the build
+#: at once (hammering it sooner would not help, and nobody waits hours for a build).
 RETRY_AFTER_CAP = 60.0
 
 FORBIDDEN = (
@@ -94,29 +110,100 @@ class _Failure(Exception):
         self.cause = cause
         self.retry = retry
         self.timed_out = timed_out
-        #: Seconds the server asked for with ``Retry-After`` (already capped), if it did.
+        #: Seconds the server asked for with ``Retry-After``, if it did.
         self.retry_after = retry_after
 
 
-class _RedirectedGTTS(gTTS):  # type: ignore[misc]  # gTTS ships no type hints
-    """gTTS sending its requests to ``endpoint`` instead of translate.google.<tld>.
+class _InFlight:
+    """One gTTS request, run in a daemon thread of its own so that its caller can stop waiting.
 
-    The URL is rewritten on this instance's own prepared requests, so other gTTS
-    users in the process (other threads included) are unaffected, as they would not
-    be by patching ``gtts.tts._translate_url``. It relies on the private
+    :attr:`finished` is set when the request has ended (then :attr:`done` is True and
+    :attr:`data` or :attr:`error` holds the outcome), or by :meth:`GttsEngine.cancel` to
+    wake the caller early. A caller that gives up calls :meth:`abandon`: once the answer's
+    headers are in, its socket is shut down, so the thread stops reading a body that
+    trickles in and ends; before that, the thread ends when a read of its socket times out.
+    """
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+        self.done = False
+        self.data = b""
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._answer: Any = None  # the urllib3 response being read
+
+    def start(self, tts: gTTS) -> None:
+        thread = threading.Thread(
+            target=self._run, args=(tts,), name="narrate-gtts-request", daemon=True
+        )
+        thread.start()
+
+    def headers_in(self, response: requests.Response, **_: Any) -> None:
+        """requests' response hook: the headers are in and the body is about to be read."""
+        with self._lock:
+            self._answer = response.raw
+            abandoned = self._abandoned
+        if abandoned:
+            _shut(response.raw)
+
+    def abandon(self) -> None:
+        """Nobody waits for this request any longer: stop reading its answer."""
+        with self._lock:
+            self._abandoned = True
+            answer = self._answer
+        if answer is not None and not self.done:
+            _shut(answer)
+
+    def _run(self, tts: gTTS) -> None:
+        try:
+            self.data = b"".join(tts.stream())
+        except BaseException as exc:  # handed to the caller, who judges it
+            self.error = exc
+        finally:
+            self.done = True
+            self.finished.set()
+
+
+def _shut(answer: Any) -> None:
+    """Shut down the socket a urllib3 response is read from (urllib3 2.3 and later), so a
+    read blocked on it in another thread returns."""
+    shutdown = getattr(answer, "shutdown", None)
+    if callable(shutdown):
+        with contextlib.suppress(ValueError, RuntimeError, OSError):  # already let go
+            shutdown()
+
+
+class _NarrateGTTS(gTTS):  # type: ignore[misc]  # gTTS ships no type hints
+    """gTTS sending its requests to ``endpoint`` (if given) instead of translate.google.<tld>,
+    and handing each response to ``on_response`` as soon as its headers are in.
+
+    The URL is rewritten, and the hook added, on this instance's own prepared requests, so
+    other gTTS users in the process (other threads included) are unaffected, as they would
+    not be by patching ``gtts.tts._translate_url``. It relies on the private
     ``_prepare_requests`` that ``stream()`` calls; :func:`_endpoint` checks it exists.
     """
 
-    def __init__(self, text: str, *, endpoint: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        text: str,
+        *,
+        endpoint: str | None,
+        on_response: Callable[..., None],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(text, **kwargs)
         self.narrate_endpoint = endpoint
+        self.narrate_on_response = on_response
 
     def _prepare_requests(self) -> list[requests.PreparedRequest]:
         prepared: list[requests.PreparedRequest] = super()._prepare_requests()
         for request in prepared:
-            url = urlsplit(request.url or "")
-            query = f"?{url.query}" if url.query else ""
-            request.prepare_url(f"{self.narrate_endpoint}{url.path}{query}", None)
+            if self.narrate_endpoint:
+                url = urlsplit(request.url or "")
+                query = f"?{url.query}" if url.query else ""
+                request.prepare_url(f"{self.narrate_endpoint}{url.path}{query}", None)
+            request.register_hook("response", self.narrate_on_response)
         return prepared
 
 
@@ -149,11 +236,37 @@ def _os_reason(exc: BaseException) -> str:
     return found.group(1).strip() if found else "connection failed"
 
 
+def _connection_reset(exc: BaseException) -> ConnectionResetError | None:
+    """The reset behind a requests connection error, if it was one.
+
+    requests wraps urllib3's error, which wraps the socket's: the reset is found among
+    their ``args``, ``reason``, ``__cause__`` and ``__context__``. ``RemoteDisconnected``
+    (the server closed the connection instead of answering) is a ConnectionResetError too.
+    """
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionResetError):
+            return current
+        pending.extend(current.args)
+        pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
+    return None
+
+
 def _transport_cause(exc: BaseException | None, host: str, timeout: float) -> str:
     """Why a request got no answer at all."""
     if isinstance(exc, requests.Timeout):
         return f"no answer from {host} within {timeout:.3g} s (timed out)"
     if isinstance(exc, requests.ConnectionError):
+        reset = _connection_reset(exc)
+        if reset is not None and reset.errno == errno.ECONNRESET:
+            return f"the connection to {host} was reset ({reset.strerror})"
+        if reset is not None:
+            return f"{host} closed the connection without answering"
         return f"cannot connect to {host} ({_os_reason(exc)})"
     name = type(exc).__name__ if exc is not None else "no response"
     return f"the request to {host} failed ({name})"
@@ -175,20 +288,19 @@ def full_jitter(attempt: int, base: float, cap: float, draw: Callable[[], float]
     return ceiling * draw()
 
 
-def retry_after_seconds(
-    value: str | None, now: float, cap: float = RETRY_AFTER_CAP
-) -> float | None:
-    """The wait a ``Retry-After`` header asks for, in [0, ``cap``] seconds; None if absent or bad.
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds (0 or more); None if absent or bad.
 
     The header holds either seconds or an HTTP date (RFC 9110, 10.2.3); ``now`` is the
-    current :func:`time.time` for the date form.
+    current :func:`time.time` for the date form. The wait is not capped here: a wait
+    longer than narrate will sit through is the engine's to refuse, not to shorten.
 
     >>> retry_after_seconds("1", now=0.0)
     1.0
     >>> retry_after_seconds("Thu, 01 Jan 1970 00:00:30 GMT", now=10.0)
     20.0
     >>> retry_after_seconds("3600", now=0.0), retry_after_seconds("soon", now=0.0)
-    (60.0, None)
+    (3600.0, None)
     """
     if value is None or not value.strip():
         return None
@@ -204,7 +316,7 @@ def retry_after_seconds(
         if when.tzinfo is None:  # an HTTP date is always GMT
             return None
         seconds = when.timestamp() - now
-    return min(max(seconds, 0.0), cap)
+    return max(seconds, 0.0)
 
 
 class RateLimiter:
@@ -243,13 +355,22 @@ class RateLimiter:
         with self._lock:
             return self._cool_until
 
-    def wait_turn(self, deadline: float | None = None) -> bool:
+    def wait_turn(
+        self,
+        deadline: float | None = None,
+        *,
+        longest: float | None = None,
+        stop: threading.Event | None = None,
+    ) -> bool:
         """Wait until this thread may start a request, and take the turn.
 
         Returns False at once, without waiting, when the turn would come after
-        ``deadline`` (a time on the limiter's clock).
+        ``deadline`` (a time on the limiter's clock) or more than ``longest`` seconds from
+        now, and as soon as it wakes up to find ``stop`` set.
         """
         while True:
+            if stop is not None and stop.is_set():
+                return False
             with self._lock:
                 now = self._clock()
                 start = max(now, self._next_start, self._cool_until)
@@ -257,6 +378,8 @@ class RateLimiter:
                     self._next_start = now + self.interval
                     return True
             if deadline is not None and start > deadline:
+                return False
+            if longest is not None and start - now > longest:
                 return False
             self._sleep(start - now)
 
@@ -294,7 +417,7 @@ class GttsEngine:
         requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
         retry_after_cap: float = RETRY_AFTER_CAP,
         deadline: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
     ) -> None:
@@ -302,12 +425,14 @@ class GttsEngine:
 
         A failure that may pass is tried again up to ``retries`` more times. Before try
         ``n + 1`` narrate waits a random time up to ``backoff * 2**(n-1)`` seconds, at most
-        ``backoff_cap``, and at least what a ``Retry-After`` header asked for (at most
-        ``retry_after_cap``). ``timeout`` bounds each request; ``deadline`` (a ``clock()``
-        time, see :meth:`set_deadline`) bounds them all. ``concurrency`` is how many
-        threads the synthesis stage should run, and the most requests this engine lets
-        be in flight; ``requests_per_second`` the most it starts, both across threads.
-        ``sleep``, ``clock`` and ``random`` are for tests.
+        ``backoff_cap``, and at least what a ``Retry-After`` header asked for; a
+        ``Retry-After`` over ``retry_after_cap`` seconds fails the chunk (and every chunk
+        after it) at once. ``timeout`` bounds each request, on the wall clock;
+        ``deadline`` (a ``clock()`` time, see :meth:`set_deadline`) bounds them all.
+        ``concurrency`` is how many threads the synthesis stage should run, and the most
+        requests this engine lets be in flight; ``requests_per_second`` the most it
+        starts, both across threads. ``sleep`` (by default a wait that :meth:`cancel`
+        cuts short), ``clock`` and ``random`` are for tests.
         """
         if timeout <= 0 or retries < 0 or backoff < 0 or backoff_cap < 0 or retry_after_cap < 0:
             raise ValueError(
@@ -325,9 +450,12 @@ class GttsEngine:
         self.slow = slow
         self.endpoint = _endpoint(endpoint or os.environ.get(ENDPOINT_ENV))
         self.concurrency = concurrency
-        self.limiter = RateLimiter(requests_per_second, clock=clock, sleep=sleep)
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._in_flight: set[_InFlight] = set()
+        self._sleep = sleep if sleep is not None else self._nap
+        self.limiter = RateLimiter(requests_per_second, clock=clock, sleep=self._sleep)
         self._slots = threading.BoundedSemaphore(concurrency)
-        self._sleep = sleep
         self._clock = clock
         self._random = random
         self._deadline: float | None = None
@@ -358,6 +486,24 @@ class GttsEngine:
         self._deadline = deadline
         if deadline is not None:
             self._budget = budget if budget is not None else deadline - self._clock()
+
+    def cancel(self) -> None:
+        """Stop every thread using this engine, at once and for good.
+
+        No request starts and no wait goes on; the threads waiting for a request in flight
+        stop waiting (the request itself ends in its own thread, unheard). Every call of
+        :meth:`synthesize`, under way or to come, raises EngineError. Safe to call from any
+        thread, and more than once; the synthesis stage calls it when the build stops.
+        """
+        self._cancelled.set()
+        with self._lock:
+            for request in self._in_flight:
+                request.finished.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` has been called."""
+        return self._cancelled.is_set()
 
     def describe(self) -> str:
         """Engine, library version and voice, e.g. ``gTTS 2.5.4 (lang ar)``."""
@@ -434,10 +580,14 @@ class GttsEngine:
                 raise EngineError(FORBIDDEN)
             if not failure.retry:
                 raise EngineError(f"{failure.cause}; the chunk was {_quote(text)}")
+            if failure.retry_after is not None and failure.retry_after > self.retry_after_cap:
+                # Waiting it out would hold the build for longer than anyone waits, and
+                # asking sooner is what got the chunk refused: stop every thread now.
+                self.limiter.cool_down(failure.retry_after)
+                raise self._asks_to_wait(failure.retry_after)
             if attempt == attempts:
-                raise EngineError(
-                    f"Google TTS failed {attempts} times for {_quote(text)}: {failure.cause}"
-                )
+                tries = "once" if attempts == 1 else f"{attempts} times"
+                raise EngineError(f"Google TTS failed {tries} for {_quote(text)}: {failure.cause}")
             delay = full_jitter(attempt, self.backoff, self.backoff_cap, self._random)
             if failure.retry_after is not None:
                 # The server says when; everyone waits, not just this thread.
@@ -457,26 +607,53 @@ class GttsEngine:
             self._pause(delay, text, failure)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _nap(self, seconds: float) -> None:
+        """The default ``sleep``: a wait that :meth:`cancel` ends at once."""
+        self._cancelled.wait(seconds)
+
     def _pause(self, delay: float, text: str, failure: _Failure) -> None:
         """Sleep ``delay`` seconds before a retry, unless that would pass the deadline."""
         if self._deadline is not None and self._clock() + delay > self._deadline:
+            if failure.retry_after is not None and failure.retry_after >= delay:
+                raise self._asks_to_wait(failure.retry_after, past_deadline=True)
             raise self._late(text, failure, waiting=delay)
         self._sleep(delay)
+        self._check_running(text)
+
+    def _check_running(self, text: str) -> None:
+        """Raise EngineError if the engine has been cancelled."""
+        if self._cancelled.is_set():
+            raise EngineError(f"Google TTS was stopped before it spoke {_quote(text)}")
+
+    def _check_cool_down(self) -> None:
+        """Raise EngineError if Google asked every thread to wait longer than narrate waits."""
+        cooling = self.limiter.cool_until - self._clock()
+        if cooling > self.retry_after_cap:
+            raise self._asks_to_wait(cooling)
 
     def _take_turn(self, text: str, failure: _Failure | None) -> float:
         """Wait for a free request slot and the limiter's turn; the timeout for the request.
 
         The caller must release ``self._slots`` after the request. Raises EngineError,
-        holding no slot, when the deadline has passed or would pass before the turn.
+        holding no slot, when the engine has been cancelled, when the deadline has passed
+        or would pass before the turn, or when Google asked for a wait over the cap.
         """
+        self._check_running(text)
         if self._deadline is not None and self._clock() >= self._deadline:
             raise self._late(text, failure)
+        self._check_cool_down()
         left = None if self._deadline is None else self._deadline - self._clock()
         if not self._slots.acquire(timeout=left):
             raise self._late(text, failure)
         try:
-            if not self.limiter.wait_turn(self._deadline):
+            self._check_running(text)
+            if not self.limiter.wait_turn(
+                self._deadline, longest=self.retry_after_cap, stop=self._cancelled
+            ):
+                self._check_running(text)
+                self._check_cool_down()
                 raise self._late(text, failure)
+            self._check_running(text)
             if self._deadline is None:
                 return self.timeout
             left = self._deadline - self._clock()
@@ -486,6 +663,13 @@ class GttsEngine:
         except BaseException:
             self._slots.release()
             raise
+
+    def _asks_to_wait(self, seconds: float, *, past_deadline: bool = False) -> EngineError:
+        """The error for a ``Retry-After`` narrate will not sit through."""
+        asked = f"Google asks to wait {math.ceil(seconds - 1e-6)} s before the next request"
+        if past_deadline:
+            asked += f", longer than the build's deadline of {_seconds(self._budget)} s allows"
+        return EngineError(f"{asked}; try again later or use --engine espeak")
 
     def _late(
         self, text: str, failure: _Failure | None, waiting: float | None = None
@@ -506,7 +690,8 @@ class GttsEngine:
         return EngineError(message)
 
     def _request(self, text: str, timeout: float) -> bytes:
-        """One gTTS request; raise _Failure saying why it brought no audio."""
+        """One gTTS request, given ``timeout`` seconds in all; raise _Failure saying why it
+        brought no audio, EngineError if the engine is cancelled meanwhile."""
         options: dict[str, Any] = {
             "lang": LANG,
             "tld": TLD,
@@ -516,13 +701,31 @@ class GttsEngine:
             # speech_text has prepared the text; gTTS's English pre-processors must not touch it
             "pre_processor_funcs": [],
         }
-        tts = (
-            _RedirectedGTTS(text, endpoint=self.endpoint, **options)
-            if self.endpoint
-            else gTTS(text, **options)
-        )
+        request = _InFlight()
+        tts = _NarrateGTTS(text, endpoint=self.endpoint, on_response=request.headers_in, **options)
+        with self._lock:  # registered first: a cancel from now on wakes this thread
+            self._in_flight.add(request)
         try:
-            data = b"".join(tts.stream())
+            self._check_running(text)
+            request.start(tts)
+            # gTTS's own timeout bounds each read of the socket, so an answer trickled out
+            # a byte at a time would never time out: the whole request is bounded here.
+            request.finished.wait(timeout)
+        finally:
+            with self._lock:
+                self._in_flight.discard(request)
+        if not request.done:
+            request.abandon()
+            self._check_running(text)
+            raise _Failure(
+                f"no answer from {self.host} within {timeout:.3g} s (timed out)",
+                True,
+                timed_out=True,
+            )
+        try:
+            if request.error is not None:
+                raise request.error
+            data = request.data
         except gTTSError as exc:
             if exc.rsp is None:
                 # gTTS raises from inside its `except RequestException`: the cause is the context.
@@ -553,11 +756,7 @@ class GttsEngine:
                 else f"Google TTS refused the request ({described})"
             )
         retry_after = (
-            retry_after_seconds(
-                response.headers.get("Retry-After"), time.time(), self.retry_after_cap
-            )
-            if retry
-            else None
+            retry_after_seconds(response.headers.get("Retry-After"), time.time()) if retry else None
         )
         return _Failure(cause, retry, retry_after)
 
