@@ -27,8 +27,6 @@ from pathlib import Path
 from narrate.errors import ArticleError
 from narrate.formats.cleaning import JUNK_LINES, READ_ALSO_PREFIXES, normalise_line, strip_invisible
 from narrate.formats.decoding import byte_order_mark, decode_article
-from narrate.formats.html import parse_html, segment_html
-from narrate.formats.markdown import parse_markdown, segment_markdown
 from narrate.formats.text import parse_text, segment_text
 from narrate.models import Article
 
@@ -71,6 +69,35 @@ EXTENSIONS: dict[str, str] = {
     ".htm": "html",
     ".xhtml": "html",
 }
+
+def segment_markdown(text: str) -> Article | None:
+    """:func:`narrate.formats.markdown.segment_markdown`, imported when first needed."""
+    from narrate.formats.markdown import segment_markdown as segment
+
+    return segment(text)
+
+
+def segment_html(text: str) -> Article | None:
+    """:func:`narrate.formats.html.segment_html`, imported when first needed (BeautifulSoup
+    takes a tenth of a second to import; most articles are plain text)."""
+    from narrate.formats.html import segment_html as segment
+
+    return segment(text)
+
+
+def parse_markdown(text: str) -> Article:
+    """:func:`narrate.formats.markdown.parse_markdown`, imported when first needed."""
+    from narrate.formats.markdown import parse_markdown as parse
+
+    return parse(text)
+
+
+def parse_html(text: str) -> Article:
+    """:func:`narrate.formats.html.parse_html`, imported when first needed."""
+    from narrate.formats.html import parse_html as parse
+
+    return parse(text)
+
 
 _SEGMENTERS: dict[str, Callable[[str], Article | None]] = {
     "text": segment_text,

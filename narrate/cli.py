@@ -32,6 +32,12 @@ from narrate.slug import make_slug
 DEFAULT_SHOW_TITLE = DEFAULT_TITLE
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C: one line, and the shell's exit status for SIGINT (128 + 2)."""
+
+    exit_code = 130
+
+
 class _Group(click.Group):
     """Catches library errors once: one line and exit 1, a traceback only with ``--verbose``."""
 
@@ -40,6 +46,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except NarrateError as exc:
             raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            # Nothing half-made is published; a build run again reuses the speech kept so far.
+            raise Interrupted("interrupted; run the same command again to carry on") from None
         except (
             click.exceptions.ClickException,
             click.exceptions.Exit,
