@@ -193,13 +193,16 @@ class Cache:
         self._write(self.path_for(key), _pack(key, pcm, sample_rate))
 
     def _write(self, path: Path, blob: bytes) -> None:
+        """Write ``blob`` beside ``path`` and rename it into place.
+
+        Not synced to disk: an entry a power cut truncates or empties fails its checksum and
+        is made again, while an fsync per entry cost a build of the example half a second.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(blob)
-                out.flush()
-                os.fsync(out.fileno())
             os.chmod(temp_name, 0o644)  # mkstemp makes it private; the cache is the user's
             os.replace(temp_name, path)
         except BaseException:

@@ -181,10 +181,10 @@ def test_a_failed_write_leaves_neither_entry_nor_temporary_file(
 ) -> None:
     key = chunk_key(IDENTITY, RATE, TEXT)
 
-    def disk_full(fd: int) -> None:
+    def disk_full(source: str, target: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "fsync", disk_full)
+    monkeypatch.setattr(os, "replace", disk_full)
     with pytest.raises(OSError, match="No space left"):
         store.store(key, pcm_ramp(3000), RATE)
 
