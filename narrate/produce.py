@@ -134,69 +134,27 @@ def _seconds(frames: tuple[int, int], rate: int) -> tuple[float, float]:
     return frames[0] / rate, frames[1] / rate
 
 
-#: The gain is checked on a few stretches of the episode, this many seconds each, encoded for
-#: real; rounds of that, and how close is close enough (LU).
-_EXCERPT_SECONDS = 20
-_EXCERPTS = 3
-_FIT_ROUNDS = 3
+#: How close to the target the encoded audio must land (LU), and how many times the whole
+#: episode may be encoded again to get there.
 _FIT_TOLERANCE = 0.1
-#: Where the correction starts: what LAME and the limiter usually take from speech (measured
-#: about 0.5 LU from espeak-ng's voice at every bitrate), so one round is usually enough.
+_FIT_ROUNDS = 3
+#: Where the encoder's correction starts: what LAME and the limiter usually take from speech
+#: (measured: about 0.5 LU from espeak-ng's voice, at every bitrate), so that the first
+#: encode is usually the last.
 _LIKELY_LOSS = 0.5
 
 
-def _excerpt(pcm: Path, rate: int, frames: int, destination: Path) -> int:
-    """Copy a few stretches (start, middle, end) of ``pcm`` to ``destination``; its frames."""
-    span = _EXCERPT_SECONDS * rate
-    last = max(0, frames - span)
-    starts = sorted({last * k // max(1, _EXCERPTS - 1) for k in range(_EXCERPTS)})
-    written = 0
-    with pcm.open("rb") as source, destination.open("wb") as out:
-        for start in starts:
-            source.seek(2 * start)
-            written += out.write(source.read(2 * min(span, frames - start)))
-    return written // 2
-
-
-def fit_loudness(
-    raw: LoudnessLog,
-    pcm: Path,
-    rate: int,
-    frames: int,
-    target: float,
-    ranges: Sequence[tuple[int, int]],
-    kbps: int,
-    folder: Path,
+def gains(
+    raw: LoudnessLog, target: float, ranges: Sequence[tuple[int, int]], rate: int, correction: float
 ) -> tuple[Adjustment, list[Adjustment]]:
-    """The adjustments that bring the whole file, and each of ``ranges`` alone, to ``target``.
+    """The adjustments that bring the whole episode, and each of ``ranges`` alone, to ``target``
+    once the encoder has taken ``correction`` LU.
 
-    ``raw`` is the file's own loudness log: it gives each stretch's gain to the target. Two
-    things then take a little loudness away, and both are measured rather than assumed: the
-    limiter that keeps true peaks under the ceiling, and the MP3 encoder (LAME takes about
-    half a LU from espeak-ng's voice at every bitrate). A few stretches of the episode are
-    encoded for real through the gain and limiter and measured again, and the gain raised by
-    what was lost until they land within 0.1 LU (starting from the usual loss, so one round
-    is usually enough); every stretch gets the same correction.
+    ``raw`` is the episode's own loudness log, so every stretch's gain comes from it.
     """
     episode = loudness.adjustment(raw, target)
     if raw.integrated() <= -70.0:
         return episode, [episode for _ in ranges]
-    sample, encoded = folder / "excerpt.pcm", folder / "excerpt.mp3"
-    try:
-        size = _excerpt(pcm, rate, frames, sample)
-        expected = loudness.analyze(sample, rate).integrated()
-        correction = _LIKELY_LOSS
-        for _ in range(_FIT_ROUNDS):
-            trial = episode.plus(correction)
-            audio.encode_range(sample, rate, (0, size), encoded, kbps, trial.filters())
-            shortfall = expected + trial.gain_db - loudness.analyze(encoded).integrated()
-            done = abs(correction - shortfall) < _FIT_TOLERANCE
-            correction = shortfall
-            if done:
-                break
-    finally:
-        sample.unlink(missing_ok=True)
-        encoded.unlink(missing_ok=True)
     segments = []
     for frames_range in ranges:
         start, end = _seconds(frames_range, rate)
@@ -242,30 +200,24 @@ def produce(
         raise
     reporter.say(f"Speech: {stats.summary()}")
 
-    episode_adjust, segment_adjusts = fit_loudness(
-        raw, pcm, rate, timeline.frames, target, timeline.segments, kbps, folder
-    )
     names = [
         segment_file_name(index + 1, s.chapter_title) for index, s in enumerate(script.segments)
     ]
     spans = segment_spans(timeline)
-    files = [
-        Piece(span, folder / name, adjust)
-        for span, name, adjust in zip(spans, names, segment_adjusts, strict=True)
-    ]
-    pieces = episode_pieces(timeline, spans, files, episode_adjust, folder)
-    # Every stretch is encoded once, on every core at once (the segment files are pieces
-    # of the episode), then the pieces are joined frame by frame.
-    separate = [file for file in files if file not in pieces]
-    encode = audio.encode_range
-    work = sorted(pieces + separate, key=lambda p: p.frames[0] - p.frames[1])  # longest first
-    with ThreadPoolExecutor(max_workers=max(1, min(len(work), jobs or _cores()))) as pool:
-        encodes = [
-            pool.submit(encode, pcm, rate, piece.frames, piece.path, kbps, piece.adjust.filters())
-            for piece in work
+    with_bed = sounds is not None and sounds.bed is not None
+    correction = _LIKELY_LOSS
+    for _ in range(_FIT_ROUNDS):
+        episode_adjust, segment_adjusts = gains(raw, target, timeline.segments, rate, correction)
+        files = [
+            Piece(span, folder / name, adjust)
+            for span, name, adjust in zip(spans, names, segment_adjusts, strict=True)
         ]
-        for done in encodes:
-            done.result()
+        pieces = episode_pieces(timeline, files, episode_adjust, folder, joined_intro=with_bed)
+        loss = encode_pieces(pcm, rate, kbps, pieces, files, raw, jobs)
+        if loss is None or abs(loss - correction) < _FIT_TOLERANCE:
+            break
+        log.info("the encoder took %.2f LU, not %.2f: encoding again", loss, correction)
+        correction = loss
     episode = folder / "episode.mp3"
     joined = mp3join.join([piece.path for piece in pieces], episode)
     audio.check_encoded(episode, joined.samples / audio.OUTPUT_SAMPLE_RATE, kbps)
@@ -309,24 +261,64 @@ def produce(
 
 def episode_pieces(
     timeline: Timeline,
-    spans: Sequence[tuple[int, int]],
     files: Sequence[Piece],
     episode: Adjustment,
     folder: Path,
+    *,
+    joined_intro: bool = False,
 ) -> list[Piece]:
-    """The stretches the episode MP3 is joined from, in order.
+    """The stretches the episode MP3 is joined from, in order: the intro, each segment's own
+    file, the outro sound; the intro and outro at the episode's gain.
 
-    The first holds the intro and the lead together (a music bed may still be fading out as
-    the lead begins: no join there), at the episode's gain; then each later segment's own
-    file; then the outro sound, at the episode's gain.
+    With ``joined_intro`` (a music bed, which may still be fading out as the lead begins) the
+    intro and the lead are one piece, so no join falls in the music, and the lead's own file
+    is encoded apart.
     """
-    after_lead = spans[1][0] if len(spans) > 1 else spans[0][1] if spans else timeline.frames
-    pieces = [Piece((0, after_lead), folder / "intro.part.mp3", episode)]
-    pieces += [file for file in files[1:] if file.frames[1] > file.frames[0]]
+    first = 1 if joined_intro else 0
+    cut = files[first].frames[0] if len(files) > first else files[0].frames[1] if files else None
+    end_of_intro = cut if cut is not None else timeline.frames
+    pieces = [Piece((0, end_of_intro), folder / "intro.part.mp3", episode)]
+    pieces += [file for file in files[first:] if file.frames[1] > file.frames[0]]
     end = pieces[-1].frames[1]
     if end < timeline.frames:
         pieces.append(Piece((end, timeline.frames), folder / "outro.part.mp3", episode))
     return [piece for piece in pieces if piece.frames[1] > piece.frames[0]]
+
+
+def encode_pieces(
+    pcm: Path,
+    rate: int,
+    kbps: int,
+    pieces: Sequence[Piece],
+    files: Sequence[Piece],
+    raw: LoudnessLog,
+    jobs: int | None,
+) -> float | None:
+    """Encode ``pieces`` and the ``files`` not among them, longest first, on every core; return
+    what the encoder and limiter took from the longest piece (LU), or None if it is silent.
+
+    The longest piece is measured while the rest are still being encoded: its loudness before
+    encoding is in ``raw``, so the difference is the encoder's (as measured, not assumed).
+    """
+    work = sorted(
+        [*pieces, *(file for file in files if file not in pieces)],
+        key=lambda piece: piece.frames[0] - piece.frames[1],
+    )
+    with ThreadPoolExecutor(max_workers=max(1, min(len(work), jobs or _cores()))) as pool:
+        encode = audio.encode_range
+        encodes = [
+            pool.submit(encode, pcm, rate, piece.frames, piece.path, kbps, piece.adjust.filters())
+            for piece in work
+        ]
+        encodes[0].result()
+        longest = work[0]
+        before = raw.integrated(*_seconds(longest.frames, rate))
+        after = loudness.analyze(longest.path).integrated()
+        for done in encodes:
+            done.result()
+    if before <= -70.0 or after <= -70.0:
+        return None
+    return before + longest.adjust.gain_db - after
 
 
 def _cores() -> int:

@@ -12,6 +12,7 @@ import tracemalloc
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
 import webvtt
 from mutagen.id3 import ID3
 from PIL import Image
@@ -328,3 +329,31 @@ def test_producing_an_episode_four_times_longer_takes_no_more_memory(tmp_path: P
     assert long_pcm > 3.5 * short_pcm
     assert long < 1.25 * short, (short, long)  # flat: not a copy of the audio, nor a share of it
     assert long < long_pcm / 3, (long, long_pcm)
+
+
+def test_a_wrong_guess_of_the_encoder_loss_is_measured_and_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gain starts from the usual encoder loss; when the encoded audio says otherwise,
+    the whole episode is encoded again with what was measured, and lands on the target."""
+    from narrate import produce as producing
+
+    rounds: list[float] = []
+    encode_pieces = producing.encode_pieces
+
+    def counted(*args: object, **kwargs: object) -> float | None:
+        loss = encode_pieces(*args, **kwargs)  # type: ignore[arg-type]
+        rounds.append(loss if loss is not None else float("nan"))
+        return loss
+
+    monkeypatch.setattr(producing, "_LIKELY_LOSS", 3.0)  # far off: 3 LU too loud
+    monkeypatch.setattr(producing, "encode_pieces", counted)
+    made = produce(
+        long_script(3), ToneEngine(), SilentReporter(), tmp_path, kbps=64, target=TARGET, jobs=2
+    )
+    assert len(rounds) >= 2, rounds
+    assert abs(rounds[-1] - rounds[-2]) < 0.1 or len(rounds) == 3, rounds
+    for path in (made.episode, *(s.path for s in made.segments)):
+        integrated, true_peak = ebur128(path)
+        assert abs(integrated - TARGET) <= 0.3, (path.name, integrated)
+        assert true_peak <= -1.0, (path.name, true_peak)

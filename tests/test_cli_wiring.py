@@ -462,10 +462,10 @@ def test_the_build_lays_the_episode_out_without_joining_audio(
     frames = expected_frames(script, engine.sample_rate, audio.DEFAULT_PAUSES)
     assert produced.timeline.frames == frames  # to the frame
     pcm_ms = audio.frames_to_ms(frames, engine.sample_rate)
-    # The episode MP3 is joined from pieces encoded apart (the intro with the lead, then each
-    # later segment): each join keeps the encoder's start delay and end padding, under two
-    # MPEG frames of silence. Nothing else is added or lost.
-    joins = len(script.segments) - 1
+    # The episode MP3 is joined from pieces encoded apart (the intro, each segment, the outro
+    # chime): each join keeps the encoder's start delay and end padding, under two MPEG frames
+    # of silence. Nothing else is added or lost.
+    joins = len(script.segments) + 1
     assert pcm_ms <= result.duration_ms <= pcm_ms + joins * 2 * 1152 * 1000 // 44100
     # ... and the MP3 decodes (gapless, as players do) to that length within one MPEG frame.
     decoded = len(decode(result.mp3, 44100))
