@@ -70,6 +70,7 @@ EXTENSIONS: dict[str, str] = {
     ".xhtml": "html",
 }
 
+
 def segment_markdown(text: str) -> Article | None:
     """:func:`narrate.formats.markdown.segment_markdown`, imported when first needed."""
     from narrate.formats.markdown import segment_markdown as segment
