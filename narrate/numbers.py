@@ -372,6 +372,24 @@ CURRENCY_SYMBOLS: dict[str, Noun] = {
     "€": CURRENCIES["يورو"],
     "£": POUND_STERLING,
 }
+#: Degrees (of temperature, of an angle): ``30°`` and ``30°C`` / ``30°م`` (Celsius).
+DEGREE = _noun("درجة", "درجتان", "درجات", "درجة", feminine=True)
+DEGREE_CELSIUS = Noun(
+    singular="درجة مئوية",
+    one="درجة مئوية واحدة",
+    dual="درجتان مئويتان",
+    dual_oblique="درجتين مئويتين",
+    plural="درجات مئوية",
+    accusative="درجة مئوية",
+    feminine=True,
+)
+#: Symbols written after an amount, and the noun each is read as.
+AFTER_SYMBOLS: dict[str, Noun] = {
+    **CURRENCY_SYMBOLS,
+    "°": DEGREE,
+    "°C": DEGREE_CELSIUS,
+    "°م": DEGREE_CELSIUS,
+}
 #: Every written form of a currency or scale word, to the noun it is a form of.
 UNIT_WORDS: dict[str, Noun] = {
     form: noun
@@ -624,7 +642,7 @@ _PATTERN = re.compile(
     | %\s?(?P<percent>{_NUMBER})
     | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/.-])
     | (?:(?<![\w\u0640])(?P<minus>[-\u2212]))?(?P<number>{_NUMBER})
-        (?:\s?(?P<after>[%$€£])|\s+(?P<unit>{_alternatives(UNIT_WORDS)}){_WORD_END})?
+        (?:\s?(?P<after>[%$€£]|°[Cم]?)|\s+(?P<unit>{_alternatives(UNIT_WORDS)}){_WORD_END})?
     )
     """,
     re.VERBOSE,
@@ -854,7 +872,7 @@ class _Reader:
         if after == "%":
             return f"{decimal(text, oblique=oblique)} {PERCENT}"
         if after:
-            return _amount(text, CURRENCY_SYMBOLS[after], None, oblique=oblique)
+            return _amount(text, AFTER_SYMBOLS[after], None, oblique=oblique)
         if unit:
             noun = UNIT_WORDS[unit]
             if noun in _SCALE_NOUNS:

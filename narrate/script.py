@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 Step = Callable[[str], str]
 
 #: Bump whenever text preparation changes; part of the synthesis cache key (narrate.cache).
-PREP_VERSION = 2
+PREP_VERSION = 3
 
 _FINAL_PUNCTUATION = ".!?؟…:،؛"
 

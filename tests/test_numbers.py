@@ -510,3 +510,20 @@ def test_supported_forms_leave_no_digit(parts: list[tuple[str, str, str]]) -> No
     assert not DIGITS.search(spoken), (text, spoken)
     assert verbalize(spoken) == spoken
     assert "  " not in spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("بلغت الحرارة 30°", "بلغت الحرارة ثلاثون درجة"),
+        ("الحرارة 3°C", "الحرارة ثلاث درجات مئوية"),
+        ("انخفضت إلى -5°م", "انخفضت إلى سالب خمس درجات مئوية"),
+        ("سجلت 2°C", "سجلت درجتين مئويتين"),
+        ("11°م", "إحدى عشرة درجة مئوية"),
+        ("100°", "مئة درجة"),
+        ("1°", "درجة واحدة"),
+    ],
+)
+def test_degrees_are_counted_as_a_feminine_noun(text: str, spoken: str) -> None:
+    """espeak-ng drops ``°`` silently: the number said, the degrees lost."""
+    assert verbalize(text) == spoken
