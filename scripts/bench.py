@@ -43,7 +43,7 @@ NARRATE = str(Path(sys.executable).with_name("narrate"))
 #: How many times each quick measurement is taken; the median is reported.
 NOOP_SAMPLES = 5
 FLOOR_SAMPLES = 3
-COLD_SAMPLES = 3
+COLD_SAMPLES = 5
 
 
 def ffprobe() -> str:
@@ -245,20 +245,26 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     try:
         rows: list[str] = []
-        synthesis, speech = synthesis_floor()
         cache = work / "cache"
         out = work / "out"
         article = work / "example.txt"
         shutil.copy(EXAMPLE, article)
-        # Cold builds, each with an empty cache and output folder; the last one's are kept.
-        colds = []
+        # The floor and the cold build are measured in turns, so that a machine that slows
+        # down or speeds up mid-run (a shared cloud host) weighs on both alike. A first cold
+        # build tells the floor how long the episode is. Each cold build has an empty cache
+        # and output folder; the last one's are kept for the rebuilds.
+        build(article, out, cache)
+        episode = episode_seconds(out / f"{article.stem}.mp3")
+        syntheses, encodes, colds = [], [], []
         for _ in range(COLD_SAMPLES):
+            seconds, speech = synthesis_floor(1)
+            syntheses.append(seconds)
+            encodes.append(encode_floor(speech, episode, 1))
             shutil.rmtree(cache, ignore_errors=True)
             shutil.rmtree(out, ignore_errors=True)
             colds.append(build(article, out, cache))
+        synthesis, encode = statistics.median(syntheses), statistics.median(encodes)
         cold = statistics.median(colds)
-        episode = episode_seconds(out / f"{article.stem}.mp3")
-        encode = encode_floor(speech, episode)
         floor = synthesis + encode
         noop = statistics.median(build(article, out, cache) for _ in range(NOOP_SAMPLES))
         edited = article.read_text("utf-8").replace(
@@ -269,7 +275,8 @@ def main() -> None:
         rows.append(
             f"| floor: one espeak-ng synthesis of the prepared text ({synthesis:.2f} s for "
             f"{len(speech) / 1000:.0f} s of speech) + one MP3 encode of the episode's "
-            f"{episode:.0f} s ({encode:.2f} s), each the median of {FLOOR_SAMPLES} "
+            f"{episode:.0f} s ({encode:.2f} s), each the median of {COLD_SAMPLES}, taken in "
+            f"turns with the cold builds "
             f"| {floor:.2f} s | 1.00 |"
         )
         rows.append(
