@@ -83,8 +83,12 @@ class LoudnessLog:
         return -0.691 + 10 * math.log10(sum(gated) / len(gated))
 
 
-def _command(raw_rate: int | None, source: str, filters: str | None) -> list[str]:
+def _command(
+    raw_rate: int | None, source: str, filters: str | None, seconds: float | None = None
+) -> list[str]:
     raw = ["-f", "s16le", "-ar", str(raw_rate), "-ac", "1"] if raw_rate else []
+    if seconds is not None:
+        raw += ["-t", f"{seconds:.3f}"]
     chain = f"aresample=44100,{filters}," if filters else ""
     return [
         ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "info",
@@ -100,9 +104,13 @@ class LoudnessMeter:
     """
 
     def __init__(
-        self, source: Path | None, rate: int | None = None, filters: str | None = None
+        self,
+        source: Path | None,
+        rate: int | None = None,
+        filters: str | None = None,
+        seconds: float | None = None,
     ) -> None:
-        cmd = _command(rate, "pipe:0" if source is None else str(source), filters)
+        cmd = _command(rate, "pipe:0" if source is None else str(source), filters, seconds)
         if source is None:
             cmd.remove("-nostdin")
         self._what = "the audio" if source is None else str(source)
@@ -161,13 +169,16 @@ class LoudnessMeter:
         self._reader.join()
 
 
-def analyze(source: Path, rate: int | None = None, filters: str | None = None) -> LoudnessLog:
-    """Run ffmpeg's ebur128 over ``source``: raw mono s16le PCM at ``rate``, or any media file.
+def analyze(
+    source: Path, rate: int | None = None, filters: str | None = None, seconds: float | None = None
+) -> LoudnessLog:
+    """Run ffmpeg's ebur128 over ``source``: raw mono s16le PCM at ``rate``, or any media file;
+    only its first ``seconds`` if given.
 
     ``filters`` run first (after resampling to 44.1 kHz, as when encoding): measuring what a
     gain and limiter will make of the audio.
     """
-    return LoudnessMeter(source, rate, filters).finish()
+    return LoudnessMeter(source, rate, filters, seconds).finish()
 
 
 def analyze_pcm(pcm: bytes, rate: int) -> LoudnessLog:
