@@ -260,7 +260,7 @@ def _connection_reset(exc: BaseException) -> ConnectionResetError | None:
 def _transport_cause(exc: BaseException | None, host: str, timeout: float) -> str:
     """Why a request got no answer at all."""
     if isinstance(exc, requests.Timeout):
-        return f"no answer from {host} within {timeout:.3g} s (timed out)"
+        return f"no answer from {host} within {round(timeout, 1):g} s (timed out)"
     if isinstance(exc, requests.ConnectionError):
         reset = _connection_reset(exc)
         if reset is not None and reset.errno == errno.ECONNRESET:
@@ -718,7 +718,7 @@ class GttsEngine:
             request.abandon()
             self._check_running(text)
             raise _Failure(
-                f"no answer from {self.host} within {timeout:.3g} s (timed out)",
+                f"no answer from {self.host} within {round(timeout, 1):g} s (timed out)",
                 True,
                 timed_out=True,
             )
