@@ -35,8 +35,11 @@ _HEADER: Final = 4
 #: then LAME's extension: delay and padding (12 + 12 bits), music length, music CRC, tag CRC.
 _FRAMES_AT, _BYTES_AT, _TOC_AT = 8, 12, 16
 _DELAYS_AT, _MUSIC_LENGTH_AT, _MUSIC_CRC_AT, _TAG_CRC_AT = 141, 148, 152, 154
-#: The tag CRC covers the frame's first 190 bytes (LAME's definition, whatever the channels).
+#: The tag CRC covers the frame's first 190 bytes (LAME's definition, whatever the channels),
+#: zeros counted past the end of a frame shorter than that: at 32 to 48 kbps ffmpeg writes the
+#: header in a 56 kbps frame of 182 bytes, just big enough for the tag.
 _TAG_CRC_SPAN: Final = 190
+_TAG_END: Final = _TAG_CRC_AT + 2
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def read_info(path: Path) -> InfoFrame:
         raw = head + source.read(frame_length(head) - 4)
     mono = (raw[3] >> 6) == 3
     tag_at = _HEADER + _SIDE_INFO[mono]
-    if raw[tag_at : tag_at + 4] not in (b"Info", b"Xing") or len(raw) < _TAG_CRC_SPAN:
+    if raw[tag_at : tag_at + 4] not in (b"Info", b"Xing") or len(raw) < tag_at + _TAG_END:
         raise AudioError(f"{path.name} has no Info header to join it by")
 
     def number(at: int, size: int) -> int:
@@ -188,7 +191,7 @@ def join(pieces: Sequence[Path], destination: Path) -> Joined:
     put(_MUSIC_LENGTH_AT, total_bytes, 4)
     put(_MUSIC_CRC_AT, crc, 2)
     put(_TAG_CRC_AT, 0, 2)
-    put(_TAG_CRC_AT, crc16(bytes(header[:_TAG_CRC_SPAN])), 2)
+    put(_TAG_CRC_AT, crc16(bytes(header[:_TAG_CRC_SPAN]).ljust(_TAG_CRC_SPAN, b"\0")), 2)
 
     starts, position = [], 0
     skip = first.delay + DECODER_DELAY

@@ -27,8 +27,9 @@ def decode_all(path: Path) -> np.ndarray:
     return np.frombuffer(pcm, dtype=np.int16).astype(np.float64)
 
 
-@pytest.fixture(scope="module")
-def pieces(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+@pytest.fixture(scope="module", params=[64, 32], ids=["64k", "32k"])
+def pieces(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> list[Path]:
+    """Three pieces at 64 kbps, or at 32 kbps, where ffmpeg's header frame is a 56 kbps one."""
     folder = tmp_path_factory.mktemp("pieces")
     samples = np.zeros(CUTS[-1], dtype=np.int16)
     for click in CLICKS:
@@ -38,7 +39,7 @@ def pieces(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     paths = []
     for index, frames in enumerate(itertools.pairwise(CUTS)):
         path = folder / f"piece{index}.mp3"
-        audio.encode_range(pcm, RATE, frames, path, 64, "volume=0dB")
+        audio.encode_range(pcm, RATE, frames, path, request.param, "volume=0dB")
         paths.append(path)
     return paths
 
@@ -73,14 +74,22 @@ def test_the_joined_header_is_the_whole_files(pieces: list[Path], tmp_path: Path
     at = info.tag_at + 154
     stored = int.from_bytes(header[at : at + 2], "big")
     header[at : at + 2] = b"\0\0"
-    assert stored == mp3join.crc16(bytes(header[:190]))
+    assert stored == mp3join.crc16(bytes(header[:190]).ljust(190, b"\0"))
     assert (info.delay, info.padding) == (
         mp3join.read_info(pieces[0]).delay,
         mp3join.read_info(pieces[-1]).padding,
     )
     mp3 = MP3(target)
     assert mp3.info.bitrate_mode == BitrateMode.CBR
-    assert (mp3.info.sample_rate, mp3.info.channels, round(mp3.info.bitrate / 1000)) == (OUT, 1, 64)
+
+    def kbps(path: Path) -> float:
+        audio_bytes = path.stat().st_size - len(mp3join.read_info(path).raw)
+        return (
+            8 * audio_bytes / (mp3join.read_info(path).frames * mp3join.FRAME_SAMPLES / OUT) / 1000
+        )
+
+    assert kbps(target) == pytest.approx(kbps(pieces[0]), rel=0.01)
+    assert (mp3.info.sample_rate, mp3.info.channels) == (OUT, 1)
     probed = float(ffprobe(target)["format"]["duration"])
     # ffprobe takes the length from the Info header's frame count, as it does for any LAME file.
     assert probed == pytest.approx(info.frames * mp3join.FRAME_SAMPLES / OUT, abs=0.001)
@@ -102,3 +111,25 @@ def test_crc_combine_agrees_with_the_crc_of_the_whole() -> None:
     first, second = rng.bytes(5000), rng.bytes(12345)
     combined = mp3join.crc16_combine(mp3join.crc16(first), mp3join.crc16(second), len(second))
     assert combined == mp3join.crc16(first + second)
+
+
+@pytest.mark.parametrize("kbps", [32, 320])
+def test_a_build_at_the_lowest_and_highest_bitrate(tmp_path: Path, kbps: int) -> None:
+    """At 32 kbps ffmpeg writes each piece's header in a bigger frame than its audio; at 320
+    every frame is big. Either way the episode joins, and plays as long as its pieces say."""
+    from mutagen.mp3 import MP3 as Mp3File
+
+    from tests.cli import narrate
+
+    article = Path(__file__).parent / "data" / "articles" / "hard-wrapped.txt"
+    out = tmp_path / "out"
+    run = narrate(
+        "build", article, "--engine", "espeak", "-o", out, "--cache-dir", tmp_path / "c",
+        "--bitrate", str(kbps), "-q",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    (episode,) = out.glob("*.mp3")
+    assert Mp3File(episode).info.bitrate_mode == BitrateMode.CBR
+    decoded = len(decode_all(episode)) / OUT
+    segments = sum(len(decode_all(p)) for p in out.glob(f"{episode.stem}/*.mp3")) / OUT
+    assert segments < decoded < segments + 10  # the segments, plus the intro and the outro
