@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from narrate.models import Chapter
 from narrate.progress import Reporter
 from narrate.script import Script
 from narrate.slug import make_slug
-from narrate.speak import speak
+from narrate.speak import available_cpus, speak
 from narrate.transcript import TimedSentence
 
 log = logging.getLogger(__name__)
@@ -277,8 +276,10 @@ def episode_pieces(
     is encoded apart.
     """
     first = 1 if joined_intro else 0
-    cut = files[first].frames[0] if len(files) > first else files[0].frames[1] if files else None
-    end_of_intro = cut if cut is not None else timeline.frames
+    if len(files) > first:
+        end_of_intro = files[first].frames[0]  # where the first file of its own begins
+    else:  # no later segment (or none at all): the intro runs to the end of the speech
+        end_of_intro = files[0].frames[1] if files else timeline.frames
     pieces = [Piece((0, end_of_intro), folder / "intro.part.mp3", episode)]
     pieces += [file for file in files[first:] if file.frames[1] > file.frames[0]]
     end = pieces[-1].frames[1]
@@ -306,7 +307,7 @@ def encode_pieces(
         [*pieces, *(file for file in files if file not in pieces)],
         key=lambda piece: piece.frames[0] - piece.frames[1],
     )
-    with ThreadPoolExecutor(max_workers=max(1, min(len(work), jobs or _cores()))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(len(work), jobs or available_cpus()))) as pool:
         encode = audio.encode_range
         encodes = [
             pool.submit(encode, pcm, rate, piece.frames, piece.path, kbps, piece.adjust.filters())
@@ -325,7 +326,3 @@ def encode_pieces(
     if before <= -70.0 or after <= -70.0:
         return None
     return before + longest.adjust.gain_db - after
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
