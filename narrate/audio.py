@@ -129,18 +129,6 @@ def load_sound(path: Path, rate: int, what: str) -> bytes:
 
 
 @dataclass(frozen=True)
-class SegmentAudio:
-    """One segment's speech: chapter title, spoken heading (empty for the lead), paragraphs.
-
-    Each paragraph is the list of its chunks' audio, in order.
-    """
-
-    chapter_title: str
-    heading: Sequence[AudioSegment]
-    paragraphs: Sequence[Sequence[AudioSegment]]
-
-
-@dataclass(frozen=True)
 class Timeline:
     """Where everything landed in the laid-out episode, in frames at ``rate``."""
 
@@ -162,19 +150,6 @@ class Timeline:
 
     def ms(self, frame: int) -> int:
         return frames_to_ms(frame, self.rate)
-
-
-@dataclass(frozen=True)
-class EpisodeAudio:
-    """The assembled episode: mono 16-bit PCM at ``audio.frame_rate``, and its chapters."""
-
-    audio: AudioSegment
-    chapters: tuple[Chapter, ...]
-    timeline: Timeline
-
-    @property
-    def duration_ms(self) -> int:
-        return frames_to_ms(int(self.audio.frame_count()), self.audio.frame_rate)
 
 
 def frames_to_ms(frames: int, rate: int) -> int:
@@ -492,38 +467,6 @@ class Assembler:
                 self._starts.append((str(value), self._position() if self._starts else 0))
 
 
-def assemble(
-    intro: Sequence[AudioSegment],
-    segments: Sequence[SegmentAudio],
-    rate: int,
-    pauses: Pauses = Pauses(),
-    sounds: Sounds | None = None,
-) -> EpisodeAudio:
-    """The whole episode in memory, laid out by :class:`Assembler` and joined once.
-
-    The pieces have no text here, so every join inside a paragraph gets a sentence's pause.
-    """
-    pieces: list[bytes] = []
-    shapes = [
-        SegmentShape(
-            s.chapter_title, ("",) * len(s.heading), tuple(("",) * len(p) for p in s.paragraphs)
-        )
-        for s in segments
-    ]
-    line = Assembler(("",) * len(intro), shapes, rate, pieces.append, pauses, sounds)
-    for piece in intro:
-        line.add(piece)
-    for segment in segments:
-        for piece in segment.heading:
-            line.add(piece)
-        for paragraph in segment.paragraphs:
-            for piece in paragraph:
-                line.add(piece)
-    timeline = line.timeline()
-    joined = AudioSegment(data=b"".join(pieces), sample_width=2, frame_rate=rate, channels=1)
-    return EpisodeAudio(audio=joined, chapters=timeline.chapters, timeline=timeline)
-
-
 class Mp3Encoder:
     """An ffmpeg encoding PCM to CBR mono 44.1 kHz MP3 as it is written, on another core.
 
@@ -565,15 +508,6 @@ def _encode_args(destination: Path, rate: int, kbps: int, filters: str | None = 
         "-id3v2_version", "0", "-write_id3v1", "0",
         "-f", "mp3", "-y", str(destination),
     ]  # fmt: skip
-
-
-def encode_mp3(audio: AudioSegment, destination: Path, kbps: int = DEFAULT_KBPS) -> None:
-    """Encode to constant-bitrate mono 44.1 kHz MP3 at ``destination`` (overwritten).
-
-    The PCM goes to ffmpeg through a pipe, so no temporary WAV copy of the episode is made;
-    ffmpeg's resampler (better than pydub's linear one) brings it to 44.1 kHz.
-    """
-    run_ffmpeg(_encode_args(destination, audio.frame_rate, kbps), stdin=audio.raw_data)
 
 
 #: Bytes read from the PCM file at a time when encoding a stretch of it.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,9 @@ from pydub import AudioSegment
 from pydub.generators import Sine
 
 from narrate import audio
-from narrate.audio import Pauses, SegmentAudio
+from narrate.audio import Assembler, Pauses, SegmentShape, Sounds, Timeline, frames_to_ms
 from narrate.errors import AudioError
+from narrate.models import Chapter
 from tests.media import decode, ffprobe, rms_dbfs
 
 RATE = 22050
@@ -21,6 +24,67 @@ RATE = 22050
 
 def tone(ms: int, freq: float = 440.0) -> AudioSegment:
     return Sine(freq, sample_rate=RATE).to_audio_segment(duration=ms).set_sample_width(2)
+
+
+@dataclass(frozen=True)
+class SegmentAudio:
+    """One segment's speech: chapter title, spoken heading (empty for the lead), paragraphs."""
+
+    chapter_title: str
+    heading: Sequence[AudioSegment]
+    paragraphs: Sequence[Sequence[AudioSegment]]
+
+
+@dataclass(frozen=True)
+class EpisodeAudio:
+    """What :func:`assemble` laid out: the PCM, joined, and its chapters and timeline."""
+
+    audio: AudioSegment
+    chapters: tuple[Chapter, ...]
+    timeline: Timeline
+
+    @property
+    def duration_ms(self) -> int:
+        return frames_to_ms(int(self.audio.frame_count()), self.audio.frame_rate)
+
+
+def assemble(
+    intro: Sequence[AudioSegment],
+    segments: Sequence[SegmentAudio],
+    rate: int,
+    pauses: Pauses = audio.DEFAULT_PAUSES,
+    sounds: Sounds | None = None,
+) -> EpisodeAudio:
+    """Drive the build's :class:`Assembler` with known pieces and keep what it writes.
+
+    The pieces have no text here, so every join inside a paragraph gets a sentence's pause.
+    """
+    pieces: list[bytes] = []
+    shapes = [
+        SegmentShape(
+            s.chapter_title, ("",) * len(s.heading), tuple(("",) * len(p) for p in s.paragraphs)
+        )
+        for s in segments
+    ]
+    line = Assembler(("",) * len(intro), shapes, rate, pieces.append, pauses, sounds)
+    for piece in intro:
+        line.add(piece)
+    for segment in segments:
+        for piece in segment.heading:
+            line.add(piece)
+        for paragraph in segment.paragraphs:
+            for piece in paragraph:
+                line.add(piece)
+    timeline = line.timeline()
+    joined = AudioSegment(data=b"".join(pieces), sample_width=2, frame_rate=rate, channels=1)
+    return EpisodeAudio(audio=joined, chapters=timeline.chapters, timeline=timeline)
+
+
+def encode_mp3(sound: AudioSegment, destination: Path, kbps: int) -> None:
+    """The build's encoder (:func:`audio.encode_range`) over the whole of ``sound``."""
+    pcm = destination.with_suffix(".pcm")
+    pcm.write_bytes(sound.raw_data)
+    audio.encode_range(pcm, sound.frame_rate, (0, int(sound.frame_count())), destination, kbps)
 
 
 def test_chapters_start_where_each_heading_is_laid_and_nothing_is_crossfaded() -> None:
@@ -31,7 +95,7 @@ def test_chapters_start_where_each_heading_is_laid_and_nothing_is_crossfaded() -
         SegmentAudio("سقوط حلب", heading=[tone(800)], paragraphs=[[tone(1500)]]),
         SegmentAudio("حلب.. قبل الحرب", heading=[tone(600)], paragraphs=[[tone(900)], [tone(400)]]),
     ]
-    result = audio.assemble(intro, segments, rate=RATE, pauses=pauses)
+    result = assemble(intro, segments, rate=RATE, pauses=pauses)
 
     chime_ms = len(audio.chime(RATE))
     sentence = pauses.between_sentences  # no text here: every join is a sentence's pause
@@ -88,15 +152,13 @@ def test_assembly_joins_once_without_adding_segments(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(AudioSegment, "__add__", forbidden)
     monkeypatch.setattr(AudioSegment, "append", forbidden)
-    result = audio.assemble([tone(100)], [SegmentAudio("t", [], [[tone(200)] * 50])], rate=RATE)
+    result = assemble([tone(100)], [SegmentAudio("t", [], [[tone(200)] * 50])], rate=RATE)
     assert result.duration_ms > 50 * 200
 
 
 def test_pieces_at_other_rates_are_converted_not_misread() -> None:
     piece = Sine(440, sample_rate=24000).to_audio_segment(duration=1000).set_sample_width(2)
-    result = audio.assemble(
-        [], [SegmentAudio("t", [], [[piece]])], rate=RATE, sounds=audio.Sounds.none()
-    )
+    result = assemble([], [SegmentAudio("t", [], [[piece]])], rate=RATE, sounds=audio.Sounds.none())
     pauses = Pauses()
     expected = pauses.after_intro + 1000 + pauses.between_segments
     assert abs(result.duration_ms - expected) <= 1
@@ -106,7 +168,7 @@ def test_a_music_bed_ducks_under_the_spoken_intro_and_fades_out() -> None:
     bed = Sine(220, sample_rate=RATE).to_audio_segment(duration=3000).set_sample_width(2)
     sounds = audio.Sounds(intro=None, outro=None, bed=bed.raw_data)
     voice = Sine(880, sample_rate=RATE).to_audio_segment(duration=2000).set_sample_width(2)
-    result = audio.assemble([voice], [SegmentAudio("t", [], [[tone(300)]])], RATE, sounds=sounds)
+    result = assemble([voice], [SegmentAudio("t", [], [[tone(300)]])], RATE, sounds=sounds)
     shape = sounds.bed_shape
     samples = array("h", result.audio.raw_data)
     per_ms = RATE // 1000 if RATE % 1000 == 0 else RATE / 1000
@@ -159,7 +221,7 @@ def test_chime_is_short_audible_and_fades_out() -> None:
 def test_encode_mp3_is_constant_bitrate_mono_44k(tmp_path: Path) -> None:
     target = tmp_path / "out.mp3"
     source = tone(3000)
-    audio.encode_mp3(source, target, kbps=64)
+    encode_mp3(source, target, kbps=64)
 
     info = MP3(target).info
     assert info.bitrate_mode == BitrateMode.CBR
@@ -174,4 +236,4 @@ def test_encode_mp3_is_constant_bitrate_mono_44k(tmp_path: Path) -> None:
 
 def test_encode_rejects_a_bitrate_lame_cannot_hold(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="bitrate 65 kbps"):
-        audio.encode_mp3(tone(100), tmp_path / "x.mp3", kbps=65)
+        encode_mp3(tone(100), tmp_path / "x.mp3", kbps=65)
