@@ -32,6 +32,7 @@ from narrate.store import (
     regenerate,
     remove_episode,
 )
+from tests.test_feed import bare_episode
 
 WORKER = Path(__file__).parent / "publish_worker.py"
 BASE = "https://example.org/podcast/"
@@ -69,19 +70,7 @@ def pages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, list[str], str]]:
 def episode(out: Path, slug: str, *, size: int = 4321, **changes: Any) -> StoredEpisode:
     """An episode whose MP3 (``size`` bytes of stand-in data) exists in ``out``."""
     (out / f"{slug}.mp3").write_bytes(b"\xff" * size)
-    fields: dict[str, Any] = {
-        "slug": slug,
-        "guid": f"urn:narrate:{slug}",
-        "title": f"حلقة {slug}",
-        "description": f"ملخص {slug}",
-        "published": T0,
-        "duration_seconds": 754,
-        "file_name": f"{slug}.mp3",
-        "file_size": size,
-        "engine": "gtts 2.5.4 (ar)",
-    }
-    fields.update(changes)
-    return StoredEpisode(**fields)
+    return bare_episode(slug, **{"file_size": size, "engine": "gtts 2.5.4 (ar)", **changes})
 
 
 def full_episode(out: Path, slug: str, **changes: Any) -> StoredEpisode:
