@@ -34,7 +34,6 @@ from pathlib import Path
 
 import platformdirs
 
-from narrate import script
 from narrate.errors import NarrateError
 
 log = logging.getLogger(__name__)
@@ -84,7 +83,6 @@ def chunk_key(identity: Mapping[str, str], sample_rate: int, text: str) -> str:
         {
             "entry": ENTRY_VERSION,
             "engine": dict(identity),
-            "prep": script.PREP_VERSION,
             "format": sample_format(sample_rate),
             "text": text,
         },
@@ -101,7 +99,6 @@ def text_key(kind: str, identity: Mapping[str, str], text: str) -> str:
         "entry": ENTRY_VERSION,
         "kind": kind,
         "identity": dict(sorted(identity.items())),
-        "prep": script.PREP_VERSION,
         "text": text,
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -25,16 +25,15 @@ import re
 import secrets
 import tomllib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from narrate.audio import CBR_KBPS, DEFAULT_KBPS
-from narrate.engines import ENGINE_NAMES
 from narrate.errors import ConfigError, NarrateError
-from narrate.feed import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, ShowSettings
+from narrate.ffmpeg import CBR_KBPS, DEFAULT_KBPS
+from narrate.show import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, ShowSettings
 
 CONFIG_FILE: Final = "narrate.toml"
 DEFAULT_TITLE: Final = "نشرة مسموعة"
@@ -276,7 +275,7 @@ FIELDS: Final[dict[tuple[str, str], Check]] = {
     ("build", "intro"): _path(must_exist=True),
     ("build", "outro"): _path(must_exist=True),
     ("build", "bed"): _path(must_exist=True),
-    ("build", "engine"): _choice(ENGINE_NAMES, str),
+    ("build", "engine"): _text(required=True),
     ("build", "bitrate"): _choice(CBR_KBPS, int),
     ("build", "loudness"): _loudness,
     ("build", "output"): _path(must_exist=False),
@@ -339,8 +338,12 @@ def find_config(start: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_config(path: Path) -> Config:
-    """Read and check ``path``; raises :class:`ConfigError` naming the key and its line."""
+def load_config(path: Path, engines: Collection[str] | None = None) -> Config:
+    """Read and check ``path``; raises :class:`ConfigError` naming the key and its line.
+
+    ``engines`` are the engine names ``[build] engine`` may take (the registry's, which this
+    module does not import); None takes any name.
+    """
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -361,10 +364,15 @@ def load_config(path: Path) -> Config:
                 f"(column {found.group(2)})"
             ) from None
         raise ConfigError(f"{path}: not valid TOML: {message}") from None
-    return _from_data(data, path, _key_lines(text))
+    return _from_data(data, path, _key_lines(text), engines)
 
 
-def _from_data(data: Mapping[str, Any], path: Path, lines: Mapping[tuple[str, str], int]) -> Config:
+def _from_data(
+    data: Mapping[str, Any],
+    path: Path,
+    lines: Mapping[tuple[str, str], int],
+    engines: Collection[str] | None = None,
+) -> Config:
     def fail(table: str, key: str, problem: str) -> ConfigError:
         number = lines.get((table, key)) or lines.get((table, ""))
         where = f"{path}, line {number}" if number else str(path)
@@ -387,6 +395,8 @@ def _from_data(data: Mapping[str, Any], path: Path, lines: Mapping[tuple[str, st
                 hint = _did_you_mean(key, known)
                 raise fail(table, key, f"unknown key {key!r} in [{table}]{hint}")
             try:
+                if (table, key) == ("build", "engine") and engines is not None:
+                    check = _choice(tuple(engines), str)
                 values[table][key] = check(value, base)
             except ValueError as exc:
                 raise fail(table, key, f"{table}.{key} {exc}") from None

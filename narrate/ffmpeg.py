@@ -15,6 +15,12 @@ import tempfile
 
 from narrate.errors import AudioError
 
+#: Output format of every episode: what podcast apps and Apple expect of spoken word.
+OUTPUT_SAMPLE_RATE = 44_100
+#: Constant bitrates libmp3lame accepts for 44.1 kHz mono MPEG-1 Layer III.
+CBR_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+DEFAULT_KBPS = 64
+
 
 @functools.cache
 def ffmpeg_exe() -> str:

@@ -87,3 +87,20 @@ class TranscriptFile:
     path: str
     #: ``text/vtt``, ``application/x-subrip`` or ``application/json``.
     mime: str
+
+
+@dataclass(frozen=True)
+class TextNeeds:
+    """What an engine needs of its text: the longest chunk it takes, and whether to diacritize."""
+
+    max_chars: int
+    diacritics: bool
+
+
+@dataclass(frozen=True)
+class TimedSentence:
+    """One sentence as displayed, and when it is spoken (ms from the start of the audio)."""
+
+    start_ms: int
+    end_ms: int
+    text: str

@@ -27,15 +27,17 @@ sys.path.insert(0, str(REPO))
 import mutagen.mp3  # noqa: E402
 from pydub import AudioSegment  # noqa: E402
 
-from narrate import audio, loudness  # noqa: E402
-from narrate.article import read_article  # noqa: E402
+from narrate.audio import assemble as audio  # noqa: E402
+from narrate.audio import loudness  # noqa: E402
+from narrate.audio.speak import speak  # noqa: E402
+from narrate.build.pipeline import load_lexicon  # noqa: E402
 from narrate.config import DEFAULT_LOUDNESS  # noqa: E402
 from narrate.engines.espeak import EspeakEngine  # noqa: E402
 from narrate.engines.gtts import GttsEngine  # noqa: E402
-from narrate.pipeline import load_lexicon  # noqa: E402
+from narrate.ffmpeg import DEFAULT_KBPS  # noqa: E402
 from narrate.progress import SilentReporter  # noqa: E402
-from narrate.script import write_script  # noqa: E402
-from narrate.speak import speak  # noqa: E402
+from narrate.read.article import read_article  # noqa: E402
+from narrate.text.script import write_script  # noqa: E402
 from tests.fake_google import FakeGoogle, _tone_mp3  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "damascus-to-moscow.txt"
@@ -120,8 +122,8 @@ def encode_floor(speech: AudioSegment, seconds: float, samples: int = FLOOR_SAMP
     """Median seconds of one MP3 encode of ``seconds`` of speech, as a build encodes its episode.
 
     The speech is repeated to the episode's length and laid in a PCM file at the engine's rate,
-    then encoded by :func:`narrate.audio.encode_range` (the build's own ffmpeg arguments: the
-    bitrate, the resampling to 44.1 kHz, and the gain and limiter fitted to the target
+    then encoded by :func:`narrate.audio.assemble.encode_range` (the build's own ffmpeg arguments:
+    the bitrate, the resampling to 44.1 kHz, and the gain and limiter fitted to the target
     loudness, measured beforehand and outside the timing, as the build does).
     """
     rate = speech.frame_rate
@@ -135,7 +137,7 @@ def encode_floor(speech: AudioSegment, seconds: float, samples: int = FLOOR_SAMP
         destination = Path(tmp) / "floor.mp3"
 
         def encode() -> None:
-            audio.encode_range(source, rate, (0, frames), destination, audio.DEFAULT_KBPS, filters)
+            audio.encode_range(source, rate, (0, frames), destination, DEFAULT_KBPS, filters)
 
         return median_time(encode, samples)
 

@@ -11,10 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli import Run, narrate
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-EXAMPLE = REPO / "examples" / "damascus-to-moscow.txt"
+from tests.paths import EXAMPLE
 
 
 def _closed_port() -> int:
@@ -39,12 +36,6 @@ for _name in ("NO_PROXY", "no_proxy"):
 @pytest.fixture(scope="session")
 def example_article() -> Path:
     return EXAMPLE
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    assert SHARED.is_dir(), f"{SHARED} is missing: the repo must sit beside shared/"
-    return SHARED
 
 
 BASE_URL = "https://podcasts.example.org/narrate/"

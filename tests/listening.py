@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from narrate.feed import ShowSettings, StoredEpisode
 from narrate.ffmpeg import run_ffmpeg
 from narrate.models import Chapter, SegmentFile, TranscriptFile
+from narrate.show import ShowSettings, StoredEpisode
 
 #: A title with everything that must be escaped: markup, an ampersand, quotes and a bidi override.
 HOSTILE_TITLE = "أخبار <script>alert(\"x\")</script> & 'اقتباس' \u202eمقلوب"

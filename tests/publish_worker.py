@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from narrate import store
-from narrate.feed import ShowSettings, StoredEpisode
 from narrate.models import Chapter
+from narrate.publish import store
+from narrate.show import ShowSettings, StoredEpisode
 
 SHOW = ShowSettings(title="نشرة متزامنة", base_url="https://example.org/podcast/")
 

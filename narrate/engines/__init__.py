@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol
 from pydub import AudioSegment
 
 from narrate.errors import EngineUnavailable
-from narrate.script import TextNeeds
+from narrate.models import TextNeeds
 
 
 class Engine(Protocol):

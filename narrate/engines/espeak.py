@@ -36,7 +36,7 @@ from typing import Any, Literal
 from pydub import AudioSegment
 
 from narrate.errors import EngineError, EngineUnavailable
-from narrate.script import TextNeeds
+from narrate.models import TextNeeds
 
 logger = logging.getLogger(__name__)
 

@@ -59,7 +59,7 @@ from pydub import AudioSegment
 
 from narrate.errors import AudioError, EngineError, EngineUnavailable
 from narrate.ffmpeg import decode_to_pcm
-from narrate.script import TextNeeds
+from narrate.models import TextNeeds
 
 log = logging.getLogger(__name__)
 
@@ -538,7 +538,7 @@ class GttsEngine:
         if len(text) > self.text_needs.max_chars:
             raise ValueError(
                 f"a gTTS chunk holds at most {self.text_needs.max_chars} characters, "
-                f"got {len(text)}: split the text with narrate.speech_text first"
+                f"got {len(text)}: split the text with narrate.text.normalise first"
             )
         if not any(char.isalnum() for char in text):
             log.debug("nothing to speak in %r", text)

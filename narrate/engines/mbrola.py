@@ -57,7 +57,7 @@ from pydub import AudioSegment
 
 from narrate.engines.espeak import RATE_MAX_WPM, RATE_MIN_WPM, _Library
 from narrate.errors import EngineError, EngineUnavailable, NarrateError
-from narrate.script import TextNeeds
+from narrate.models import TextNeeds
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,564 @@
+r"""An article's author and publication date, from byline and date lines or machine-readable values.
+
+News pages print their metadata as lines near the top of the article: ``بقلم: فلان``,
+``كتب - فلان``, ``By Jane Doe``, ``الأحد 1 ديسمبر 2024 - 10:30``, ``نشر في 30 تشرين الثاني 2024``,
+``2024/11/30``. :func:`take_metadata_lines` reads such lines from the top of an article and removes
+them from its body. Month names (Egyptian and Gulf ``يناير``..``ديسمبر``, Levantine and Iraqi
+``كانون الثاني``..``كانون الأول``, Maghrebi, English) are data in :data:`MONTHS`.
+
+Time zones: a date with a time zone (``+03:00``, ``GMT+3``, ``بتوقيت مكة المكرمة``) keeps it; a
+date without one is taken as **UTC**, and a date without a time as midnight UTC. A Hijri date
+printed beside the Gregorian one is recognised and skipped; a Hijri date alone gives no date.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from narrate.charset import ARABIC_INDIC_DIGITS, EASTERN_ARABIC_INDIC_DIGITS
+from narrate.months import GREGORIAN_MONTHS
+from narrate.read.cleaning import fold
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "AUTHOR_PREFIXES",
+    "MONTHS",
+    "Metadata",
+    "parse_author_line",
+    "parse_date_line",
+    "parse_machine_date",
+    "take_metadata_lines",
+]
+
+# --- Tables -------------------------------------------------------------------------------------
+
+#: Month names by month number (shared with the number reader): see :mod:`narrate.months`.
+MONTHS = GREGORIAN_MONTHS
+
+#: Hijri month names: a Hijri date beside the Gregorian one is skipped, not read.
+HIJRI_MONTHS: tuple[str, ...] = (
+    "محرم",
+    "صفر",
+    "ربيع الأول",
+    "ربيع الآخر",
+    "ربيع الثاني",
+    "جمادى الأولى",
+    "جمادى الأول",
+    "جمادى الآخرة",
+    "جمادى الثانية",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو القعدة",
+    "ذي القعدة",
+    "ذو الحجة",
+    "ذي الحجة",
+)
+
+#: Day names, skipped when a date line starts with one.
+WEEKDAYS: tuple[str, ...] = (
+    "السبت",
+    "الأحد",
+    "الاثنين",
+    "الإثنين",
+    "الثلاثاء",
+    "الأربعاء",
+    "الخميس",
+    "الجمعة",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+)
+
+#: Words a date line may carry around its date: "at", "o'clock", "corresponding to", "AD", "AH".
+DATE_FILLER_WORDS: tuple[str, ...] = (
+    "الساعة",
+    "الساعه",
+    "الموافق",
+    "في",
+    "م",
+    "هـ",
+    "ه",
+    "on",
+    "at",
+)
+
+#: Labels before a publication date.
+PUBLISHED_LABELS: tuple[str, ...] = (
+    "نشر في",
+    "نشر بتاريخ",
+    "تاريخ النشر",
+    "نشر",
+    "بتاريخ",
+    "التاريخ",
+    "published on",
+    "published",
+    "posted on",
+    "posted",
+    "date",
+)
+#: Labels before a last-update date (used only when no publication date is found).
+UPDATED_LABELS: tuple[str, ...] = (
+    "آخر تحديث",
+    "تم التحديث",
+    "محدث",
+    "تحديث",
+    "updated on",
+    "last updated",
+    "updated",
+)
+
+#: Byline prefixes. Those marked True need a colon or dash before the name ("كتب" also starts
+#: ordinary sentences); the others may be followed by the name directly ("بقلم فلان").
+AUTHOR_PREFIXES: dict[str, bool] = {
+    "بقلم": False,
+    "by": False,
+    "written by": False,
+    "كتب": True,
+    "كتبت": True,
+    "كتبه": True,
+    "كتابة": True,
+    "إعداد": True,
+    "تقرير": True,
+    "الكاتب": True,
+    "الكاتبة": True,
+    "المحرر": True,
+    "author": True,
+    "reporter": True,
+}
+
+#: Time zones named in words: "بتوقيت مكة المكرمة". Folded keys; IANA zone names.
+CITY_TIME_ZONES: dict[str, str] = {
+    "غرينتش": "UTC",
+    "جرينتش": "UTC",
+    "غرينيتش": "UTC",
+    "مكة المكرمة": "Asia/Riyadh",
+    "مكة": "Asia/Riyadh",
+    "الرياض": "Asia/Riyadh",
+    "القاهرة": "Africa/Cairo",
+    "مصر": "Africa/Cairo",
+    "دمشق": "Asia/Damascus",
+    "بيروت": "Asia/Beirut",
+    "القدس": "Asia/Jerusalem",
+    "بغداد": "Asia/Baghdad",
+    "الدوحة": "Asia/Qatar",
+    "أبوظبي": "Asia/Dubai",
+    "أبو ظبي": "Asia/Dubai",
+    "الإمارات": "Asia/Dubai",
+    "دبي": "Asia/Dubai",
+    "الكويت": "Asia/Kuwait",
+    "المنامة": "Asia/Bahrain",
+    "مسقط": "Asia/Muscat",
+    "الرباط": "Africa/Casablanca",
+    "المغرب": "Africa/Casablanca",
+    "تونس": "Africa/Tunis",
+    "الجزائر": "Africa/Algiers",
+    "طرابلس": "Africa/Tripoli",
+    "الخرطوم": "Africa/Khartoum",
+}
+
+#: Top lines of an article searched for byline and date lines.
+METADATA_WINDOW = 10
+#: A byline name: at most this many words and characters.
+AUTHOR_MAX_WORDS = 6
+AUTHOR_MAX_CHARS = 60
+#: Years outside this range are not publication dates.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+# --- Metadata -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What an article says about itself; any field may be missing."""
+
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+
+    def or_else(self, other: Metadata) -> Metadata:
+        """This metadata, with the fields it lacks taken from ``other``."""
+        return Metadata(
+            title=self.title or other.title,
+            author=self.author or other.author,
+            published=self.published or other.published,
+        )
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+_DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + EASTERN_ARABIC_INDIC_DIGITS, "0123456789" * 2)
+
+
+def _alternation(names: Iterable[str]) -> str:
+    """A regex alternation of folded names, longest first, spaces matching any run of spaces."""
+    folded = sorted({fold(name) for name in names}, key=len, reverse=True)
+    return "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in folded)
+
+
+_MONTH_NUMBERS = {fold(name): number for number, names in MONTHS.items() for name in names}
+_MONTH = _alternation(_MONTH_NUMBERS)
+#: A month may be written twice: "تشرين الثاني/نوفمبر", "نوفمبر (تشرين الثاني)".
+_MONTH_PAIR = rf"(?P<mon>{_MONTH})(?:\s*[/(\-]\s*(?:{_MONTH})\)?)?"
+_YEAR = r"(?P<y>\d{4})"
+_DAY = r"(?P<d>\d{1,2})"
+#: Gregorian dates, tried in order; the first that matches is the line's date.
+_DATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(rf"(?<!\d){pattern}(?!\d)")
+    for pattern in (
+        rf"{_YEAR}[-/.](?P<m>\d{{1,2}})[-/.]{_DAY}",
+        rf"{_DAY}[-/.](?P<m>\d{{1,2}})[-/.]{_YEAR}",
+        rf"{_DAY}\s*(?:من\s+)?{_MONTH_PAIR}\s*[,،]?\s*{_YEAR}",
+        rf"{_MONTH_PAIR}\s+{_DAY}\s*[,،]?\s*{_YEAR}",
+    )
+)
+_TIME = re.compile(
+    r"(?<![\d:])(?P<h>\d{1,2}):(?P<min>\d{2})(?::(?P<s>\d{2}))?(?:\.\d+)?"
+    r"(?:\s*(?P<half>صباحا|صباح|ص|مساءا|مساء|م|ظهرا|am|pm|a\.m\.|p\.m\.)(?!\w))?"
+)
+_AFTERNOON = frozenset({"مساءا", "مساء", "م", "pm", "p.m."})
+_MORNING = frozenset({"صباحا", "صباح", "ص", "am", "a.m."})
+_OFFSET = re.compile(
+    r"(?:(?:gmt|utc)\s*(?P<sign>[+-])\s*(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)"
+    r"|(?<![\w:])(?P<sign2>[+-])(?P<oh2>\d{2}):?(?P<om2>\d{2})(?!\d)"
+    r"|(?<!\w)(?:gmt|utc|z)(?!\w)"
+)
+_CITY_ZONES = {fold(city): zone for city, zone in CITY_TIME_ZONES.items()}
+_CITY_ZONE = re.compile(rf"(?:بتوقيت|توقيت)\s+(?P<city>{_alternation(CITY_TIME_ZONES)})(?:\S*)")
+_HIJRI = re.compile(
+    rf"(?<!\d)\d{{1,2}}\s+(?:{_alternation(HIJRI_MONTHS)})\s+\d{{3,4}}(?!\d)(?:\s*هـ?(?!\w))?"
+)
+_WEEKDAY = re.compile(rf"(?<!\w)(?:{_alternation(WEEKDAYS)})(?!\w)")
+_FILLER = re.compile(rf"(?<!\w)(?:{_alternation(DATE_FILLER_WORDS)})(?!\w)")
+#: An ISO 8601 date and time as one token: "2024-11-30T18:05:00+03:00", "2024-11-30T10:30Z".
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?")
+_LEFTOVER = re.compile(r"[\s,،؛;:|\-–—•·/()\[\].]*")
+_PUBLISHED_LABEL = re.compile(rf"^(?:{_alternation(PUBLISHED_LABELS)})(?!\w)\s*:?")
+_UPDATED_LABEL = re.compile(rf"^(?:{_alternation(UPDATED_LABELS)})(?!\w)\s*:?")
+
+
+def _date_key(line: str) -> str:
+    """A line folded for date matching: Arabic-Indic digits as ASCII, case and alef forms ignored,
+    but inner punctuation kept."""
+    folded = fold(f"({line.translate(_DIGITS)})")  # the brackets keep edge punctuation
+    return folded
+
+
+def _zone_named(name: str) -> tzinfo:
+    """The IANA zone ``name``, or UTC when this machine has no time-zone database."""
+    if name == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.debug("no time-zone data for %s; using UTC", name)
+        return UTC
+
+
+def _find_zone(text: str) -> tuple[tzinfo | None, str]:
+    """The time zone written in ``text`` (an offset, GMT/UTC, a city), and the text without it."""
+    match = _OFFSET.search(text)
+    if match:
+        sign = match["sign"] or match["sign2"]
+        if sign:
+            hours = int(match["oh"] or match["oh2"])
+            minutes = int(match["om"] or match["om2"] or 0)
+            if hours > 14 or minutes > 59:
+                return None, text
+            offset = timedelta(hours=hours, minutes=minutes)
+            zone: tzinfo = timezone(-offset if sign == "-" else offset)
+        else:
+            zone = UTC
+        return zone, text[: match.start()] + " " + text[match.end() :]
+    match = _CITY_ZONE.search(text)
+    if match:
+        return _zone_named(_CITY_ZONES[fold(match["city"])]), (
+            text[: match.start()] + " " + text[match.end() :]
+        )
+    return None, text
+
+
+def _month_number(name: str) -> int:
+    return _MONTH_NUMBERS[" ".join(name.split())]
+
+
+def _build_datetime(
+    date: re.Match[str], time: re.Match[str] | None, zone: tzinfo | None
+) -> datetime | None:
+    """The aware datetime from a date match and an optional time match; None if impossible."""
+    year, day = int(date["y"]), int(date["d"])
+    month = int(date["m"]) if "m" in date.re.groupindex else _month_number(date["mon"])
+    hour = minute = second = 0
+    if time is not None:
+        hour, minute, second = int(time["h"]), int(time["min"]), int(time["s"] or 0)
+        half = time["half"]
+        if half in _AFTERNOON and hour < 12:
+            hour += 12
+        elif half in _MORNING and hour == 12:
+            hour = 0
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone or UTC)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class DateLine:
+    """A line that is only a date: when it says (None for a Hijri-only date), and whether it is
+    a last-update date rather than the publication date."""
+
+    when: datetime | None
+    updated: bool = False
+
+
+def parse_date_line(line: str) -> DateLine | None:
+    """The date a line consists of, or None when the line says anything besides a date.
+
+    >>> parse_date_line("الأحد 1 ديسمبر 2024 - 10:30").when
+    datetime.datetime(2024, 12, 1, 10, 30, tzinfo=datetime.timezone.utc)
+    >>> parse_date_line("نشر في: ٣٠ تشرين الثاني ٢٠٢٤").when.date()
+    datetime.date(2024, 11, 30)
+    >>> parse_date_line("2024/11/30 08:15 م بتوقيت غرينتش").when.hour
+    20
+    >>> parse_date_line("2024-11-30T18:05:00+03:00").when.isoformat()
+    '2024-11-30T18:05:00+03:00'
+    >>> parse_date_line("آخر تحديث: 2024-12-02").updated
+    True
+    >>> parse_date_line("في 30 نوفمبر 2024 سقطت حلب") is None
+    True
+    """
+    key = _date_key(line)
+    updated = False
+    label = _PUBLISHED_LABEL.match(key)
+    if label is None:
+        label = _UPDATED_LABEL.match(key)
+        updated = label is not None
+    if label is not None:
+        key = key[label.end() :]
+    iso = _ISO_DATE.fullmatch(key.strip())
+    if iso is not None:
+        try:
+            when = datetime.fromisoformat(iso[0].upper())
+        except ValueError:
+            return None
+        if not MIN_YEAR <= when.year <= MAX_YEAR:
+            return None
+        return DateLine(when if when.tzinfo else when.replace(tzinfo=UTC), updated)
+    date = next((m for p in _DATE_PATTERNS if (m := p.search(key))), None)
+    rest = key
+    if date is not None:
+        rest = key[: date.start()] + " " + key[date.end() :]
+    else:
+        hijri = _HIJRI.search(key)
+        if hijri is None:
+            return None
+        rest = key[: hijri.start()] + " " + key[hijri.end() :]
+    zone, rest = _find_zone(rest)
+    time = _TIME.search(rest)
+    if time is not None:
+        rest = rest[: time.start()] + " " + rest[time.end() :]
+    rest = _FILLER.sub(" ", _WEEKDAY.sub(" ", _HIJRI.sub(" ", rest)))
+    if _LEFTOVER.fullmatch(rest) is None:
+        return None
+    if date is None:
+        return DateLine(None, updated)
+    built = _build_datetime(date, time, zone)
+    return None if built is None else DateLine(built, updated)
+
+
+def parse_machine_date(value: str) -> datetime | None:
+    """A date from a machine-readable value (ISO 8601, RFC 2822) or a date line; aware.
+
+    >>> parse_machine_date("2024-11-30T18:05:00+03:00").isoformat()
+    '2024-11-30T18:05:00+03:00'
+    >>> parse_machine_date("2024-11-30").isoformat()
+    '2024-11-30T00:00:00+00:00'
+    >>> parse_machine_date("Sat, 30 Nov 2024 10:30:00 GMT").isoformat()
+    '2024-11-30T10:30:00+00:00'
+    >>> parse_machine_date("soon") is None
+    True
+    """
+    value = value.strip()
+    if not value or len(value) > 200:
+        return None
+    when: datetime | None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            line = parse_date_line(value)
+            when = line.when if line else None
+    if when is None or not MIN_YEAR <= when.year <= MAX_YEAR:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+# --- Authors ------------------------------------------------------------------------------------
+
+_AUTHOR_KEYS = {
+    fold(prefix): needs_separator for prefix, needs_separator in AUTHOR_PREFIXES.items()
+}
+_MAX_PREFIX_WORDS = max(len(prefix.split()) for prefix in AUTHOR_PREFIXES)
+_PREFIX_SEPARATOR = re.compile(r"^\s*[:：\-–—]\s*")
+#: A byline name ends at a comma or a spaced dash ("سارة الخطيب، مراسلة", "علي - القاهرة"); a bar
+#: or bullet separates items that must each be metadata (see :func:`parse_metadata_line`).
+_NAME_END = re.compile(r"\s*(?:[,،؛;(]|\s[-–—]\s)")
+
+
+def clean_author(name: str) -> str | None:
+    """A byline name cut at its first comma, bar or spaced dash; None if it is not a name.
+
+    >>> clean_author("محمد أحمد، مراسل الجزيرة")
+    'محمد أحمد'
+    >>> clean_author("Jane Doe - Reuters")
+    'Jane Doe'
+    >>> clean_author("the government said on Monday that the talks would resume") is None
+    True
+    """
+    name = _NAME_END.split(name.strip(), maxsplit=1)[0].strip(" :-–—.")
+    words = name.split()
+    if not words or len(words) > AUTHOR_MAX_WORDS or len(name) > AUTHOR_MAX_CHARS:
+        return None
+    if (
+        any(c.isdigit() for c in name)
+        or name[-1] in "!?؟…"
+        or not all(any(c.isalpha() for c in word) for word in words)
+    ):
+        return None
+    if name[0].isascii() and not name[0].isupper():
+        return None  # "by the river": a Latin name is capitalised
+    return name
+
+
+def parse_author_line(line: str) -> str | None:
+    """The author named by a byline (``بقلم: فلان``, ``كتب - فلان``, ``By Jane Doe``), or None.
+
+    >>> parse_author_line("بقلم: سارة الخطيب")
+    'سارة الخطيب'
+    >>> parse_author_line("بقلم سارة الخطيب")
+    'سارة الخطيب'
+    >>> parse_author_line("كتب - محمود علي")
+    'محمود علي'
+    >>> parse_author_line("By Jane Doe, Reuters")
+    'Jane Doe'
+    >>> parse_author_line("كتب الوزير رسالة إلى نظيره") is None
+    True
+    """
+    words = line.split()
+    for count in range(min(_MAX_PREFIX_WORDS, len(words)), 0, -1):
+        # The prefix is the first ``count`` words, its last possibly glued to a colon ("بقلم:").
+        head = " ".join(words[:count])
+        core = head.rstrip(":：-–—")
+        needs_separator = _AUTHOR_KEYS.get(fold(core))
+        if needs_separator is None:
+            continue
+        rest = line.split(None, count)[count] if len(words) > count else ""
+        if core != head:
+            rest = head[len(core) :] + " " + rest
+        separator = _PREFIX_SEPARATOR.match(rest)
+        if needs_separator and separator is None:
+            return None
+        return clean_author(rest[separator.end() :] if separator else rest)
+    return None
+
+
+# --- Lines near the top -------------------------------------------------------------------------
+
+#: Separators between the items of a combined byline: "بقلم: فلان | 30 نوفمبر 2024".
+_ITEM_SEPARATORS = (re.compile(r"\s*[|•·]\s*"), re.compile(r"\s+[-–—]\s+"))
+
+
+def _parse_item(item: str) -> tuple[str | None, DateLine | None] | None:
+    author = parse_author_line(item)
+    if author is not None:
+        return author, None
+    date = parse_date_line(item)
+    if date is not None:
+        return None, date
+    return None
+
+
+def parse_metadata_line(line: str) -> tuple[str | None, list[DateLine]] | None:
+    """The author and dates a byline or date line carries, or None when it is body text.
+
+    >>> parse_metadata_line("بقلم: سارة الخطيب | 30 نوفمبر 2024")[0]
+    'سارة الخطيب'
+    >>> parse_metadata_line("بقلم: سارة | وقال الوزير إن الوضع مستقر") is None
+    True
+    """
+    date = parse_date_line(line)
+    if date is not None:
+        return None, [date]
+    for separator in _ITEM_SEPARATORS:
+        items = [item for item in separator.split(line) if item.strip()]
+        if len(items) < 2:
+            continue
+        parsed = [_parse_item(item) for item in items]
+        if all(p is not None for p in parsed):
+            authors = [p[0] for p in parsed if p is not None and p[0]]
+            dates = [p[1] for p in parsed if p is not None and p[1]]
+            return (authors[0] if authors else None), dates
+    author = parse_author_line(line)
+    return None if author is None else (author, [])
+
+
+def _published(dates: Sequence[DateLine]) -> datetime | None:
+    """The publication date, else the last-update date."""
+    for want_update in (False, True):
+        for date in dates:
+            if date.updated == want_update and date.when is not None:
+                return date.when
+    return None
+
+
+def take_metadata_lines(
+    lines: Sequence[str], window: int = METADATA_WINDOW
+) -> tuple[list[str], Metadata]:
+    """Read byline and date lines among the first ``window`` non-blank lines; blank them.
+
+    >>> lines, meta = take_metadata_lines(["العنوان", "كتب: علي حسن", "2024/11/30", "النص."])
+    >>> lines, meta.author, meta.published.isoformat()
+    (['العنوان', '', '', 'النص.'], 'علي حسن', '2024-11-30T00:00:00+00:00')
+    """
+    kept = list(lines)
+    author: str | None = None
+    dates: list[DateLine] = []
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        seen += 1
+        if seen > window:
+            break
+        found = parse_metadata_line(line)
+        if found is None:
+            continue
+        logger.debug("metadata line %r", line)
+        kept[i] = ""
+        author = author or found[0]
+        dates.extend(found[1])
+    return kept, Metadata(author=author, published=_published(dates))

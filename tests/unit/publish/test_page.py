@@ -1,0 +1,237 @@
+"""The listening page as HTML, read back with a real parser (the browser tests run it for real)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import logging
+import os
+import re
+import shutil
+import stat
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from narrate.errors import PublishError
+from narrate.publish.page import format_clock, read_transcript, render_page, write_page
+from narrate.show import ShowSettings, StoredEpisode
+from tests.listening import HOSTILE_TITLE, SEGMENT_TITLES, SHOW, Output, make_output
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Output:
+    return make_output(tmp_path_factory.mktemp("page") / "output")
+
+
+@pytest.fixture(scope="module")
+def soup(output: Output) -> BeautifulSoup:
+    return BeautifulSoup(render_page(output.folder, output.episodes, output.show), "html.parser")
+
+
+def _copy(output: Output, tmp_path: Path) -> Output:
+    """A private copy of the module's output folder, to change."""
+    folder = tmp_path / "output"
+    shutil.copytree(output.folder, folder, symlinks=True)
+    return replace(output, folder=folder)
+
+
+def _tag(found: object) -> Tag:
+    assert isinstance(found, Tag), found
+    return found
+
+
+def _episode_articles(soup: BeautifulSoup) -> list[Tag]:
+    return soup.select("main article.episode")
+
+
+def test_write_page_replaces_index_html_atomically(output: Output, tmp_path: Path) -> None:
+    out = _copy(output, tmp_path)
+    (out.folder / "index.html").write_text("old page", "utf-8")
+    path = write_page(out.folder, out.episodes, out.show)
+    assert path == out.folder / "index.html"
+    assert path.read_text("utf-8") == render_page(out.folder, out.episodes, out.show)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # readable by a web server
+    assert not [p for p in os.listdir(out.folder) if p.endswith(".tmp")]
+
+
+def test_write_page_failure_leaves_the_old_page_and_no_temporary_file(
+    output: Output, tmp_path: Path
+) -> None:
+    out = _copy(output, tmp_path)
+    (out.folder / "index.html").mkdir()  # os.replace cannot put a file over a folder
+    with pytest.raises(PublishError, match=r"^cannot write .*index\.html: "):
+        write_page(out.folder, out.episodes, out.show)
+    assert (out.folder / "index.html").is_dir()
+    assert not [p for p in os.listdir(out.folder) if p.endswith(".tmp")]
+
+
+def test_the_document_is_right_to_left_arabic_with_feed_and_cover(soup: BeautifulSoup) -> None:
+    root = _tag(soup.find("html"))
+    assert (root["lang"], root["dir"]) == ("ar", "rtl")
+    assert _tag(soup.find("title")).get_text() == SHOW.title
+    alternate = _tag(soup.find("link", rel="alternate"))
+    assert (alternate["type"], alternate["href"]) == ("application/rss+xml", "feed.xml")
+    assert _tag(soup.select_one("header h1")).get_text() == SHOW.title
+    cover = _tag(soup.select_one("header img.cover"))
+    assert cover["src"] == "cover.png"
+    assert cover["alt"] == f"غلاف {SHOW.title}"
+    assert SHOW.description in _tag(soup.find("header")).get_text()
+    assert _tag(soup.select_one('header a[href="feed.xml"]')).get_text().strip()
+
+
+def test_no_cover_no_image(tmp_path: Path) -> None:
+    page = BeautifulSoup(render_page(tmp_path, [], SHOW), "html.parser")
+    assert page.find("img") is None
+    assert "لا حلقات بعد" in _tag(page.find("main")).get_text()
+
+
+def test_landmarks_skip_link_and_one_heading_hierarchy(soup: BeautifulSoup) -> None:
+    body = _tag(soup.find("body"))
+    skip = _tag(body.find("a"))
+    assert skip["href"] == "#main" and _tag(soup.find(id="main")).name == "main"
+    assert [t.name for t in body.find_all(["header", "main", "footer"], recursive=False)] == [
+        "header",
+        "main",
+        "footer",
+    ]
+    levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    live = _tag(soup.find(id="now-playing"))
+    assert live["aria-live"] == "polite" and live.find_parent("main") is not None
+
+
+def test_episodes_newest_first_with_date_duration_and_player(
+    output: Output, soup: BeautifulSoup
+) -> None:
+    articles = _episode_articles(soup)
+    newest, older = sorted(output.episodes, key=lambda e: e.published, reverse=True)
+    assert [a["id"] for a in articles] == [newest.slug, older.slug]
+    meta = _tag(articles[1].select_one(".meta")).get_text()
+    assert "٢٤ نوفمبر ٢٠٢٦" in meta and format_clock(older.duration_seconds) in meta
+    player = _tag(articles[1].select_one("audio.episode-player"))
+    assert player["src"] == older.file_name
+    assert player["preload"] == "none" and player.has_attr("controls")
+    assert older.title in player["aria-label"]
+
+
+def test_chapters_link_to_their_time_and_seek_the_episode_player(
+    output: Output, soup: BeautifulSoup
+) -> None:
+    for article, episode in zip(_episode_articles(soup), _newest(output), strict=True):
+        player_id = _tag(article.select_one("audio.episode-player"))["id"]
+        links = article.select("section.chapters a.seek")
+        assert len(links) == len(episode.chapters)
+        for link, chapter in zip(links, episode.chapters, strict=True):
+            seconds = chapter.start_ms / 1000
+            assert link["href"] == f"{episode.file_name}#t={seconds:g}"
+            assert float(link["data-start"]) == seconds
+            assert link["data-player"] == player_id
+            text = link.get_text()
+            assert text.startswith(format_clock(seconds)) and chapter.title in text
+            assert chapter.title in link["data-announce"]
+
+
+def test_every_segment_has_its_own_labelled_player(output: Output, soup: BeautifulSoup) -> None:
+    for article, episode in zip(_episode_articles(soup), _newest(output), strict=True):
+        players = article.select("section.segments audio")
+        assert [p["src"] for p in players] == [s.path for s in episode.segments]
+        for player, title in zip(players, SEGMENT_TITLES, strict=True):
+            assert title in player["aria-label"] and player["preload"] == "none"
+            assert _tag(player.find("a"))["href"] == player["src"]  # without <audio> support
+
+
+def test_transcript_is_in_a_details_element_with_seeking_cues(
+    output: Output, soup: BeautifulSoup
+) -> None:
+    article = _episode_articles(soup)[0]
+    details = _tag(article.find("details"))
+    assert _tag(details.find("summary")).get_text() == "النص الكامل"
+    cues = details.select("p.cue")
+    assert [float(_tag(c.find("a"))["data-start"]) for c in cues] == [0, 2.5, 4, 8]
+    assert "ارتفعت الأسعار 18% في <شهر> واحد & أكثر." in cues[2].get_text()
+    files = {a["href"]: a["type"] for a in details.select("p.files a")}
+    assert files == {
+        "newer-news/transcript.vtt": "text/vtt",
+        "newer-news/transcript.json": "application/json",
+    }
+
+
+def test_hostile_titles_are_text_and_bidi_overrides_are_dropped(
+    output: Output, soup: BeautifulSoup
+) -> None:
+    page = render_page(output.folder, output.episodes, output.show)
+    assert "\u202e" not in page and "<script>alert" not in page
+    assert len(soup.find_all("script")) == 1
+    shown = HOSTILE_TITLE.replace("\u202e", "")
+    assert _tag(soup.select_one("article h2")).get_text() == shown
+    assert shown in _tag(soup.select_one("article audio"))["aria-label"]
+
+
+def test_no_external_resource_and_only_relative_urls(soup: BeautifulSoup) -> None:
+    for element in soup.find_all(["a", "link", "img", "audio", "script", "source"]):
+        for attribute in ("href", "src"):
+            if element.has_attr(attribute):
+                parts = urlsplit(element[attribute])
+                assert not parts.scheme and not parts.netloc, element
+                assert not element[attribute].startswith("/"), element
+    assert not soup.find("script", src=True) and not soup.find("link", rel="stylesheet")
+
+
+def test_every_control_has_a_name_and_ids_are_unique(soup: BeautifulSoup) -> None:
+    for audio in soup.find_all("audio"):
+        assert audio.get("aria-label", "").strip()
+    for link in soup.find_all("a"):
+        assert link.get_text().strip()
+    ids = [t["id"] for t in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    for tag in soup.find_all(attrs={"aria-labelledby": True}):
+        assert soup.find(id=tag["aria-labelledby"]) is not None
+
+
+def test_content_security_policy_allows_exactly_the_inline_style_and_script(
+    soup: BeautifulSoup,
+) -> None:
+    policy = _tag(soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"}))["content"]
+    for name in ("style", "script"):
+        source = _tag(soup.find(name)).string
+        assert source
+        digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode()
+        assert f"{name}-src 'sha256-{digest}'" in policy
+    assert "default-src 'none'" in policy
+
+
+def test_reduced_motion_and_visible_focus_are_in_the_style(soup: BeautifulSoup) -> None:
+    style = _tag(soup.find("style")).get_text()
+    assert "@media (prefers-reduced-motion: reduce)" in style
+    assert re.search(r":focus-visible\s*\{[^}]*outline:\s*3px solid", style)
+
+
+def test_a_broken_or_missing_transcript_leaves_the_page_without_it(
+    output: Output, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = _copy(output, tmp_path)
+    episode = out.episodes[0]
+    (out.folder / episode.slug / "transcript.json").write_text("{not json", "utf-8")
+    with caplog.at_level(logging.WARNING, logger="narrate.publish.page"):
+        assert read_transcript(out.folder, episode) == []
+    assert "left off the page" in caplog.text
+    (out.folder / episode.slug / "transcript.json").unlink()
+    assert read_transcript(out.folder, episode) == []
+    page = BeautifulSoup(render_page(out.folder, out.episodes, out.show), "html.parser")
+    assert not page.select(f"article#{episode.slug} p.cue")
+
+
+def _newest(output: Output) -> list[StoredEpisode]:
+    return sorted(output.episodes, key=lambda e: e.published, reverse=True)
+
+
+def test_show_language_is_the_page_language(tmp_path: Path) -> None:
+    show = ShowSettings(title="برنامج", base_url="http://127.0.0.1:8000/", language="ar-EG")
+    page = BeautifulSoup(render_page(tmp_path, [], show), "html.parser")
+    assert _tag(page.find("html"))["lang"] == "ar-EG"

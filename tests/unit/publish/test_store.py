@@ -1,0 +1,570 @@
+"""The SQLite episode store, publishing under the lock, and concurrent builds in real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import types
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from narrate.errors import PublishError
+from narrate.ffmpeg import run_ffmpeg
+from narrate.models import Chapter, SegmentFile, TranscriptFile
+from narrate.publish import store
+from narrate.publish.feed import render_feed
+from narrate.publish.store import (
+    EpisodeStore,
+    find_artwork,
+    load_episodes,
+    publish,
+    publish_lock,
+    regenerate,
+    remove_episode,
+)
+from narrate.show import ShowSettings, StoredEpisode
+from tests.paths import TESTS
+from tests.unit.publish.test_feed import bare_episode
+
+WORKER = TESTS / "publish_worker.py"
+BASE = "https://example.org/podcast/"
+T0 = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)
+NOW = datetime(2024, 5, 3, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def show() -> ShowSettings:
+    return ShowSettings(title="نشرة الصباح", base_url=BASE, author="فريق التحرير")
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    path = tmp_path / "output"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def pages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, list[str], str]]:
+    """A stand-in ``narrate.publish.page`` recording each call: (folder, slugs, show title)."""
+    calls: list[tuple[Path, list[str], str]] = []
+    module = types.ModuleType("narrate.publish.page")
+
+    def write_page(output_dir: Path, episodes: Any, show: ShowSettings) -> Path:
+        calls.append((output_dir, [e.slug for e in episodes], show.title))
+        return output_dir / "index.html"
+
+    module.write_page = write_page  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "narrate.publish.page", module)
+    return calls
+
+
+def episode(out: Path, slug: str, *, size: int = 4321, **changes: Any) -> StoredEpisode:
+    """An episode whose MP3 (``size`` bytes of stand-in data) exists in ``out``."""
+    (out / f"{slug}.mp3").write_bytes(b"\xff" * size)
+    return bare_episode(slug, **{"file_size": size, "engine": "gtts 2.5.4 (ar)", **changes})
+
+
+def full_episode(out: Path, slug: str, **changes: Any) -> StoredEpisode:
+    """An episode with every field, its segment MP3s, chapters and transcripts on disk."""
+    folder = out / slug
+    folder.mkdir(exist_ok=True)
+    segments = []
+    for n, title in enumerate(("المقدمة", "الذهب"), start=1):
+        path = f"{slug}/{n:02d}-part.mp3"
+        (out / path).write_bytes(b"\xff" * (100 * n))
+        segments.append(SegmentFile(n, title, path, 100 * n, 5000))
+    (folder / "chapters.json").write_text("{}", "utf-8")
+    transcripts = []
+    for name, mime in (("transcript.vtt", "text/vtt"), ("transcript.json", "application/json")):
+        (folder / name).write_text("x", "utf-8")
+        transcripts.append(TranscriptFile(f"{slug}/{name}", mime))
+    record = out / ".narrate" / f"{slug}.json"
+    record.parent.mkdir(exist_ok=True)
+    record.write_text("{}", "utf-8")
+    return episode(
+        out,
+        slug,
+        chapters=(Chapter("المقدمة", 0, 5000), Chapter("الذهب", 5000, 10000)),
+        segments=tuple(segments),
+        chapters_file=f"{slug}/chapters.json",
+        transcripts=tuple(transcripts),
+        image_file="cover.jpg",
+        **changes,
+    )
+
+
+def feed_guids(out: Path) -> list[str]:
+    root = ET.fromstring((out / "feed.xml").read_bytes())
+    return [g.text or "" for g in root.iter("guid")]
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and p.name != "lock"
+    }
+
+
+# -- the store ---------------------------------------------------------------------
+
+
+def test_put_get_list_remove(out: Path) -> None:
+    first = full_episode(out, "first")
+    second = episode(out, "second", published=T0 + timedelta(days=1))
+    with EpisodeStore(out) as episodes:
+        assert episodes.list() == []
+        assert episodes.put(first) == first
+        assert episodes.put(second) == second
+        assert episodes.list() == [second, first]
+        assert episodes.get("first") == first  # every field round-trips, Arabic included
+        assert episodes.get("nope") is None
+        assert episodes.remove("second") == second
+        assert episodes.remove("second") is None
+        assert episodes.list() == [first]
+    with EpisodeStore(out) as again:
+        assert again.list() == [first]
+
+
+def test_a_rebuilt_slug_keeps_its_guid_and_first_date(out: Path, show: ShowSettings) -> None:
+    publish(out, episode(out, "first"), show, now=NOW)
+    publish(out, episode(out, "second", published=T0 + timedelta(days=1)), show, now=NOW)
+    rebuilt = episode(
+        out,
+        "first",
+        size=5555,
+        guid="urn:narrate:a-new-guid",
+        published=T0 + timedelta(days=5),
+        title="حلقة مصححة",
+    )
+    publish(out, rebuilt, show, now=NOW)
+    stored = {e.slug: e for e in load_episodes(out)}
+    assert stored["first"] == replace(rebuilt, guid="urn:narrate:first", published=T0)
+    assert feed_guids(out) == ["urn:narrate:second", "urn:narrate:first"]
+
+
+def test_the_database_file(out: Path, show: ShowSettings) -> None:
+    assert load_episodes(out) == []
+    assert list(out.iterdir()) == []  # reading creates nothing
+    publish(out, episode(out, "a"), show, now=NOW)
+    db = out / "narrate.sqlite"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (store.SCHEMA_VERSION,)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert conn.execute("SELECT slug, published FROM episodes").fetchall() == [
+            ("a", "2024-05-01T06:30:00+00:00")
+        ]
+    conn.close()
+    # One self-contained file between transactions: no -wal, -shm or -journal beside it.
+    assert sorted(p.name for p in out.iterdir()) == [".narrate", "a.mp3", "feed.xml", db.name]
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ("feed.xml", db.name):
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_two_slugs_cannot_share_a_guid_or_a_file(out: Path, show: ShowSettings) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    with pytest.raises(PublishError, match="episodes 'a' and 'b' share the guid 'urn:narrate:a'"):
+        publish(out, episode(out, "b", guid="urn:narrate:a"), show, now=NOW)
+    with pytest.raises(PublishError, match=r"share the enclosure file 'a\.mp3'"):
+        publish(out, episode(out, "c", file_name="a.mp3"), show, now=NOW)
+    assert [e.slug for e in load_episodes(out)] == ["a"]
+    assert feed_guids(out) == ["urn:narrate:a"]
+
+
+# -- the legacy episodes.json ------------------------------------------------------
+
+LEGACY = {
+    "version": 1,
+    "episodes": [
+        {
+            "slug": "old",
+            "guid": "urn:narrate:old",
+            "title": "حلقة قديمة",
+            "description": "",
+            "published": "2024-04-01T06:30:00+00:00",
+            "duration_seconds": 60,
+            "file_name": "old.mp3",
+            "file_size": 10,
+            "engine": "espeak-ng",
+        }
+    ],
+}
+
+
+def test_legacy_store_is_imported_once(out: Path, show: ShowSettings) -> None:
+    legacy = out / "episodes.json"
+    legacy.write_text(json.dumps(LEGACY, ensure_ascii=False), "utf-8")
+    (out / "old.mp3").write_bytes(b"\xff" * 10)
+    [old] = load_episodes(out)  # read as it is before anything is written
+    assert not (out / "narrate.sqlite").exists()
+    publish(out, episode(out, "new"), show, now=NOW)
+    assert [e.slug for e in load_episodes(out)] == ["new", "old"]
+    assert feed_guids(out) == ["urn:narrate:new", "urn:narrate:old"]
+    assert load_episodes(out)[1] == old
+    # Imported once: the database is the store from now on; the JSON file is left alone.
+    legacy.write_text(json.dumps({"version": 1, "episodes": []}), "utf-8")
+    assert len(load_episodes(out)) == 2
+
+
+def test_damaged_legacy_store_stops_before_a_database_exists(out: Path, show: ShowSettings) -> None:
+    (out / "episodes.json").write_bytes(b'{"version": 1, "episodes": [')
+    for attempt in (lambda: load_episodes(out), lambda: publish(out, episode(out, "a"), show)):
+        with pytest.raises(PublishError, match=r"episodes\.json is not valid JSON"):
+            attempt()
+    assert not (out / "narrate.sqlite").exists()
+    assert not (out / "feed.xml").exists()
+
+
+# -- a damaged database --------------------------------------------------------------
+
+
+def corrupt_garbage(db: Path) -> None:
+    db.write_bytes(b"not a database, just some text" * 100)
+
+
+def corrupt_truncated(db: Path) -> None:
+    db.write_bytes(db.read_bytes()[:1500])
+
+
+def corrupt_future(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    conn.close()
+
+
+def corrupt_foreign(db: Path) -> None:
+    db.unlink()
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.close()
+
+
+def corrupt_row(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE episodes SET chapters = '[{\"title\": 1' WHERE slug = 'a'")
+    conn.close()
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "garbage": (corrupt_garbage, "is damaged or unreadable: file is not a database"),
+    "truncated": (corrupt_truncated, "is damaged"),
+    "newer narrate": (corrupt_future, "is version 99; this narrate reads version 1"),
+    "not ours": (corrupt_foreign, "is not a narrate episode store"),
+    "bad row": (corrupt_row, "is damaged: episode 'a'"),
+}
+
+
+@pytest.mark.parametrize("name", DAMAGE)
+def test_damaged_database_is_an_error_not_a_traceback(
+    name: str, out: Path, show: ShowSettings
+) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    db = out / "narrate.sqlite"
+    damage, reason = DAMAGE[name]
+    damage(db)
+    before = files(out)
+    for attempt in (lambda: load_episodes(out), lambda: publish(out, episode(out, "b"), show)):
+        with pytest.raises(PublishError, match=reason) as raised:
+            attempt()
+        assert str(db) in str(raised.value)
+        assert "\n" not in str(raised.value)
+    after = files(out)
+    del after["b.mp3"]
+    assert after == before  # nothing replaced, no new store started over the old one
+
+
+# -- publishing --------------------------------------------------------------------------
+
+
+def test_publish_writes_feed_and_page_from_the_store(
+    out: Path, show: ShowSettings, pages: list[tuple[Path, list[str], str]]
+) -> None:
+    path = publish(out, full_episode(out, "a"), show, now=NOW)
+    assert path == out / "feed.xml"
+    publish(out, episode(out, "b", published=T0 + timedelta(hours=1)), show, now=NOW)
+    assert path.read_bytes() == render_feed(load_episodes(out), show, now=NOW)
+    assert pages == [(out, ["a"], "نشرة الصباح"), (out, ["b", "a"], "نشرة الصباح")]
+
+
+def test_what_a_killed_publisher_left_half_written_is_cleaned_by_the_next(
+    out: Path, show: ShowSettings
+) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    stale = [out / ".feed.xml.0a1b2c3d4e5f.tmp", out / ".index.html.x1y2z3.tmp"]
+    for path in stale:
+        path.write_text("<rss><channel><title>half", encoding="utf-8")
+    keep = out / ".cover.jpg.notmine.tmp"  # not a publisher's file: left alone
+    keep.write_bytes(b"x")
+    publish(out, episode(out, "b"), show, now=NOW)
+    assert not any(path.exists() for path in stale)
+    assert keep.exists()
+
+
+def test_publish_episode_and_load_episodes_still_work(out: Path, show: ShowSettings) -> None:
+    ep = episode(out, "a")
+    assert publish(out, ep, show, now=NOW) == out / "feed.xml"
+    assert load_episodes(out) == [ep]
+
+
+def test_regenerate_uses_the_last_publish_settings(
+    out: Path, show: ShowSettings, pages: list[tuple[Path, list[str], str]]
+) -> None:
+    with pytest.raises(PublishError, match="no show settings are stored"):
+        regenerate(out, now=NOW)
+    publish(out, episode(out, "a"), show, now=NOW)
+    (out / "feed.xml").unlink()
+    regenerate(out, now=NOW + timedelta(days=1))
+    assert (out / "feed.xml").read_bytes() == render_feed(
+        load_episodes(out), show, now=NOW + timedelta(days=1)
+    )
+    other = replace(show, title="عنوان جديد")
+    regenerate(out, other, now=NOW)
+    assert EpisodeStore(out).show() == other
+    assert pages[-1] == (out, ["a"], "عنوان جديد")
+
+
+def test_page_hook_is_skipped_when_narrate_page_is_missing(
+    out: Path, show: ShowSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(
+        sys.modules, "narrate.publish.page", None
+    )  # import raises ModuleNotFoundError
+    publish(out, episode(out, "a"), show, now=NOW)
+    assert feed_guids(out) == ["urn:narrate:a"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"file_size": 99}, r"a\.mp3 is 100 bytes, but the episode says 99"),
+        ({"file_name": "b.mp3"}, r"b\.mp3 does not exist"),
+        ({"chapters_file": "a/chapters.json"}, r"a/chapters\.json does not exist"),
+        ({"transcripts": (TranscriptFile("a/t.vtt", "text/vtt"),)}, r"a/t\.vtt does not exist"),
+    ],
+)
+def test_every_linked_file_must_be_in_place(
+    out: Path, show: ShowSettings, changes: dict[str, Any], message: str
+) -> None:
+    ep = episode(out, "a", size=100)
+    with pytest.raises(PublishError, match=message):
+        publish(out, replace(ep, **changes), show, now=NOW)
+    assert sorted(p.name for p in out.iterdir()) == ["a.mp3"]
+
+
+def test_artwork_is_found_in_the_output_folder(out: Path) -> None:
+    assert find_artwork(out) is None
+    (out / "cover.png").write_bytes(b"png")
+    assert find_artwork(out) == "cover.png"
+    (out / "cover.jpg").write_bytes(b"jpg")
+    assert find_artwork(out) == "cover.jpg"
+
+
+# -- a failed publish changes nothing ----------------------------------------------------
+
+
+def fail_on_call(real: Callable[..., Any], n: int) -> Callable[..., Any]:
+    """``real``, except that its ``n``-th call raises as a full disk would."""
+    calls = 0
+
+    def fake(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == n:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    return fake
+
+
+def failing_commit(self: EpisodeStore, conn: sqlite3.Connection) -> None:
+    raise PublishError(f"episode store {self.path}: disk I/O error")
+
+
+FAILURES: dict[str, tuple[Any, str, Callable[..., Any]]] = {
+    "stage feed": (os, "fsync", fail_on_call(os.fsync, 1)),
+    "replace feed": (os, "replace", fail_on_call(os.replace, 1)),
+    "serializer": (ET, "tostring", fail_on_call(ET.tostring, 1)),
+    "commit": (EpisodeStore, "_commit", failing_commit),
+}
+
+
+@pytest.fixture
+def published(out: Path, show: ShowSettings) -> Iterator[dict[str, bytes]]:
+    publish(out, episode(out, "first"), show, now=NOW)
+    before = files(out)
+    episode(out, "second")  # its MP3 is in place; the publish below is what fails
+    yield before
+
+
+@pytest.mark.parametrize("name", FAILURES)
+def test_failed_publish_leaves_store_and_feed_as_they_were(
+    name: str,
+    out: Path,
+    show: ShowSettings,
+    published: dict[str, bytes],
+    monkeypatch: pytest.MonkeyPatch,
+    pages: list[tuple[Path, list[str], str]],
+) -> None:
+    target, attribute, fake = FAILURES[name]
+    monkeypatch.setattr(target, attribute, fake)
+    with pytest.raises((PublishError, OSError)):
+        publish(out, episode(out, "second"), show, now=NOW)
+    monkeypatch.undo()
+    after = files(out)
+    del after["second.mp3"]
+    assert after == published  # byte-identical, and no temporary file left
+    assert [e.slug for e in load_episodes(out)] == ["first"]
+    assert pages == [(out, ["first"], show.title)]  # the page was not written for "second"
+
+
+def test_failed_first_publish_leaves_an_empty_store(
+    out: Path, show: ShowSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "replace", fail_on_call(os.replace, 2))  # 1: the new database
+    with pytest.raises(PublishError, match=r"cannot replace .*feed\.xml"):
+        publish(out, episode(out, "a"), show, now=NOW)
+    assert load_episodes(out) == []
+    assert sorted(p.name for p in out.iterdir()) == [".narrate", "a.mp3", "narrate.sqlite"]
+
+
+# -- removing ------------------------------------------------------------------------------
+
+
+def test_remove_episode_takes_its_files(
+    out: Path, show: ShowSettings, pages: list[tuple[Path, list[str], str]]
+) -> None:
+    publish(out, full_episode(out, "gone"), show, now=NOW)
+    publish(out, full_episode(out, "kept"), show, now=NOW)
+    (out / "cover.jpg").write_bytes(b"jpg")
+    removed = remove_episode(out, "gone", now=NOW)
+    assert removed is not None and removed.slug == "gone"
+    assert feed_guids(out) == ["urn:narrate:kept"]
+    assert [e.slug for e in load_episodes(out)] == ["kept"]
+    assert sorted(files(out)) == [
+        ".narrate/kept.json",
+        "cover.jpg",
+        "feed.xml",
+        "kept.mp3",
+        "kept/01-part.mp3",
+        "kept/02-part.mp3",
+        "kept/chapters.json",
+        "kept/transcript.json",
+        "kept/transcript.vtt",
+        "narrate.sqlite",
+    ]
+    assert pages[-1] == (out, ["kept"], show.title)
+
+
+def test_removing_an_unknown_slug_changes_nothing(out: Path, show: ShowSettings) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    before = files(out)
+    assert remove_episode(out, "b", now=NOW + timedelta(days=1)) is None
+    assert files(out) == before
+
+
+# -- the lock -----------------------------------------------------------------------------
+
+HOLD = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_lock_waits_for_another_process_and_gives_up(out: Path, show: ShowSettings) -> None:
+    lock = store.lock_path(out)
+    lock.parent.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        started = time.monotonic()
+        busy = "another narrate process has been publishing"
+        with pytest.raises(PublishError, match=busy), publish_lock(out, timeout=0.3):
+            pass
+        assert 0.3 <= time.monotonic() - started < 2
+    finally:
+        holder.kill()
+        holder.wait()
+    # The kernel dropped the dead holder's lock: nothing to clean up.
+    with publish_lock(out, timeout=1):
+        pass
+
+
+def test_lock_is_reentrant_in_a_thread_and_exclusive_across_threads(out: Path) -> None:
+    order: list[str] = []
+    with publish_lock(out), publish_lock(out):
+        thread = threading.Thread(target=lambda: _take(out, order))
+        thread.start()
+        time.sleep(0.1)
+        order.append("main done")
+    thread.join(5)
+    assert order == ["main done", "thread got it"]
+
+
+def _take(out: Path, order: list[str]) -> None:
+    with publish_lock(out, timeout=5):
+        order.append("thread got it")
+
+
+# -- concurrent builds in real processes --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_mp3(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A real 1 s MP3, made once."""
+    return run_ffmpeg(
+        ["-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-ac", "1", "-b:a", "32k",
+         "-f", "mp3", "pipe:1"]
+    )  # fmt: skip
+
+
+def race(out: Path, mp3: bytes, times: dict[str, int], env: dict[str, str]) -> dict[str, Any]:
+    """Start a reader and one publisher per slug at once; return the reader's report."""
+    for slug in times:
+        (out / f"{slug}.mp3").write_bytes(mp3)
+    environment = {**os.environ, **env}
+    python = [sys.executable, str(WORKER)]
+    reader = subprocess.Popen([*python, "read", str(out)], stdout=subprocess.PIPE, env=environment)
+    writers = [
+        subprocess.Popen([*python, "publish", str(out), slug, str(n)], env=environment)
+        for slug, n in times.items()
+    ]
+    time.sleep(0.3)  # every process imported narrate and waits
+    (out / "go").touch()
+    codes = [w.wait(60) for w in writers]
+    (out / "stop").touch()
+    report_line, _ = reader.communicate(timeout=30)
+    assert codes == [0] * len(writers)
+    report: dict[str, Any] = json.loads(report_line)
+    return report
+
+
+def test_concurrent_publishers_all_land_and_the_feed_is_never_half_written(
+    out: Path, small_mp3: bytes
+) -> None:
+    times = {f"ep{n}": (5 if n % 2 else 1) for n in range(6)}
+    report = race(out, small_mp3, times, {})
+    assert report["errors"] == []
+    assert report["parsed"] > 10  # the reader really read while the publishers ran
+    assert sorted(e.slug for e in load_episodes(out)) == sorted(times)
+    assert sorted(feed_guids(out)) == sorted(f"urn:test:{slug}" for slug in times)
+    titles = {e.slug: e.title for e in load_episodes(out)}
+    assert titles["ep1"] == "حلقة ep1 رقم 5"  # the last of five publishes of one slug won
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
