@@ -17,8 +17,8 @@ from narrate.errors import PublishError
 logger = logging.getLogger(__name__)
 
 
-def stage(target: Path, data: bytes, mode: int | None = None) -> Path:
-    """Write ``data`` to a new synced temporary file beside ``target``; its path.
+def stage(target: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> Path:
+    """Write ``data`` to a new temporary file beside ``target``, synced if ``durable``; its path.
 
     The file is created with O_EXCL (never a stranger's file) and 0o666 less the umask,
     as ``open()`` would, unless ``mode`` is given. Raises :class:`PublishError`.
@@ -35,8 +35,9 @@ def stage(target: Path, data: bytes, mode: int | None = None) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
             if mode is not None:
                 os.fchmod(handle.fileno(), mode)
     except BaseException as exc:
@@ -47,9 +48,14 @@ def stage(target: Path, data: bytes, mode: int | None = None) -> Path:
     return tmp
 
 
-def replace(target: Path, data: bytes, mode: int | None = None) -> None:
-    """Put ``data`` at ``target`` through :func:`stage` and a rename made durable."""
-    tmp = stage(target, data, mode)
+def replace(target: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> None:
+    """Put ``data`` at ``target`` through :func:`stage` and a rename, made durable if ``durable``.
+
+    Not durable, a power cut may leave an empty or truncated file at ``target`` (never a
+    stranger's half-written one): for what is checked on reading and made again, such as
+    the speech cache's entries.
+    """
+    tmp = stage(target, data, mode, durable=durable)
     try:
         os.replace(tmp, target)
     except BaseException as exc:
@@ -60,7 +66,8 @@ def replace(target: Path, data: bytes, mode: int | None = None) -> None:
                 f"cannot write {target}: cannot replace {target.name}: {reason}"
             ) from exc
         raise
-    sync_dir(target.parent)
+    if durable:
+        sync_dir(target.parent)
 
 
 def write_if_changed(target: Path, data: bytes) -> bool:
@@ -103,3 +110,12 @@ def sync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is one of :func:`stage`'s temporary files (left by a killed process).
+
+    >>> is_temporary(Path(".feed.xml.0a1b2c3d4e5f.tmp")), is_temporary(Path("feed.xml"))
+    (True, False)
+    """
+    return path.name.startswith(".") and path.name.endswith(".tmp")

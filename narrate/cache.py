@@ -34,7 +34,8 @@ from pathlib import Path
 
 import platformdirs
 
-from narrate.errors import NarrateError
+from narrate import atomic
+from narrate.errors import NarrateError, PublishError
 
 log = logging.getLogger(__name__)
 
@@ -194,18 +195,13 @@ class Cache:
 
         Not synced to disk: an entry a power cut truncates or empties fails its checksum and
         is made again, while an fsync per entry cost a build of the example half a second.
+        Raises OSError when it cannot; nothing is left behind then.
         """
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=path.parent)
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(blob)
-            os.chmod(temp_name, 0o644)  # mkstemp makes it private; the cache is the user's
-            os.replace(temp_name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+            atomic.replace(path, blob, 0o644, durable=False)
+        except PublishError as exc:
+            raise OSError(str(exc)) from exc
 
 
 def open_cache(cache_dir: Path | None = None) -> Cache | None:
@@ -264,7 +260,7 @@ def clear_cache(cache_dir: Path | None = None) -> int:
         for folder in _fanout(root):
             for path in folder.iterdir():
                 is_entry = bool(_ENTRY_NAME.match(path.name))
-                if is_entry or path.name.startswith(_TEMP_PREFIX):
+                if is_entry or path.name.startswith(_TEMP_PREFIX) or _staged_entry(path):
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
                         removed += 1 if is_entry and path.suffix == _SUFFIX else 0
@@ -274,6 +270,13 @@ def clear_cache(cache_dir: Path | None = None) -> int:
         raise NarrateError(f"cannot clear the speech cache {root}: {_reason(exc)}") from exc
     log.info("removed %d entries from %s", removed, root)
     return removed
+
+
+def _staged_entry(path: Path) -> bool:
+    """An entry's temporary file (``.<entry>.<hex>.tmp``), left by a process that was killed."""
+    if not atomic.is_temporary(path):
+        return False
+    return bool(_ENTRY_NAME.match(path.name[1:].rsplit(".", 2)[0]))
 
 
 def _fanout(root: Path) -> Iterator[Path]:

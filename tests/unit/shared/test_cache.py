@@ -22,6 +22,7 @@ from narrate.cache import (
     clear_cache,
     open_cache,
     resolve_cache_dir,
+    text_key,
 )
 from narrate.errors import NarrateError
 from narrate.text import script
@@ -88,11 +89,20 @@ def test_key_changes_with_the_exact_text(edited: str) -> None:
     assert chunk_key(IDENTITY, RATE, edited) != chunk_key(IDENTITY, RATE, TEXT)
 
 
-def test_key_changes_with_the_text_preparation_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = chunk_key(IDENTITY, RATE, TEXT)
+def test_prepared_text_is_keyed_by_the_text_preparation_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A chunk's key hashes the exact text sent, so preparation changes show there by
+    themselves; a cached diacritization is keyed by the input, so it carries the version."""
+    script._diacritizer.cache_clear()
+    before = text_key("diacritized", script._diacritizer()[1], TEXT)
     monkeypatch.setattr(script, "PREP_VERSION", script.PREP_VERSION + 1)
-
-    assert chunk_key(IDENTITY, RATE, TEXT) != before
+    script._diacritizer.cache_clear()
+    try:
+        assert text_key("diacritized", script._diacritizer()[1], TEXT) != before
+    finally:
+        monkeypatch.undo()
+        script._diacritizer.cache_clear()
 
 
 def test_key_changes_with_the_sample_format() -> None:
