@@ -79,6 +79,10 @@ class Layout:
     def cover_stamp(self) -> Path:
         return self.private / COVER_STAMP
 
+    def find_cover(self) -> str | None:
+        """The name of the show's artwork in the folder, the first of :data:`COVER_FILES` there."""
+        return next((name for name in COVER_FILES if (self.root / name).is_file()), None)
+
     def episode_mp3(self, slug: str) -> Path:
         return self.root / f"{slug}.mp3"
 

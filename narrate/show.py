@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from narrate.errors import PublishError
+from narrate.layout import FEED_FILE
 from narrate.models import Chapter, SegmentFile, TranscriptFile
-
-FEED_FILE: Final = "feed.xml"
 
 #: Namespace of ``podcast:guid`` (Podcasting 2.0): uuid5 of the feed URL without its scheme.
 PODCAST_GUID_NAMESPACE: Final = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -306,3 +306,8 @@ class StoredEpisode:
             *((self.chapters_file,) if self.chapters_file else ()),
             *(t.path for t in self.transcripts),
         )
+
+
+def newest_first(episodes: Iterable[StoredEpisode]) -> list[StoredEpisode]:
+    """The order of the feed, the page and the store's listing: newest first, then by slug."""
+    return sorted(episodes, key=lambda e: (e.published, e.slug), reverse=True)

@@ -14,9 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from narrate.ffmpeg import run_ffmpeg
+from narrate.layout import COVER_FILES, Layout
 from narrate.models import Chapter, SegmentFile, TranscriptFile
 from narrate.show import ShowSettings, StoredEpisode
 
+#: The cover a producer put there themselves: a PNG, the last name the page looks for.
+PRODUCER_COVER = COVER_FILES[-1]
 #: A title with everything that must be escaped: markup, an ampersand, quotes and a bidi override.
 HOSTILE_TITLE = "أخبار <script>alert(\"x\")</script> & 'اقتباس' \u202eمقلوب"
 
@@ -112,10 +115,11 @@ def _template() -> Output:
     """Made once per test process (ffmpeg is the slow part); callers get a copy."""
     folder = Path(tempfile.mkdtemp(prefix="narrate-listening-")) / "output"
     folder.mkdir()
-    png(folder / "cover.png")
-    (folder / ".narrate").mkdir()
-    (folder / ".narrate" / "lock").write_text("private", "utf-8")
-    (folder / "narrate.sqlite").write_bytes(b"SQLite format 3\x00private")
+    layout = Layout(folder)
+    png(folder / PRODUCER_COVER)
+    layout.private.mkdir()
+    layout.lock.write_text("private", "utf-8")
+    layout.store.write_bytes(b"SQLite format 3\x00private")
     episodes = (
         _episode(folder, "older-news", "نشرة الثلاثاء", 24, 330),
         _episode(folder, "newer-news", HOSTILE_TITLE, 25, 440),

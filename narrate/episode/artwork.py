@@ -46,6 +46,7 @@ from PIL import (
 
 from narrate.atomic import write_if_changed
 from narrate.errors import ArtworkError, PublishError
+from narrate.layout import COVER_FILE, Layout
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ MIN_PX: Final = 1400
 MAX_PX: Final = 3000
 #: Side of a generated cover: Apple's minimum, to keep the embedded copies small.
 DEFAULT_PX: Final = 1400
-COVER_NAME: Final = "cover.jpg"
+#: The one file name the cover is written as (:data:`narrate.layout.COVER_FILE`).
+COVER_NAME: Final = COVER_FILE
 COVER_MIME: Final = "image/jpeg"
 JPEG_QUALITY: Final = 90
 _RAQM: Final = ImageFont.Layout.RAQM
@@ -79,7 +81,7 @@ def load_artwork(source: Path | None, output_dir: Path, show_title: str) -> Artw
     :class:`ArtworkError` when ``source`` is missing, is not an image, or is not a square of
     at least 1400 px.
     """
-    target = output_dir / COVER_NAME
+    target = Layout(output_dir).cover
     drawn_for = show_title if source is None else None
     if source is None:
         kept = _kept_cover(output_dir, show_title)
@@ -106,7 +108,6 @@ def prepare_artwork(source: Path | None, output_dir: Path, show_title: str) -> A
 
 #: Bump when the generated cover's drawing changes; with the title it names one cover.
 GENERATOR_VERSION: Final = 1
-_STAMP = Path(".narrate") / "cover.stamp"
 
 
 def _cover_key(show_title: str) -> str:
@@ -120,8 +121,9 @@ def _kept_cover(output_dir: Path, show_title: str) -> bytes | None:
     Drawing it again costs more than the rest of a rebuild that changes nothing.
     """
     try:
-        stamp = (output_dir / _STAMP).read_text(encoding="ascii").split()
-        data = (output_dir / COVER_NAME).read_bytes()
+        layout = Layout(output_dir)
+        stamp = layout.cover_stamp.read_text(encoding="ascii").split()
+        data = layout.cover.read_bytes()
     except (OSError, UnicodeDecodeError):
         return None
     if stamp != [_cover_key(show_title), hashlib.sha256(data).hexdigest()]:
@@ -133,7 +135,7 @@ def _stamp_cover(output_dir: Path, show_title: str, data: bytes) -> None:
     # Only a shortcut for the next build: failing to write it costs nothing else.
     with contextlib.suppress(OSError, PublishError):
         write_if_changed(
-            output_dir / _STAMP,
+            Layout(output_dir).cover_stamp,
             f"{_cover_key(show_title)} {hashlib.sha256(data).hexdigest()}\n".encode("ascii"),
         )
 

@@ -3,13 +3,15 @@
 This module only describes and renders: :class:`ShowSettings` (the channel),
 :class:`StoredEpisode` (one item, as the episode store keeps it) and
 :func:`render_feed`, a pure function from both to the bytes of ``feed.xml``. The
-store, the lock and the atomic writes live in :mod:`narrate.publish.store`.
+store lives in :mod:`narrate.publish.store`, the lock in :mod:`narrate.publish.lock`, and
+the transaction that writes the feed in :mod:`narrate.publish.publishing`.
 
 Rules followed (``shared/docs/podcast-standards.md``): every URL is absolute and
 ASCII (the base URL plus a percent-quoted relative path), text is stripped of
 the characters XML cannot carry and escaped by the serializer (never CDATA),
-dates are RFC 2822 in GMT, durations whole seconds, descriptions at most 4000
-bytes, and the same input with the same ``now`` gives the same bytes.
+dates are RFC 2822 in GMT, durations whole seconds, chapter starts and show-note
+times formatted by :mod:`narrate.clock`, descriptions at most 4000 bytes, and the
+same input with the same ``now`` gives the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from html import escape
 from typing import Final
 
 from narrate import __version__
+from narrate.clock import duration, timecode
 from narrate.show import (
     MAX_DESCRIPTION_BYTES,
     FeedValueError,
@@ -30,6 +33,7 @@ from narrate.show import (
     StoredEpisode,
     check_aware,
     clean_text,
+    newest_first,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,29 +65,6 @@ SEGMENTS_HEADING: Final = "فقرات الحلقة:"
 # -- small formatters ---------------------------------------------------------
 
 
-def clock(ms: int) -> str:
-    """A chapter start as Podlove Simple Chapters wants it: zero-padded ``HH:MM:SS.mmm``.
-
-    >>> clock(0), clock(468_250), clock(3_723_004)
-    ('00:00:00.000', '00:07:48.250', '01:02:03.004')
-    """
-    seconds, millis = divmod(max(ms, 0), 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
-def timestamp(ms: int) -> str:
-    """A chapter start as show notes print it, ``MM:SS`` or ``H:MM:SS``.
-
-    >>> timestamp(0), timestamp(468_999), timestamp(3_723_004)
-    ('00:00', '07:48', '1:02:03')
-    """
-    minutes, seconds = divmod(max(ms, 0) // 1000, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
-
-
 def _clip(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
     """``text`` cut at a word to at most ``limit`` UTF-8 bytes, with an ellipsis when cut.
 
@@ -105,9 +86,9 @@ def _clip(text: str, limit: int = MAX_DESCRIPTION_BYTES) -> str:
 
 
 def segment_lines(episode: StoredEpisode) -> list[str]:
-    """The episode's segment list, one line each: ``MM:SS title`` from the chapters, else titles."""
+    """The episode's segment list, one line each: ``M:SS title`` from the chapters, else titles."""
     if episode.chapters:
-        return [f"{timestamp(c.start_ms)} {c.title}" for c in episode.chapters]
+        return [f"{duration(c.start_ms)} {c.title}" for c in episode.chapters]
     return [f"{s.number}. {s.title}" for s in sorted(episode.segments, key=lambda s: s.number)]
 
 
@@ -145,7 +126,7 @@ def episode_html(episode: StoredEpisode, show: ShowSettings) -> str | None:
     for number, title in enumerate(titles, start=1):
         label = escape(title)
         if number - 1 < len(episode.chapters):
-            label = f"{timestamp(episode.chapters[number - 1].start_ms)} {label}"
+            label = f"{duration(episode.chapters[number - 1].start_ms)} {label}"
         segment = by_number.get(number)
         if segment is not None:
             label = f'<a href="{escape(show.url(segment.path))}">{label}</a>'
@@ -156,10 +137,6 @@ def episode_html(episode: StoredEpisode, show: ShowSettings) -> str | None:
 
 
 # -- the feed ----------------------------------------------------------------
-
-
-def newest_first(episodes: Sequence[StoredEpisode]) -> list[StoredEpisode]:
-    return sorted(episodes, key=lambda e: (e.published, e.slug), reverse=True)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, /, **attrib: str) -> ET.Element:
@@ -253,7 +230,7 @@ def _item(channel: ET.Element, episode: StoredEpisode, show: ShowSettings) -> No
     if episode.chapters:
         chapters = _sub(item, f"{{{PSC_NS}}}chapters", version="1.2")
         for chapter in sorted(episode.chapters, key=lambda c: c.start_ms):
-            start = clock(chapter.start_ms)
+            start = timecode(chapter.start_ms)  # Podlove wants HH:MM:SS.mmm, zero-padded
             _sub(chapters, f"{{{PSC_NS}}}chapter", start=start, title=chapter.title)
 
 

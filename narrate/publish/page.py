@@ -28,16 +28,15 @@ from urllib.parse import quote
 
 from narrate import __version__
 from narrate.atomic import replace
+from narrate.clock import duration
 from narrate.errors import PublishError
+from narrate.layout import FEED_FILE, Layout
 from narrate.models import Chapter, SegmentFile
 from narrate.months import GREGORIAN_MONTHS
-from narrate.show import FEED_FILE, ShowSettings, StoredEpisode
+from narrate.show import ShowSettings, StoredEpisode, newest_first
 
 logger = logging.getLogger(__name__)
 
-PAGE_FILE = "index.html"
-#: The show's artwork in the output folder, in order of preference.
-COVER_FILES = ("cover.jpg", "cover.jpeg", "cover.png")
 TRANSCRIPT_JSON = "transcript.json"
 #: How the page names each transcript format it links to.
 _TRANSCRIPT_FORMATS = {
@@ -88,17 +87,13 @@ def format_date(value: datetime) -> str:
     return arabic_digits(f"{value.day} {GREGORIAN_MONTHS[value.month][0]} {value.year}")
 
 
-def format_clock(seconds: float) -> str:
-    """A time or duration as a clock, ``M:SS`` or ``H:MM:SS``, in Arabic-Indic digits.
+def format_clock(ms: int) -> str:
+    """A time or length as :func:`narrate.clock.duration` writes it, in Arabic-Indic digits.
 
-    >>> format_clock(754), format_clock(3725.9), format_clock(5)
-    ('١٢:٣٤', '١:٠٢:٠٥', '٠:٠٥')
+    >>> format_clock(754_000), format_clock(3_725_900), format_clock(5_000)
+    ('١٢:٣٤', '١:٠٢:٠٦', '٠:٠٥')
     """
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-    return arabic_digits(clock)
+    return arabic_digits(duration(ms))
 
 
 def _iso_duration(seconds: float) -> str:
@@ -144,7 +139,7 @@ def _transcript_path(output_dir: Path, episode: StoredEpisode) -> Path:
     for transcript in episode.transcripts:
         if transcript.mime == "application/json":
             return output_dir / transcript.path
-    return output_dir / episode.slug / TRANSCRIPT_JSON
+    return Layout(output_dir).episode_dir(episode.slug) / TRANSCRIPT_JSON
 
 
 def read_transcript(output_dir: Path, episode: StoredEpisode) -> list[tuple[float, str]]:
@@ -180,13 +175,6 @@ def read_transcript(output_dir: Path, episode: StoredEpisode) -> list[tuple[floa
 # -- the page ----------------------------------------------------------------
 
 
-def _cover(output_dir: Path) -> str | None:
-    for name in COVER_FILES:
-        if (output_dir / name).is_file():
-            return name
-    return None
-
-
 def _seek_link(href: str, player: str, seconds: str, text: str, announce: str, hidden: str) -> str:
     """A link that plays ``href`` from ``seconds``: a media fragment without script, a seek with.
 
@@ -203,7 +191,7 @@ def _seek_link(href: str, player: str, seconds: str, text: str, announce: str, h
 def _chapters(episode: StoredEpisode, player: str, mp3: str, heading: str) -> str:
     items = []
     for number, chapter in enumerate(_sorted_chapters(episode.chapters), start=1):
-        start = format_clock(chapter.start_ms / 1000)
+        start = format_clock(chapter.start_ms)
         title = _clean(chapter.title)
         link = _seek_link(
             mp3,
@@ -237,11 +225,11 @@ def _segment(episode: StoredEpisode, segment: SegmentFile) -> str:
     title = _clean(segment.title)
     label = f"الجزء {number}: {title}، من «{_clean(episode.title)}»"
     src = _url(segment.path)
-    duration = format_clock(segment.duration_ms / 1000)
+    length = format_clock(segment.duration_ms)
     return (
         f'<li><p class="segment-title"><bdi>{html.escape(title)}</bdi> '
         f'<span class="meta">(<time datetime="{_iso_duration(segment.duration_ms / 1000)}">'
-        f"{duration}</time>)</span></p>\n"
+        f"{length}</time>)</span></p>\n"
         f'<audio controls preload="none" src="{src}" aria-label="{_e(label)}">'
         f'<a href="{src}">استمع إلى الجزء {number}</a></audio></li>'
     )
@@ -257,7 +245,7 @@ def _transcript(
     parts = [f'<details class="transcript">\n<summary id="{heading}">النص الكامل</summary>']
     title = _clean(episode.title)
     for start, body in cues:
-        clock = format_clock(start)
+        clock = format_clock(round(start * 1000))
         link = _seek_link(
             mp3,
             player,
@@ -284,13 +272,14 @@ def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
     player = f"{ident}-player"
     mp3 = _url(episode.file_name)
     title = _clean(episode.title)
-    duration = episode.duration_seconds
+    seconds = episode.duration_seconds
     parts = [
         f'<article class="episode" id="{_e(episode.slug)}" aria-labelledby="{ident}-title">',
         f'<h2 id="{ident}-title"><bdi>{html.escape(title)}</bdi></h2>',
         '<p class="meta">'
         f'<time datetime="{episode.published.isoformat()}">{format_date(episode.published)}</time>'
-        f' · المدة <time datetime="{_iso_duration(duration)}">{format_clock(duration)}</time></p>',
+        f' · المدة <time datetime="{_iso_duration(seconds)}">{format_clock(seconds * 1000)}</time>'
+        "</p>",
     ]
     if episode.description.strip():
         parts.append(f'<div class="description">\n{_paragraphs(episode.description)}\n</div>')
@@ -313,10 +302,6 @@ def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
         parts.append(transcript)
     parts.append("</article>")
     return "\n".join(parts)
-
-
-def _newest_first(episodes: Sequence[StoredEpisode]) -> list[StoredEpisode]:
-    return sorted(episodes, key=lambda e: (e.published, e.slug), reverse=True)
 
 
 def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowSettings) -> str:
@@ -345,7 +330,7 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
         f'<link rel="alternate" type="application/rss+xml" title="{_e(title)}" href="{FEED_FILE}">',
         f"<style>{style}</style>",
     ]
-    cover = _cover(output_dir)
+    cover = Layout(output_dir).find_cover()
     if cover:
         head.append(f'<link rel="icon" href="{cover}">')
     head.append("</head>")
@@ -367,7 +352,7 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
         "</header>",
         '<main id="main" tabindex="-1">',
     ]
-    ordered = _newest_first(episodes)
+    ordered = newest_first(episodes)
     if ordered:
         body += [_episode(output_dir, e, i) for i, e in enumerate(ordered, start=1)]
     else:
@@ -388,7 +373,7 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
 
 def write_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowSettings) -> Path:
     """Write ``output_dir/index.html`` atomically (temporary file, fsync, ``os.replace``)."""
-    target = output_dir / PAGE_FILE
+    target = Layout(output_dir).page
     data = render_page(output_dir, episodes, show).encode("utf-8")
     try:
         output_dir.mkdir(parents=True, exist_ok=True)

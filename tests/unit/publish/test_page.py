@@ -17,10 +17,19 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
+from narrate.clock import duration
 from narrate.errors import PublishError
-from narrate.publish.page import format_clock, read_transcript, render_page, write_page
+from narrate.layout import COVER_FILE, COVER_FILES
+from narrate.publish.page import arabic_digits, read_transcript, render_page, write_page
 from narrate.show import ShowSettings, StoredEpisode
-from tests.listening import HOSTILE_TITLE, SEGMENT_TITLES, SHOW, Output, make_output
+from tests.listening import (
+    HOSTILE_TITLE,
+    PRODUCER_COVER,
+    SEGMENT_TITLES,
+    SHOW,
+    Output,
+    make_output,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +52,11 @@ def _copy(output: Output, tmp_path: Path) -> Output:
 def _tag(found: object) -> Tag:
     assert isinstance(found, Tag), found
     return found
+
+
+def clock(ms: int) -> str:
+    """A time as the page writes it: narrate's one clock, in Arabic-Indic digits."""
+    return arabic_digits(duration(ms))
 
 
 def _episode_articles(soup: BeautifulSoup) -> list[Tag]:
@@ -78,7 +92,7 @@ def test_the_document_is_right_to_left_arabic_with_feed_and_cover(soup: Beautifu
     assert (alternate["type"], alternate["href"]) == ("application/rss+xml", "feed.xml")
     assert _tag(soup.select_one("header h1")).get_text() == SHOW.title
     cover = _tag(soup.select_one("header img.cover"))
-    assert cover["src"] == "cover.png"
+    assert cover["src"] == PRODUCER_COVER == "cover.png"
     assert cover["alt"] == f"غلاف {SHOW.title}"
     assert SHOW.description in _tag(soup.find("header")).get_text()
     assert _tag(soup.select_one('header a[href="feed.xml"]')).get_text().strip()
@@ -88,6 +102,16 @@ def test_no_cover_no_image(tmp_path: Path) -> None:
     page = BeautifulSoup(render_page(tmp_path, [], SHOW), "html.parser")
     assert page.find("img") is None
     assert "لا حلقات بعد" in _tag(page.find("main")).get_text()
+
+
+def test_the_cover_is_the_first_of_the_layouts_names(tmp_path: Path) -> None:
+    """narrate writes cover.jpg; a producer's .jpeg or .png is shown when it is the only one."""
+    assert COVER_FILES[0] == COVER_FILE == "cover.jpg"
+    for name in reversed(COVER_FILES):
+        (tmp_path / name).write_bytes(b"image")
+        page = BeautifulSoup(render_page(tmp_path, [], SHOW), "html.parser")
+        assert _tag(page.select_one("header img.cover"))["src"] == name
+        assert _tag(page.select_one('link[rel="icon"]'))["href"] == name
 
 
 def test_landmarks_skip_link_and_one_heading_hierarchy(soup: BeautifulSoup) -> None:
@@ -113,7 +137,7 @@ def test_episodes_newest_first_with_date_duration_and_player(
     newest, older = sorted(output.episodes, key=lambda e: e.published, reverse=True)
     assert [a["id"] for a in articles] == [newest.slug, older.slug]
     meta = _tag(articles[1].select_one(".meta")).get_text()
-    assert "٢٤ نوفمبر ٢٠٢٦" in meta and format_clock(older.duration_seconds) in meta
+    assert "٢٤ نوفمبر ٢٠٢٦" in meta and clock(older.duration_seconds * 1000) in meta
     player = _tag(articles[1].select_one("audio.episode-player"))
     assert player["src"] == older.file_name
     assert player["preload"] == "none" and player.has_attr("controls")
@@ -133,7 +157,7 @@ def test_chapters_link_to_their_time_and_seek_the_episode_player(
             assert float(link["data-start"]) == seconds
             assert link["data-player"] == player_id
             text = link.get_text()
-            assert text.startswith(format_clock(seconds)) and chapter.title in text
+            assert text.startswith(clock(chapter.start_ms)) and chapter.title in text
             assert chapter.title in link["data-announce"]
 
 

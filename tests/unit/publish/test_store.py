@@ -1,15 +1,20 @@
-"""The SQLite episode store, publishing under the lock, and concurrent builds in real processes."""
+"""The SQLite episode store, publishing under the lock, and concurrent builds in real processes.
+
+The store is :mod:`narrate.publish.store`, the lock :mod:`narrate.publish.lock`, and the
+transaction that changes the store and rewrites the feed and the page
+:mod:`narrate.publish.publishing`.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import types
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -21,18 +26,13 @@ import pytest
 
 from narrate.errors import PublishError
 from narrate.ffmpeg import run_ffmpeg
+from narrate.layout import COVER_FILES, OutsideOutputError
 from narrate.models import Chapter, SegmentFile, TranscriptFile
-from narrate.publish import store
+from narrate.publish import lock, publishing, store
 from narrate.publish.feed import render_feed
-from narrate.publish.store import (
-    EpisodeStore,
-    find_artwork,
-    load_episodes,
-    publish,
-    publish_lock,
-    regenerate,
-    remove_episode,
-)
+from narrate.publish.lock import publish_lock
+from narrate.publish.publishing import find_artwork, publish, regenerate, remove_episode
+from narrate.publish.store import EpisodeStore, load_episodes
 from narrate.show import ShowSettings, StoredEpisode
 from tests.paths import TESTS
 from tests.unit.publish.test_feed import bare_episode
@@ -57,16 +57,14 @@ def out(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def pages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, list[str], str]]:
-    """A stand-in ``narrate.publish.page`` recording each call: (folder, slugs, show title)."""
+    """A stand-in for the page publishing writes, recording each call: (folder, slugs, title)."""
     calls: list[tuple[Path, list[str], str]] = []
-    module = types.ModuleType("narrate.publish.page")
 
     def write_page(output_dir: Path, episodes: Any, show: ShowSettings) -> Path:
         calls.append((output_dir, [e.slug for e in episodes], show.title))
         return output_dir / "index.html"
 
-    module.write_page = write_page  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "narrate.publish.page", module)
+    monkeypatch.setattr(publishing, "write_page", write_page)
     return calls
 
 
@@ -185,50 +183,6 @@ def test_two_slugs_cannot_share_a_guid_or_a_file(out: Path, show: ShowSettings) 
     assert feed_guids(out) == ["urn:narrate:a"]
 
 
-# -- the legacy episodes.json ------------------------------------------------------
-
-LEGACY = {
-    "version": 1,
-    "episodes": [
-        {
-            "slug": "old",
-            "guid": "urn:narrate:old",
-            "title": "حلقة قديمة",
-            "description": "",
-            "published": "2024-04-01T06:30:00+00:00",
-            "duration_seconds": 60,
-            "file_name": "old.mp3",
-            "file_size": 10,
-            "engine": "espeak-ng",
-        }
-    ],
-}
-
-
-def test_legacy_store_is_imported_once(out: Path, show: ShowSettings) -> None:
-    legacy = out / "episodes.json"
-    legacy.write_text(json.dumps(LEGACY, ensure_ascii=False), "utf-8")
-    (out / "old.mp3").write_bytes(b"\xff" * 10)
-    [old] = load_episodes(out)  # read as it is before anything is written
-    assert not (out / "narrate.sqlite").exists()
-    publish(out, episode(out, "new"), show, now=NOW)
-    assert [e.slug for e in load_episodes(out)] == ["new", "old"]
-    assert feed_guids(out) == ["urn:narrate:new", "urn:narrate:old"]
-    assert load_episodes(out)[1] == old
-    # Imported once: the database is the store from now on; the JSON file is left alone.
-    legacy.write_text(json.dumps({"version": 1, "episodes": []}), "utf-8")
-    assert len(load_episodes(out)) == 2
-
-
-def test_damaged_legacy_store_stops_before_a_database_exists(out: Path, show: ShowSettings) -> None:
-    (out / "episodes.json").write_bytes(b'{"version": 1, "episodes": [')
-    for attempt in (lambda: load_episodes(out), lambda: publish(out, episode(out, "a"), show)):
-        with pytest.raises(PublishError, match=r"episodes\.json is not valid JSON"):
-            attempt()
-    assert not (out / "narrate.sqlite").exists()
-    assert not (out / "feed.xml").exists()
-
-
 # -- a damaged database --------------------------------------------------------------
 
 
@@ -337,14 +291,17 @@ def test_regenerate_uses_the_last_publish_settings(
     assert pages[-1] == (out, ["a"], "عنوان جديد")
 
 
-def test_page_hook_is_skipped_when_narrate_page_is_missing(
+def test_the_page_is_written_after_the_feed_and_the_store_are_committed(
     out: Path, show: ShowSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(
-        sys.modules, "narrate.publish.page", None
-    )  # import raises ModuleNotFoundError
-    publish(out, episode(out, "a"), show, now=NOW)
-    assert feed_guids(out) == ["urn:narrate:a"]
+    def no_page(output_dir: Path, episodes: Any, show: ShowSettings) -> Path:
+        assert feed_guids(output_dir) == ["urn:narrate:a"]  # the feed is in place already
+        raise PublishError(f"cannot write {output_dir / 'index.html'}: No space left on device")
+
+    monkeypatch.setattr(publishing, "write_page", no_page)
+    with pytest.raises(PublishError, match=r"index\.html: No space left"):
+        publish(out, episode(out, "a"), show, now=NOW)
+    assert [e.slug for e in load_episodes(out)] == ["a"]  # the next publish writes the page
 
 
 @pytest.mark.parametrize(
@@ -369,8 +326,10 @@ def test_artwork_is_found_in_the_output_folder(out: Path) -> None:
     assert find_artwork(out) is None
     (out / "cover.png").write_bytes(b"png")
     assert find_artwork(out) == "cover.png"
-    (out / "cover.jpg").write_bytes(b"jpg")
-    assert find_artwork(out) == "cover.jpg"
+    (out / "cover.jpeg").write_bytes(b"jpeg")
+    assert find_artwork(out) == "cover.jpeg"
+    (out / "cover.jpg").write_bytes(b"jpg")  # what narrate writes comes first
+    assert find_artwork(out) == "cover.jpg" == COVER_FILES[0]
 
 
 # -- a failed publish changes nothing ----------------------------------------------------
@@ -476,6 +435,71 @@ def test_removing_an_unknown_slug_changes_nothing(out: Path, show: ShowSettings)
     assert files(out) == before
 
 
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """A folder outside the output folder, with a file that must survive."""
+    path = tmp_path / "elsewhere"
+    path.mkdir()
+    (path / "01-part.mp3").write_bytes(b"precious")
+    (path / "notes.txt").write_text("precious", "utf-8")
+    return path
+
+
+def test_removing_an_episode_whose_folder_leads_outside_is_refused(
+    out: Path, show: ShowSettings, elsewhere: Path
+) -> None:
+    publish(out, full_episode(out, "gone"), show, now=NOW)
+    shutil.rmtree(out / "gone")
+    (out / "gone").symlink_to(elsewhere, target_is_directory=True)
+    before = files(out)
+    with pytest.raises(OutsideOutputError, match="leads outside the output folder") as raised:
+        remove_episode(out, "gone", now=NOW)
+    assert isinstance(raised.value, PublishError) and "\n" not in str(raised.value)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["01-part.mp3", "notes.txt"]
+    assert files(out) == before  # refused before anything changed: still in store and feed
+    assert feed_guids(out) == ["urn:narrate:gone"]
+
+
+def test_removing_an_episode_file_linked_outside_is_refused(
+    out: Path, show: ShowSettings, elsewhere: Path
+) -> None:
+    publish(out, episode(out, "gone"), show, now=NOW)
+    (out / ".narrate").mkdir(exist_ok=True)
+    (out / ".narrate" / "gone.json").symlink_to(elsewhere / "notes.txt")
+    with pytest.raises(PublishError, match=r"gone\.json leads outside"):
+        remove_episode(out, "gone", now=NOW)
+    assert (elsewhere / "notes.txt").read_text("utf-8") == "precious"
+    assert [e.slug for e in load_episodes(out)] == ["gone"]
+
+
+def test_a_stale_temporary_file_linked_outside_is_refused_not_followed(
+    out: Path, show: ShowSettings, elsewhere: Path
+) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    (out / ".feed.xml.0a1b2c3d4e5f.tmp").symlink_to(elsewhere / "notes.txt")
+    with pytest.raises(OutsideOutputError, match=r"\.feed\.xml\.0a1b2c3d4e5f\.tmp leads outside"):
+        publish(out, episode(out, "b"), show, now=NOW)
+    assert (elsewhere / "notes.txt").read_text("utf-8") == "precious"
+    assert [e.slug for e in load_episodes(out)] == ["a"]
+
+
+def test_a_private_folder_leading_outside_is_refused(out: Path, elsewhere: Path) -> None:
+    (out / ".narrate").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutsideOutputError, match="leads outside"), publish_lock(out):
+        pass
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["01-part.mp3", "notes.txt"]
+
+
+def test_an_output_folder_that_is_itself_a_link_is_fine(
+    tmp_path: Path, show: ShowSettings, elsewhere: Path
+) -> None:
+    link = tmp_path / "linked-output"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    publish(link, full_episode(link, "gone"), show, now=NOW)
+    assert remove_episode(link, "gone", now=NOW) is not None
+    assert not (elsewhere / "gone").exists() and not (elsewhere / "gone.mp3").exists()
+
+
 # -- the lock -----------------------------------------------------------------------------
 
 HOLD = """
@@ -488,9 +512,10 @@ time.sleep(60)
 
 
 def test_lock_waits_for_another_process_and_gives_up(out: Path, show: ShowSettings) -> None:
-    lock = store.lock_path(out)
-    lock.parent.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock)], stdout=subprocess.PIPE)
+    path = lock.lock_path(out)
+    assert path == out / ".narrate" / "lock"
+    path.parent.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE)
     try:
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
         started = time.monotonic()
