@@ -1,28 +1,32 @@
 """The speaking stage: every chunk's audio, taken from the cache where it is already there.
 
 Identical chunks are spoken once. What the cache lacks is synthesized one way of three,
-chosen from the engine's ``parallel`` attribute:
+chosen from the engine's :attr:`~narrate.engines.Engine.parallel`:
 
 - ``"processes"`` (offline engines, bound to the CPU): a process pool of ``jobs`` workers
-  (default: every core this process may use). Workers start by ``forkserver`` (``spawn``
+  (default: the engine's ``concurrency``, every core this process may use unless it says
+  otherwise). Workers start by ``forkserver`` (``spawn``
   where there is none), never by a bare fork, so a C library the parent has already
   initialized (espeak-ng keeps its state in process globals) is never copied half-way into a
   child: each worker builds its own engine from the pickled one. Texts go in small batches.
 - ``"threads"`` (online engines, waiting on the network): a thread pool of the engine's
-  ``concurrency`` (1 if it has none) threads; the engine bounds and paces its own requests.
-- one at a time, when there are few misses, ``jobs`` is 1, or the engine cannot be pickled.
+  ``concurrency`` threads; the engine bounds and paces its own requests.
+- one at a time (``"serial"``), when the engine says so, there are few misses, ``jobs`` is 1,
+  or the engine cannot be pickled.
 
 Whoever makes a chunk (worker process, thread, or this process) stores it in the cache the
 moment it is done, so a build stopped at any point (an error, Ctrl-C, a killed process)
 resumes where it stopped. On the first failure the work not yet started is cancelled, the
 work under way finishes (and is stored), and the engine's error is raised.
 
-An online engine that can be stopped (it has a ``cancel()`` method, as the gtts engine does)
-is told to stop when its threads' work is given up: on a failure, on Ctrl-C or on SIGTERM it
+An engine run in threads is told to stop (``cancel()``; the gtts engine's really stops, the
+default does nothing) when its threads' work is given up: on a failure, on Ctrl-C or on SIGTERM it
 stops retrying and waiting at once and lets its requests in flight go, so the build ends in
 moments rather than after every thread's retries and timeouts (the interpreter waits for
 the pool's threads before it exits). What those requests would have brought is asked for
-again by the rerun; what was finished before is in the cache.
+again by the rerun; what was finished before is in the cache. Worker processes are ended at
+once on SIGTERM (each tells the pool its process id as it starts); on Ctrl-C, which they
+ignore, they finish the batch under way and store it.
 """
 
 from __future__ import annotations
@@ -33,9 +37,11 @@ import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import (
@@ -48,6 +54,7 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from multiprocessing.queues import Queue
 from types import ModuleType
 from typing import Literal
 
@@ -55,6 +62,7 @@ from pydub import AudioSegment
 
 from narrate.cache import Cache, chunk_key
 from narrate.engines import Engine
+from narrate.engines.base import available_cpus as available_cpus  # produce counts cores too
 from narrate.errors import EngineError
 from narrate.progress import Reporter
 
@@ -104,14 +112,6 @@ class SpeakStats:
         return f"synthesized {self.synthesized} of {self.chunks} chunks ({', '.join(parts)})"
 
 
-def available_cpus() -> int:
-    """The cores this process may run on (its affinity, not the machine's total)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
-        return os.cpu_count() or 1
-
-
 def speak(
     chunks: Sequence[str],
     engine: Engine,
@@ -120,15 +120,17 @@ def speak(
     jobs: int | None = None,
     sink: Callable[[AudioSegment], object] | None = None,
 ) -> tuple[list[AudioSegment], SpeakStats]:
-    """Audio for every chunk, in order, at ``engine.sample_rate``; and what it took.
+    """Speak every chunk, in order, at ``engine.sample_rate``, handing the audio to ``sink``.
 
-    ``jobs`` caps the workers (default: every core for an offline engine, the engine's own
-    concurrency for an online one); 1 speaks one chunk at a time. Raises the engine's
-    :class:`EngineError` on the first failure, after storing every chunk finished before it.
+    Each chunk's audio goes to ``sink`` in speaking order as soon as it and every chunk
+    before it are ready (so encoding can run while later chunks are spoken), and is not kept:
+    memory stays flat however long the episode. Without a sink the audio is only spoken and
+    cached (a benchmark's or a warm-up's use). Returns an empty list (the audio went to the
+    sink) and what it took.
 
-    With a ``sink``, each chunk's audio is handed to it in speaking order as soon as it and
-    every chunk before it are ready (so encoding can run while later chunks are spoken), and
-    is not kept: the list returned is then empty.
+    ``jobs`` is the most workers (default: the engine's ``concurrency``; threads never
+    exceed it); 1 speaks one chunk at a time. Raises the engine's :class:`EngineError` on
+    the first failure, after storing every chunk finished before it.
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -138,47 +140,44 @@ def speak(
     texts = dict(zip(keys, chunks, strict=True))  # one per distinct text, in speaking order
     copies = Counter(keys)
 
-    pcm: dict[str, bytes] = {}
-    # Streaming, a cached chunk is read again when its turn comes rather than held from the
-    # start: memory stays flat however long the episode (a three-hour rebuild is all hits).
+    # A cached chunk is read again when its turn comes rather than held from the start:
+    # memory stays flat however long the episode (a three-hour rebuild is all hits).
     cached: set[str] = set()
     misses: list[Job] = []
     for key, text in texts.items():
-        found = cache.load(key, rate) if cache is not None else None
-        if found is None:
-            misses.append((key, text))
-        elif sink is not None:
+        if cache is not None and cache.load(key, rate) is not None:
             cached.add(key)
         else:
-            pcm[key] = found
-    hits = len(pcm) + len(cached)
+            misses.append((key, text))
 
     mode, workers = _plan(engine, len(misses), jobs)
-    log.debug("%d distinct chunks, %d cached; speaking the rest %s", len(texts), hits, mode)
+    log.debug("%d distinct chunks, %d cached; speaking the rest %s", len(texts), len(cached), mode)
     saver = _Saver(cache)
     made = _synthesize(mode, workers, engine, misses, saver)
 
+    pcm: dict[str, bytes] = {}
     released = 0
-    uses_left = Counter(keys)
+    uses_left = copies.copy()
 
     def release() -> None:
         """Hand the sink every chunk whose turn has come."""
         nonlocal released
-        while sink is not None and released < len(keys):
+        while released < len(keys):
             key = keys[released]
             data = pcm.get(key)
-            if data is None:
-                if key not in cached:
-                    return  # not spoken yet
-                data = _reread(cache, key, rate, engine, texts[key])
-            sink(AudioSegment(data=data, sample_width=2, frame_rate=rate, channels=1))
+            if data is None and key not in cached:
+                return  # not spoken yet
+            if sink is not None:
+                if data is None:
+                    data = _reread(cache, key, rate, engine, texts[key])
+                sink(AudioSegment(data=data, sample_width=2, frame_rate=rate, channels=1))
             uses_left[key] -= 1
             if not uses_left[key]:
                 pcm.pop(key, None)
             released += 1
 
     def steps() -> Iterator[None]:
-        for key in [*pcm, *cached]:
+        for key in cached:  # done already: a step for each of its copies
             for _ in range(copies[key]):
                 yield None
         release()
@@ -192,21 +191,15 @@ def speak(
         for _ in bar:
             pass
 
-    segments = {
-        key: AudioSegment(data=data, sample_width=2, frame_rate=rate, channels=1)
-        for key, data in pcm.items()
-    }
     stats = SpeakStats(
         chunks=len(chunks),
         synthesized=len(misses),
-        cached=hits,
+        cached=len(cached),
         mode=mode,
         workers=workers,
     )
     log.info("%s: %s with %d worker(s)", engine.name, stats.summary(), workers)
-    if sink is not None:
-        return [], stats
-    return [segments[key] for key in keys], stats
+    return [], stats
 
 
 def warm_up(engine: Engine, jobs: int | None = None) -> None:
@@ -215,7 +208,7 @@ def warm_up(engine: Engine, jobs: int | None = None) -> None:
     It is a fresh interpreter importing narrate, about half a second on its own; started early
     it is ready when synthesis begins. Does nothing for an engine that does not use processes.
     """
-    if getattr(engine, "parallel", None) != "processes" or jobs == 1 or available_cpus() < 2:
+    if engine.parallel != "processes" or jobs == 1 or available_cpus() < 2:
         return
     if "forkserver" in multiprocessing.get_all_start_methods():
         _context(engine)
@@ -226,28 +219,24 @@ def warm_up(engine: Engine, jobs: int | None = None) -> None:
 
 def _plan(engine: Engine, misses: int, jobs: int | None) -> tuple[Mode, int]:
     """How to synthesize ``misses`` chunks with ``engine``, and with how many workers."""
-    if jobs == 1 or misses < 2:
+    if jobs == 1 or misses < 2 or engine.parallel == "serial":
         return "serial", 1
-    parallel = getattr(engine, "parallel", None)
-    if parallel == "processes":
-        workers = min(jobs or available_cpus(), misses)
-        if misses < MIN_POOL_MISSES or workers < 2:
-            return "serial", 1
-        try:
-            pickle.dumps(engine)
-        except Exception as exc:
-            log.warning(
-                "%s cannot be sent to worker processes (%s): speaking in one process",
-                engine.name,
-                exc,
-            )
-            return "serial", 1
-        return "processes", workers
-    if parallel == "threads":
-        concurrency = getattr(engine, "concurrency", 1)
-        workers = min(concurrency, jobs or concurrency, misses)
+    if engine.parallel == "threads":
+        workers = min(engine.concurrency, jobs or engine.concurrency, misses)
         return ("threads", workers) if workers > 1 else ("serial", 1)
-    return "serial", 1
+    workers = min(jobs or engine.concurrency, misses)
+    if misses < MIN_POOL_MISSES or workers < 2:
+        return "serial", 1
+    try:
+        pickle.dumps(engine)
+    except Exception as exc:
+        log.warning(
+            "%s cannot be sent to worker processes (%s): speaking in one process",
+            engine.name,
+            exc,
+        )
+        return "serial", 1
+    return "processes", workers
 
 
 def _reread(cache: Cache | None, key: str, rate: int, engine: Engine, text: str) -> bytes:
@@ -345,17 +334,10 @@ def _in_threads(engine: Engine, misses: list[Job], workers: int, saver: _Saver) 
         # Stopped (a failure, Ctrl-C, SIGTERM, or the consumer closing this generator): the
         # engine's threads stop retrying and waiting. Interrupted, do not even wait for them.
         wait_for_all = isinstance(exc, Exception)
-        _stop(engine)
+        engine.cancel()
         raise
     finally:
         pool.shutdown(wait=wait_for_all, cancel_futures=True)
-
-
-def _stop(engine: Engine) -> None:
-    """Tell an engine that can be stopped (it has ``cancel()``) to stop its threads' work."""
-    cancel = getattr(engine, "cancel", None)
-    if callable(cancel):
-        cancel()
 
 
 # A worker process's engine and cache, set once by _start_worker.
@@ -378,11 +360,12 @@ def _die_with_parent() -> None:
         pass
 
 
-def _start_worker(engine: Engine, cache: Cache | None) -> None:
+def _start_worker(engine: Engine, cache: Cache | None, started: Queue[int]) -> None:
     global _worker_engine, _worker_cache
     _die_with_parent()
     # Ctrl-C reaches the whole process group: the parent decides, a worker ends its batch.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    started.put(os.getpid())  # so that the parent can end this worker at once (SIGTERM)
     _worker_engine = engine
     _worker_cache = cache
 
@@ -439,12 +422,35 @@ def _main_imports() -> list[str]:
     return sorted(names)
 
 
+#: How long a build being terminated waits for a worker still starting to say who it is.
+END_WORKERS_WAIT = 5.0
+
+
+def _end_workers(started: Queue[int], spawned: int) -> None:
+    """Terminate the ``spawned`` workers, each as soon as it has told ``started`` its id.
+
+    The pool starts all its workers with the first batches, but a worker still starting
+    (on a loaded machine) tells its id only when its initializer runs; it is waited for, up
+    to :data:`END_WORKERS_WAIT` seconds, rather than missed and waited on for a whole batch.
+    """
+    deadline = time.monotonic() + END_WORKERS_WAIT
+    for _ in range(spawned):
+        try:
+            pid = started.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+
+
 def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver) -> Made:
+    context = _context(engine)
+    started: Queue[int] = context.Queue()
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=_context(engine),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(engine, saver.cache),
+        initargs=(engine, saver.cache, started),
     )
     batches = iter(_batches(misses, workers))
     pending: deque[Future[list[tuple[str, bytes, str | None]]]] = deque()
@@ -458,8 +464,11 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                 return
             pending.append(pool.submit(_speak_batch, batch))
 
+    spawned = workers  # until the first window is in: at most this many
     try:
         fill()
+        # Every submit with no idle worker starts one: the first window starts them all.
+        spawned = min(workers, len(pending))
         while pending:
             future = pending.popleft()
             try:
@@ -477,9 +486,10 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                 yield key, pcm
     except SystemExit:
         # Terminated (SIGTERM): stop the workers now; what they stored so far stays cached.
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
+        _end_workers(started, spawned)
         raise
     finally:
         # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
         pool.shutdown(wait=True, cancel_futures=True)
+        started.close()
+        started.join_thread()

@@ -31,10 +31,11 @@ import sys
 import threading
 from array import array
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Self
 
 from pydub import AudioSegment
 
+from narrate.engines.base import EngineBase, EngineSettings, Parallel
 from narrate.errors import EngineError, EngineUnavailable
 from narrate.models import TextNeeds
 
@@ -242,7 +243,7 @@ def _get_library() -> _Library:
         return _library
 
 
-class EspeakEngine:
+class EspeakEngine(EngineBase):
     """espeak-ng's voice, offline; Arabic (``ar``) by default.
 
     ``synthesize`` returns mono 16-bit audio at :attr:`sample_rate` (22,050 Hz),
@@ -251,13 +252,14 @@ class EspeakEngine:
     """
 
     name = "espeak"
+    about = "espeak-ng from the espeakng-loader wheel"
     # espeak-ng takes any length; 500 characters (a paragraph or two) keeps
     # cached chunks small at no measurable cost per call.
     #: espeak-ng reads undiacritized Arabic as consonant clusters: it needs tashkeel.
     text_needs = TextNeeds(max_chars=500, diacritics=True)
     #: Bound to the CPU: a worker process each. An engine pickles as its voice and rate; a
     #: worker unpickling it loads and initializes its own espeak-ng (see ``__reduce__``).
-    parallel: Literal["processes", "threads"] = "processes"
+    parallel: Parallel = "processes"
 
     def __init__(self, voice: str = DEFAULT_VOICE, rate_wpm: int | None = None) -> None:
         """Load espeak-ng if needed and check ``voice``.
@@ -280,6 +282,16 @@ class EspeakEngine:
         self._rate = rate_wpm if rate_wpm is not None else self._library.default_rate_wpm
         self.sample_rate: int = self._library.sample_rate
         self._library.check_voice(voice, self._rate)
+
+    @classmethod
+    def from_settings(cls, settings: EngineSettings) -> Self:
+        """The voice (default ``ar``) and rate of ``settings``."""
+        return cls(settings.voice or DEFAULT_VOICE, settings.rate_wpm)
+
+    @property
+    def voices(self) -> tuple[str, ...]:
+        """espeak-ng's voices for the chosen voice's language (Arabic: ``("ar",)``)."""
+        return voices(self.voice.split("-", 1)[0])
 
     def describe(self) -> str:
         """For example ``espeak-ng 1.52.0 (voice ar)`` or ``... (voice ar, 150 wpm)``."""

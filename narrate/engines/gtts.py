@@ -49,7 +49,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import requests
@@ -57,6 +57,7 @@ from gtts import gTTS
 from gtts.tts import gTTSError
 from pydub import AudioSegment
 
+from narrate.engines.base import PROBE_TIMEOUT, EngineBase, EngineSettings, Parallel
 from narrate.errors import AudioError, EngineError, EngineUnavailable
 from narrate.ffmpeg import decode_to_pcm
 from narrate.models import TextNeeds
@@ -80,6 +81,8 @@ BACKOFF_CAP = 8.0
 #: The longest ``Retry-After`` narrate waits out; Google asking for longer fails the build
 #: at once (hammering it sooner would not help, and nobody waits hours for a build).
 RETRY_AFTER_CAP = 60.0
+#: Below this many words a minute, gTTS speaks in its slow mode (its only other pace).
+SLOW_BELOW_WPM = 130
 
 FORBIDDEN = (
     "Google refused the request (HTTP 403): gTTS is probably out of date; "
@@ -393,16 +396,21 @@ def _seconds(value: float) -> str:
     return f"{round(max(value, 0.0), 1):g}"
 
 
-class GttsEngine:
+class GttsEngine(EngineBase):
     """Google Translate's Arabic voice, one request per chunk of at most 100 characters.
 
     Safe to call from many threads at once; see the module's docstring.
     """
 
     name = "gtts"
-    text_needs = TextNeeds(max_chars=100, diacritics=False)  # Google's limit; it needs no tashkeel
+    about = "Google Translate's Arabic voice"
+    online = True
+    # Google's limit; it needs no tashkeel
+    text_needs = TextNeeds(max_chars=100, diacritics=False)
+    voice = LANG
     sample_rate = 24000
-    parallel: Literal["processes", "threads"] = "threads"  # it waits on the network, not the CPU
+    parallel: Parallel = "threads"  # it waits on the network, not the CPU
+    concurrency: int = DEFAULT_CONCURRENCY
 
     def __init__(
         self,
@@ -463,14 +471,14 @@ class GttsEngine:
         self.set_deadline(deadline)
 
     @classmethod
-    def available(cls, timeout: float = 3.0) -> tuple[bool, str]:
-        """Whether Google TTS answers here (one short request), and why not if it does not."""
-        try:
-            engine = cls()
-            engine.probe(timeout)
-        except EngineError as exc:
-            return False, str(exc)
-        return True, f"Google TTS answered at {engine.host}"
+    def from_settings(cls, settings: EngineSettings) -> Self:
+        """Google's one voice; a rate under :data:`SLOW_BELOW_WPM` asks for its slow pace."""
+        if settings.voice is not None and settings.voice != LANG:
+            raise EngineError(f"gtts has no voice {settings.voice!r}: it has {LANG} only")
+        slow = settings.rate_wpm is not None and settings.rate_wpm < SLOW_BELOW_WPM
+        if settings.concurrency is None:
+            return cls(slow=slow, deadline=settings.deadline)
+        return cls(slow=slow, deadline=settings.deadline, concurrency=settings.concurrency)
 
     @property
     def host(self) -> str:
@@ -554,13 +562,14 @@ class GttsEngine:
             raise EngineError(f"Google's audio for {_quote(text)} decoded to nothing")
         return self._audio(pcm)
 
-    def probe(self, timeout: float = 3.0) -> None:
+    def probe(self, timeout: float = PROBE_TIMEOUT) -> str:
         """Ask Google for one short word, once; raise EngineUnavailable if no audio comes back."""
         try:
             self._request(PROBE_TEXT, timeout)
         except _Failure as failure:
             premise = "did not answer" if failure.retry else "cannot be used"
             raise EngineUnavailable(f"Google TTS {premise}: {failure.cause}") from None
+        return "Google TTS answered"
 
     def _fetch(self, text: str) -> bytes:
         """The MP3 bytes for ``text``, asking again after failures that may pass."""

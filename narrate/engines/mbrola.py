@@ -50,11 +50,12 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Self
 
 import platformdirs
 from pydub import AudioSegment
 
+from narrate.engines.base import PROBE_TIMEOUT, EngineBase, EngineSettings, EngineStatus, Parallel
 from narrate.engines.espeak import RATE_MAX_WPM, RATE_MIN_WPM, _Library
 from narrate.errors import EngineError, EngineUnavailable, NarrateError
 from narrate.models import TextNeeds
@@ -577,7 +578,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 # --- the engine -----------------------------------------------------------------------------
 
 
-class MbrolaEngine:
+class MbrolaEngine(EngineBase):
     """MBROLA's Arabic voice (``ar2`` by default) through espeak-ng, offline.
 
     ``synthesize`` returns mono 16-bit audio at :attr:`sample_rate` (the voice's own:
@@ -587,8 +588,9 @@ class MbrolaEngine:
     """
 
     name = "mbrola"
+    about = "MBROLA's Arabic voice through Debian's espeak-ng"
     text_needs = TextNeeds(max_chars=500, diacritics=True)  # espeak-ng reads the text
-    parallel: Literal["processes", "threads"] = "processes"
+    parallel: Parallel = "processes"
 
     def __init__(
         self,
@@ -646,6 +648,30 @@ class MbrolaEngine:
         # A pickled engine (sent to a pool process) starts its own worker there.
         return _rebuild, (self._setup, self._timeout)
 
+    @classmethod
+    def from_settings(cls, settings: EngineSettings) -> Self:
+        """The voice (default ``ar2``) and rate of ``settings``."""
+        return cls(settings.voice or DEFAULT_VOICE, settings.rate_wpm)
+
+    @classmethod
+    def status(cls, check_network: bool = True, timeout: float = PROBE_TIMEOUT) -> EngineStatus:
+        """Usable when its default voice (or another installed one) starts; the licence noted."""
+        detail = f"{cls.about}, offline; non-commercial licence"
+        found = mbrola_voices()
+        voice = DEFAULT_VOICE if DEFAULT_VOICE in found or not found else found[0]
+        try:
+            with MbrolaEngine(voice) as engine:
+                described = engine.describe()
+        except EngineError as exc:
+            return EngineStatus(cls.name, False, detail, found, str(exc))
+        detail = f"{described}, offline; the voice's licence is non-commercial"
+        return EngineStatus(cls.name, True, detail, found, None)
+
+    @property
+    def voices(self) -> tuple[str, ...]:
+        """The Arabic MBROLA voices installed here."""
+        return mbrola_voices()
+
     def describe(self) -> str:
         """For example ``MBROLA 3.02b (voice ar2, espeak-ng 1.51)`` or ``... 150 wpm)``."""
         rate = f", {self.rate_wpm} wpm" if self.rate_wpm is not None else ""
@@ -696,12 +722,6 @@ class MbrolaEngine:
                 self._worker.close()
                 self._worker = None
 
-    def __enter__(self) -> MbrolaEngine:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def _audio(self, pcm: bytes) -> AudioSegment:
         return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
 
@@ -721,19 +741,6 @@ def _rebuild(setup: _Setup, timeout: float) -> MbrolaEngine:
 def mbrola_voices() -> tuple[str, ...]:
     """The Arabic MBROLA voices installed here (of :data:`VOICES`), whether or not usable."""
     return tuple(v for v in VOICES if find_voice_file(v) is not None)
-
-
-def mbrola_available(voice: str = DEFAULT_VOICE) -> tuple[bool, str]:
-    """Whether the MBROLA engine can speak with ``voice`` here, and why not when it cannot.
-
-    Starts (and ends) a worker: every piece, the phoneme-table fix included, is tried.
-    """
-    try:
-        with MbrolaEngine(voice):
-            pass
-    except (EngineError, ValueError) as exc:
-        return False, str(exc)
-    return True, ""
 
 
 if __name__ == "__main__":

@@ -1,108 +1,118 @@
-"""Which speech engines can run here, with their voices, and why not when one cannot.
+"""Every speech engine by name, the choice between them, and which of them can run here.
 
-``narrate engines`` prints this. Each engine is checked by really starting it: Google is
-asked for one word, espeak-ng is loaded and its voice selected, and the MBROLA engine
-starts its worker (building its phoneme-table fix the first time).
+An engine is one module plus one line in :data:`ENGINES`: its names on the command line
+(:data:`narrate.engines.ENGINE_NAMES`), its settings, ``auto`` (if it is in
+:data:`AUTO_ORDER`) and ``narrate engines`` all come from its class (:class:`Engine`).
+
+``narrate engines`` checks each engine by really starting it (:meth:`Engine.status`):
+Google is asked for one word, espeak-ng is loaded and its voice selected, and the MBROLA
+engine starts its worker (building its phoneme-table fix the first time).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from narrate.errors import EngineError
+from narrate.engines.base import PROBE_TIMEOUT, Engine, EngineSettings, EngineStatus
+from narrate.engines.espeak import EspeakEngine
+from narrate.engines.gtts import GttsEngine
+from narrate.engines.mbrola import MbrolaEngine
+from narrate.errors import EngineUnavailable
+from narrate.models import TextNeeds
 
 logger = logging.getLogger(__name__)
 
-#: How long ``gtts`` waits for Google's answer to its probe, in seconds.
-PROBE_TIMEOUT = 3.0
+__all__ = [
+    "AUTO_ORDER",
+    "ENGINES",
+    "PROBE_TIMEOUT",
+    "EngineChoice",
+    "EngineStatus",
+    "choose_engine",
+    "engine_class",
+    "engine_status",
+    "engine_statuses",
+    "engine_text_needs",
+    "make_engine",
+]
+
+#: Every speaking engine, in the order ``narrate engines`` lists them.
+ENGINES: dict[str, type[Engine]] = {
+    "gtts": GttsEngine,
+    "espeak": EspeakEngine,
+    "mbrola": MbrolaEngine,
+}
+#: What ``auto`` tries, in order: the first that starts and answers its probe speaks. Never
+#: mbrola, whose voice's non-commercial licence a producer must choose knowingly.
+AUTO_ORDER = ("gtts", "espeak")
+#: No setting given: each engine's defaults.
+DEFAULT_SETTINGS = EngineSettings()
+
+
+def engine_class(name: str) -> type[Engine]:
+    """The class of the engine called ``name``; ValueError for an unknown one."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}") from None
+
+
+def engine_text_needs(name: str) -> TextNeeds:
+    """What the engine called ``name`` needs of its text, without starting it."""
+    return engine_class(name).text_needs
 
 
 @dataclass(frozen=True)
-class EngineStatus:
-    """One engine as found here.
+class EngineChoice:
+    """The engine a build will use for the whole episode, and why it was chosen."""
 
-    ``detail`` names what would speak (library, version, voice, licence notes);
-    ``reason`` says why the engine is not usable, and is None when it is.
+    engine: Engine
+    reason: str
+
+
+def make_engine(name: str, settings: EngineSettings = DEFAULT_SETTINGS) -> Engine:
+    """Start the engine called ``name`` with the settings that apply to it."""
+    return engine_class(name).from_settings(settings)
+
+
+def choose_engine(
+    name: str, settings: EngineSettings = DEFAULT_SETTINGS, *, source: str | None = None
+) -> EngineChoice:
+    """Make the engine called ``name``; ``auto`` tries :data:`AUTO_ORDER` in turn.
+
+    ``source`` says where the name came from (default: ``--engine <name>``). Raises
+    :class:`EngineUnavailable` when the named engine (for ``auto``: every engine it tries)
+    cannot run.
     """
-
-    name: str
-    usable: bool
-    detail: str
-    voices: tuple[str, ...]
-    reason: str | None
-
-    def to_json(self) -> dict[str, object]:
-        """As ``narrate engines --json`` prints it."""
-        return {
-            "name": self.name,
-            "usable": self.usable,
-            "detail": self.detail,
-            "voices": list(self.voices),
-            "reason": self.reason,
-        }
-
-
-def _gtts(check_network: bool, timeout: float) -> EngineStatus:
-    from narrate.engines.gtts import LANG, GttsEngine
-
-    detail = "Google Translate's Arabic voice, online"
-    try:
-        engine = GttsEngine()
-        detail = f"{engine.describe()}, online"
-        if not check_network:
-            return EngineStatus("gtts", False, detail, (LANG,), "not checked: network checks off")
-        engine.probe(timeout=timeout)
-    except EngineError as exc:
-        return EngineStatus("gtts", False, detail, (LANG,), str(exc))
-    return EngineStatus("gtts", True, detail, (LANG,), None)
-
-
-def _espeak(check_network: bool, timeout: float) -> EngineStatus:
-    from narrate.engines.espeak import DEFAULT_VOICE, EspeakEngine, voices
-
-    detail = "espeak-ng from the espeakng-loader wheel, offline"
-    try:
-        engine = EspeakEngine()
-        found = voices(DEFAULT_VOICE)
-    except EngineError as exc:
-        return EngineStatus("espeak", False, detail, (), str(exc))
-    return EngineStatus("espeak", True, f"{engine.describe()}, offline", found, None)
-
-
-def _mbrola(check_network: bool, timeout: float) -> EngineStatus:
-    from narrate.engines.mbrola import DEFAULT_VOICE, MbrolaEngine, mbrola_voices
-
-    detail = "MBROLA's Arabic voice through Debian's espeak-ng, offline; non-commercial licence"
-    found = mbrola_voices()
-    voice = DEFAULT_VOICE if DEFAULT_VOICE in found or not found else found[0]
-    try:
-        with MbrolaEngine(voice) as engine:
-            described = engine.describe()
-    except EngineError as exc:
-        return EngineStatus("mbrola", False, detail, found, str(exc))
-    detail = f"{described}, offline; the voice's licence is non-commercial"
-    return EngineStatus("mbrola", True, detail, found, None)
-
-
-#: Every speaking engine, in the order ``narrate engines`` lists them.
-CHECKS: dict[str, Callable[[bool, float], EngineStatus]] = {
-    "gtts": _gtts,
-    "espeak": _espeak,
-    "mbrola": _mbrola,
-}
+    if name != "auto":
+        engine = make_engine(name, settings)
+        return EngineChoice(engine, f"chosen with {source or f'--engine {name}'}")
+    failures: list[str] = []
+    for candidate in AUTO_ORDER:
+        try:
+            engine = make_engine(candidate, settings)
+        except EngineUnavailable as unavailable:
+            failures.append(str(unavailable))
+            continue
+        try:
+            found = engine.probe()
+        except EngineUnavailable as unavailable:
+            engine.close()
+            failures.append(str(unavailable))
+            continue
+        if failures:
+            where = "online" if engine.online else "offline"
+            return EngineChoice(engine, f"{'; '.join(failures)}; using the {where} voice")
+        return EngineChoice(engine, found or f"chosen with {source or '--engine auto'}")
+    raise EngineUnavailable("; ".join(failures))
 
 
 def engine_status(
     name: str, check_network: bool = True, timeout: float = PROBE_TIMEOUT
 ) -> EngineStatus:
     """The status of the engine called ``name``; raises ValueError for an unknown one."""
-    try:
-        check = CHECKS[name]
-    except KeyError:
-        raise ValueError(f"unknown engine {name!r}: choose one of {', '.join(CHECKS)}") from None
-    status = check(check_network, timeout)
+    status = engine_class(name).status(check_network, timeout)
     logger.debug("engine %s: %s", name, status)
     return status
 
@@ -110,8 +120,8 @@ def engine_status(
 def engine_statuses(
     check_network: bool = True, timeout: float = PROBE_TIMEOUT
 ) -> list[EngineStatus]:
-    """Every engine's status. Without ``check_network`` Google is not asked (gtts: unusable).
+    """Every engine's status. Without ``check_network`` no online engine is asked (unusable).
 
     Never raises for an engine that cannot run: that is what ``reason`` is for.
     """
-    return [engine_status(name, check_network, timeout) for name in CHECKS]
+    return [engine_status(name, check_network, timeout) for name in ENGINES]

@@ -19,10 +19,11 @@ import pytest
 from gtts import gTTS
 
 from narrate import engines
-from narrate.engines import GTTS_SLOW_BELOW_WPM, Engine, EngineSettings
+from narrate.engines import Engine, EngineSettings
 from narrate.engines.gtts import (
     DEFAULT_CONCURRENCY,
     ENDPOINT_ENV,
+    SLOW_BELOW_WPM,
     GttsEngine,
     full_jitter,
     retry_after_seconds,
@@ -630,16 +631,18 @@ def test_no_backoff_sleeps_past_the_deadline(
     assert sleeps == []
 
 
-def test_the_deadline_stops_retries_quickly(fake_google: FakeGoogle) -> None:
+def test_the_deadline_stops_retries(
+    fake_google: FakeGoogle, make_engine: MakeEngine, clock: FakeClock, sleeps: list[float]
+) -> None:
+    """On the engine's clock, which moves only by its waits: no wait goes past the deadline,
+    and the retries stop there rather than after the hundred allowed."""
     fake_google.set_mode("empty")  # not retried: make every request fail another way
     fake_google.fail_every(1, 503)
-    engine = real_engine(fake_google.endpoint, retries=100, backoff=0.05, backoff_cap=0.1)
-    started = time.monotonic()
-    engine.set_deadline(started + 0.6)
+    engine = make_engine(fake_google.endpoint, retries=100, backoff=0.05, backoff_cap=0.1)
+    engine.set_deadline(clock() + 0.6)
     with pytest.raises(EngineError) as caught:
         engine.synthesize(CHUNK)
-    elapsed = time.monotonic() - started
-    assert elapsed < 0.6 + 0.15
+    assert sum(sleeps) <= 0.6
     message = str(caught.value)
     assert message.startswith("the build's deadline of 0.6 s ")
     assert message.endswith(
@@ -648,16 +651,19 @@ def test_the_deadline_stops_retries_quickly(fake_google: FakeGoogle) -> None:
     assert 3 <= len(fake_google.requests) < 100
 
 
-def test_the_deadline_cuts_a_hung_request_short(fake_google: FakeGoogle) -> None:
+def test_the_deadline_cuts_a_hung_request_short(
+    fake_google: FakeGoogle, make_engine: MakeEngine, clock: FakeClock
+) -> None:
+    """The request is given the 0.4 s the deadline leaves (on the engine's clock, which does not
+    move while it waits), not its own 30 s timeout; nothing is retried."""
     fake_google.set_mode("hang")
-    engine = real_engine(fake_google.endpoint, timeout=10.0)
+    engine = make_engine(fake_google.endpoint, timeout=30.0, deadline=clock() + 0.4)
     started = time.monotonic()
-    engine.set_deadline(started + 0.4)
     with pytest.raises(
         EngineError, match=r"deadline of 0\.4 s passed .*within 0\.4 s \(timed out\)"
     ):
         engine.synthesize(CHUNK)
-    assert time.monotonic() - started < 0.4 + 0.2
+    assert time.monotonic() - started < 20  # a hang guard: the request's own timeout is 30 s
     assert len(fake_google.requests) == 1
 
 
@@ -753,25 +759,34 @@ def test_identity_changes_with_what_changes_the_audio(fake_google: FakeGoogle) -
     assert fetching.identity() == google
 
 
-def test_available(fake_google: FakeGoogle, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_when_google_answers(
+    fake_google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(ENDPOINT_ENV, fake_google.endpoint)
-    assert GttsEngine.available() == (True, f"Google TTS answered at {fake_google.endpoint}")
+    assert GttsEngine(endpoint=fake_google.endpoint).probe() == "Google TTS answered"
+    assert GttsEngine.status().usable
     fake_google.set_mode("403")
-    usable, why = GttsEngine.available()
-    assert not usable
-    assert why.startswith("Google TTS cannot be used: Google refused the request (HTTP 403)")
+    status = GttsEngine.status()
+    assert not status.usable and status.reason is not None
+    assert status.reason.startswith(
+        "Google TTS cannot be used: Google refused the request (HTTP 403)"
+    )
 
 
-def test_not_available(closed_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_when_google_does_not(closed_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENDPOINT_ENV, closed_endpoint)
-    assert GttsEngine.available() == (
+    status = GttsEngine.status()
+    assert (status.usable, status.reason) == (
         False,
         f"Google TTS did not answer: cannot connect to {closed_endpoint} (Connection refused)",
     )
     monkeypatch.setenv(ENDPOINT_ENV, "translate.example")
-    usable, why = GttsEngine.available()
-    assert not usable
-    assert why.startswith("the gTTS endpoint (NARRATE_GTTS_ENDPOINT) must be an http(s) URL")
+    status = GttsEngine.status()
+    assert not status.usable and status.reason is not None
+    assert status.reason.startswith(
+        "the gTTS endpoint (NARRATE_GTTS_ENDPOINT) must be an http(s) URL"
+    )
+    assert status.detail == "Google Translate's Arabic voice, online"
 
 
 # --- Under pressure: trickled answers, resets, cancelling ---------------------------------------
@@ -879,7 +894,7 @@ def test_a_slow_rate_asks_google_for_its_slow_voice(
     speed: bool | None,
 ) -> None:
     """Google has two paces: ``--rate`` under 130 words a minute picks the slow one."""
-    assert GTTS_SLOW_BELOW_WPM == 130
+    assert SLOW_BELOW_WPM == 130
     monkeypatch.setenv(ENDPOINT_ENV, fake_google.endpoint)
     engine = engines.make_engine("gtts", EngineSettings(rate_wpm=rate_wpm))
     assert isinstance(engine, GttsEngine)

@@ -31,7 +31,6 @@ from narrate.engines.mbrola import (
     add_fixes,
     decompile_table,
     find_voice_file,
-    mbrola_available,
 )
 from narrate.errors import EngineError, EngineUnavailable
 
@@ -243,9 +242,10 @@ def test_a_pickled_engine_starts_its_own_worker(engine: MbrolaEngine) -> None:
 
 
 @installed
-def test_mbrola_available_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mbrola_is_usable_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert mbrola_available() == (True, "")
+    status = MbrolaEngine.status()
+    assert (status.usable, status.reason) == (True, None)
     # By default narrate's copy of the data goes to its folder in the user's cache.
     assert [p.name[:4] for p in (tmp_path / "narrate" / "mbrola").iterdir()] == ["ar2-"]
 
@@ -299,7 +299,8 @@ def test_a_voice_missing_from_every_data_dir_is_unavailable(
     with pytest.raises(EngineUnavailable) as raised:
         MbrolaEngine()
     assert str(raised.value) == expected
-    assert mbrola_available() == (False, expected)
+    status = MbrolaEngine.status()
+    assert (status.usable, status.reason, status.voices) == (False, expected, ())
 
 
 def test_voice_files_are_found_where_espeak_ng_looks(
