@@ -2,7 +2,12 @@
 
 A reader (a podcast app polling ``feed.xml``, a web server sending a page) sees the old file
 or the new one, never half of one. Every file narrate publishes from bytes in memory goes
-through here; the MP3s are made in ``.narrate/partial`` and renamed the same way.
+through here; the MP3s are made in a working folder in ``.narrate/partial``
+(:func:`work_dir`) and renamed into place by :func:`commit`, the one rename of them all.
+
+A temporary file beside its target is named ``.<name>.<random>.tmp``; one in a working
+folder, and a working folder itself, ``<name>.<pid>.<random>.tmp``, so that what a killed
+build left there can be told from what a running one is still making (:func:`abandoned`).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from narrate.errors import PublishError
@@ -17,14 +24,25 @@ from narrate.errors import PublishError
 logger = logging.getLogger(__name__)
 
 
-def stage(target: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> Path:
-    """Write ``data`` to a new temporary file beside ``target``, synced if ``durable``; its path.
+def stage(
+    target: Path,
+    data: bytes,
+    mode: int | None = None,
+    *,
+    durable: bool = True,
+    folder: Path | None = None,
+) -> Path:
+    """Write ``data`` to a new temporary file beside ``target`` (or in ``folder``, a working
+    folder on its file system), synced if ``durable``; its path.
 
     The file is created with O_EXCL (never a stranger's file) and 0o666 less the umask,
     as ``open()`` would, unless ``mode`` is given. Raises :class:`PublishError`.
     """
     while True:
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        if folder is None:
+            tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        else:
+            tmp = folder / f"{target.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
@@ -55,8 +73,18 @@ def replace(target: Path, data: bytes, mode: int | None = None, *, durable: bool
     stranger's half-written one): for what is checked on reading and made again, such as
     the speech cache's entries.
     """
-    tmp = stage(target, data, mode, durable=durable)
+    commit(stage(target, data, mode, durable=durable), target, durable=durable)
+
+
+def commit(tmp: Path, target: Path, mode: int | None = None, *, durable: bool = True) -> None:
+    """Rename the finished file ``tmp`` over ``target`` (same file system), made durable if
+    ``durable``; ``mode``, when given, is set first. ``tmp`` is removed if the rename fails.
+
+    Raises :class:`PublishError`.
+    """
     try:
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException as exc:
         discard(tmp)
@@ -119,3 +147,28 @@ def is_temporary(path: Path) -> bool:
     (True, False)
     """
     return path.name.startswith(".") and path.name.endswith(".tmp")
+
+
+def work_dir(folder: Path, name: str) -> Path:
+    """A new private working folder ``<name>.<pid>.<random>.tmp`` in ``folder`` (made if
+    needed), for files that are then renamed into place with :func:`commit`.
+
+    Raises :class:`PublishError`.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{name}.{os.getpid()}.", suffix=".tmp", dir=folder))
+    except OSError as exc:
+        raise PublishError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+
+
+def abandoned(folder: Path) -> Iterator[Path]:
+    """The working folders and temporary files in ``folder`` whose process is gone."""
+    for leftover in folder.glob("*.tmp"):
+        try:
+            pid = int(leftover.name.split(".")[-3])
+            os.kill(pid, 0)  # still running: its file is still being made
+        except ProcessLookupError:
+            yield leftover
+        except (ValueError, IndexError, PermissionError):
+            continue

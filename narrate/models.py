@@ -47,7 +47,10 @@ class Chapter:
 
 @dataclass(frozen=True)
 class EpisodeInfo:
-    """What the tags and the feed say about one episode."""
+    """What is said about one episode, whatever its audio: in its tags, feed item and files.
+
+    Made once, before the audio; only ``chapters`` waits for it (the audio's own).
+    """
 
     slug: str
     guid: str
@@ -64,6 +67,44 @@ class EpisodeInfo:
     transcript: str = ""
     #: Who wrote the article, when it says (``TEXT``, the text's writer).
     author: str = ""
+    #: The text read in each segment, in order (each segment file's ``USLT``).
+    segment_texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mp3File:
+    """One MP3 narrate made: its file name, and once it is finished (tagged) its size and
+    SHA-256 (0 and "" before)."""
+
+    name: str
+    size: int = 0
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentMp3:
+    """One segment's own MP3 (track ``number`` of the episode), and how long it plays."""
+
+    number: int
+    title: str
+    file: Mp3File
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class EpisodeAudio:
+    """What the episode's audio came to: its MP3, each segment's, and their timing.
+
+    ``chapters``, ``sentences`` and ``duration_ms`` are times in the episode MP3 as players
+    decode it. The files are named, not placed: in the working folder while they are made,
+    then ``<slug>.mp3`` and ``<slug>/<segment>.mp3`` in the output folder.
+    """
+
+    file: Mp3File
+    duration_ms: int
+    chapters: tuple[Chapter, ...]
+    segments: tuple[SegmentMp3, ...] = ()
+    sentences: tuple[TimedSentence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,3 +145,12 @@ class TimedSentence:
     start_ms: int
     end_ms: int
     text: str
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    """One word of a spoken chunk and when it is said (ms from the start of the chunk's audio)."""
+
+    word: str
+    start_ms: int
+    end_ms: int

@@ -97,10 +97,6 @@ class Sounds:
         ring = chime(rate).raw_data
         return cls(intro=ring, outro=ring, intro_lu=-4.0, outro_lu=-4.0)
 
-    @classmethod
-    def none(cls) -> Sounds:
-        return cls(intro=None, outro=None)
-
 
 #: The longest intro, outro or music bed narrate reads, in seconds.
 MAX_SOUND_SECONDS = 300

@@ -24,7 +24,7 @@ from narrate.audio.speak import available_cpus, speak
 from narrate.cache import Cache
 from narrate.engines import Engine
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
-from narrate.models import Chapter, TimedSentence
+from narrate.models import Chapter, EpisodeAudio, Mp3File, SegmentMp3, TimedSentence
 from narrate.progress import Reporter
 from narrate.slug import make_slug
 from narrate.text.script import Script
@@ -36,30 +36,18 @@ SEGMENT_SLUG_CHARS = 40
 
 
 @dataclass(frozen=True)
-class SegmentAudioFile:
-    """One encoded segment file in the working folder."""
-
-    number: int
-    title: str
-    name: str
-    path: Path
-    duration_ms: int
-
-
-@dataclass(frozen=True)
 class Produced:
-    """The episode's audio, made in ``folder``: the MP3, each segment's MP3, and their timing.
+    """The episode's audio (its files in ``folder``, not yet tagged), and ``timeline``, the
+    layout of the speech before encoding."""
 
-    ``chapters``, ``sentences`` and ``duration_ms`` are times in the episode MP3 as players
-    decode it; ``timeline`` is the layout of the speech before encoding.
-    """
-
-    episode: Path
+    audio: EpisodeAudio
+    folder: Path
     timeline: Timeline
-    segments: tuple[SegmentAudioFile, ...]
-    sentences: tuple[TimedSentence, ...]
-    chapters: tuple[Chapter, ...]
-    duration_ms: int
+
+    def files(self) -> list[Path]:
+        """The episode's MP3, then each segment's, in the working folder."""
+        names = [self.audio.file.name, *(part.file.name for part in self.audio.segments)]
+        return [self.folder / name for name in names]
 
 
 @dataclass(frozen=True)
@@ -228,11 +216,10 @@ def produce(
             piece.path.unlink()
     place = Placement(pieces, joined, rate)
     segments = tuple(
-        SegmentAudioFile(
+        SegmentMp3(
             number=index + 1,
             title=part.chapter_title,
-            name=file.path.name,
-            path=file.path,
+            file=Mp3File(file.path.name),
             duration_ms=timeline.ms(file.frames[1] - file.frames[0]),
         )
         for index, (part, file) in enumerate(zip(script.segments, files, strict=True))
@@ -251,14 +238,14 @@ def produce(
         + (", limited" if episode_adjust.limit_db is not None else "")
         + ")"
     )
-    return Produced(
-        episode=episode,
-        timeline=timeline,
+    made = EpisodeAudio(
+        file=Mp3File(episode.name),
+        duration_ms=place.duration_ms,
+        chapters=chapters,
         segments=segments,
         sentences=timed_sentences(script, timeline, place.ms),
-        chapters=chapters,
-        duration_ms=place.duration_ms,
     )
+    return Produced(made, folder, timeline)
 
 
 def episode_pieces(

@@ -5,7 +5,7 @@ folder): a fingerprint of everything that decides the MP3's audio (the engine's 
 the exact chunks in their places, the pauses, the bitrate, narrate's version), the MP3's
 size and SHA-256, and its duration and chapters. A rebuild whose fingerprint matches, with
 the MP3 still byte-identical, skips synthesis, assembly and encoding; only the tags and
-the feed are brought up to date.
+the feed are brought up to date (and the tags only when :func:`tags_digest` changed).
 """
 
 from __future__ import annotations
@@ -16,58 +16,30 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from narrate import __version__, atomic
 from narrate.audio.assemble import Pauses
+from narrate.episode.tags import SegmentTags
 from narrate.errors import PublishError
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
-from narrate.models import Chapter
+from narrate.layout import Layout
+from narrate.models import Chapter, EpisodeAudio, EpisodeInfo, Mp3File, SegmentMp3, TimedSentence
 from narrate.text.script import Script
 
 log = logging.getLogger(__name__)
 
-RECORD_DIR = ".narrate"
 RECORD_VERSION = 2
 
 
 @dataclass(frozen=True)
-class FileRecord:
-    """One audio file as it was written: name, size and SHA-256."""
+class Record:
+    """What a finished episode's audio was made from, what it came to, and what its tags say."""
 
-    name: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class SegmentRecord:
-    """One segment's own file, and how long it plays."""
-
-    number: int
-    title: str
-    file: FileRecord
-    duration_ms: int
-
-
-@dataclass(frozen=True)
-class SentenceRecord:
-    start_ms: int
-    end_ms: int
-    text: str
-
-
-@dataclass(frozen=True)
-class AudioRecord:
-    """What a finished episode's audio was made from, and what it came to."""
-
+    #: :func:`fingerprint` of everything that decides the audio.
     fingerprint: str
-    size: int
-    sha256: str
-    duration_ms: int
-    chapters: tuple[Chapter, ...]
-    segments: tuple[SegmentRecord, ...] = ()
-    sentences: tuple[SentenceRecord, ...] = ()
-    #: A digest of what the files' tags say; equal: an unchanged rebuild need not re-tag them.
+    audio: EpisodeAudio
+    #: :func:`tags_digest` of the files' tags; equal: an unchanged rebuild need not re-tag them.
     tags: str = ""
 
 
@@ -93,6 +65,21 @@ def fingerprint(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def tags_digest(info: EpisodeInfo, audio: EpisodeAudio) -> str:
+    """A digest of every tag the episode's files carry (the images by their SHA-256)."""
+    info = dataclasses.replace(info, chapters=audio.chapters)
+    parts: list[object] = [
+        __version__,
+        dataclasses.replace(info, image=None, segment_texts=()),
+        hashlib.sha256(info.image or b"").hexdigest(),
+    ]
+    total = len(audio.segments)
+    for part in audio.segments:
+        tags = SegmentTags.of(info, part.number, part.title, total)
+        parts.append(dataclasses.replace(tags, image=None))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -101,45 +88,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _record_path(output_dir: Path, slug: str) -> Path:
-    return output_dir / RECORD_DIR / f"{slug}.json"
+def has_record(layout: Layout, slug: str) -> bool:
+    return layout.record(slug).is_file()
 
 
-def has_record(output_dir: Path, slug: str) -> bool:
-    return _record_path(output_dir, slug).is_file()
-
-
-def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
+def reusable(layout: Layout, slug: str, wanted: str) -> Record | None:
     """The record of ``slug``'s MP3 when its audio has fingerprint ``wanted`` and is intact."""
-    path = _record_path(output_dir, slug)
+    path = layout.record(slug)
     try:
-        raw = json.loads(path.read_text("utf-8"))
-        record = AudioRecord(
-            fingerprint=str(raw["fingerprint"]),
-            size=int(raw["size"]),
-            sha256=str(raw["sha256"]),
-            duration_ms=int(raw["duration_ms"]),
-            chapters=tuple(
-                Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
-                for c in raw["chapters"]
-            ),
-            segments=tuple(
-                SegmentRecord(
-                    int(g["number"]),
-                    str(g["title"]),
-                    FileRecord(
-                        str(g["file"]["name"]), int(g["file"]["size"]), str(g["file"]["sha256"])
-                    ),
-                    int(g["duration_ms"]),
-                )
-                for g in raw["segments"]
-            ),
-            sentences=tuple(
-                SentenceRecord(int(t["start_ms"]), int(t["end_ms"]), str(t["text"]))
-                for t in raw["sentences"]
-            ),
-            tags=str(raw.get("tags", "")),
-        )
+        record = _from_json(json.loads(path.read_text("utf-8")), slug)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -147,13 +104,12 @@ def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
         return None
     if record.fingerprint != wanted:
         return None
-    files = [(output_dir / f"{slug}.mp3", record.size, record.sha256)]
-    files += [
-        (output_dir / slug / g.file.name, g.file.size, g.file.sha256) for g in record.segments
-    ]
+    audio = record.audio
+    files = [(layout.episode_mp3(slug), audio.file)]
+    files += [(layout.episode_dir(slug) / part.file.name, part.file) for part in audio.segments]
     try:
-        for path, size, sha256 in files:
-            if path.stat().st_size != size or file_sha256(path) != sha256:
+        for path, file in files:
+            if path.stat().st_size != file.size or file_sha256(path) != file.sha256:
                 log.info("%s changed since it was built: building it again", path)
                 return None
     except OSError:
@@ -161,12 +117,50 @@ def reusable(output_dir: Path, slug: str, wanted: str) -> AudioRecord | None:
     return record
 
 
-def save_record(output_dir: Path, slug: str, record: AudioRecord) -> None:
+def save_record(layout: Layout, slug: str, record: Record) -> None:
     """Write ``slug``'s record atomically; a failure only costs a full rebuild next time."""
-    path = _record_path(output_dir, slug)
-    data = json.dumps(dataclasses.asdict(record), ensure_ascii=False, indent=1)
+    path = layout.record(slug)
+    data = json.dumps(_to_json(record), ensure_ascii=False, indent=1)
     try:
-        path.parent.mkdir(exist_ok=True)
+        layout.inside(path.parent).mkdir(exist_ok=True)
         atomic.replace(path, data.encode("utf-8"))
     except (OSError, PublishError) as exc:
         log.warning("cannot write the rebuild record %s: %s", path, exc)
+
+
+def _to_json(record: Record) -> dict[str, object]:
+    """The record as stored: the episode MP3's size and SHA-256 at the top (its name is the
+    slug's), then its timing, each segment file and the sentences."""
+    audio = dataclasses.asdict(record.audio)
+    main = audio.pop("file")
+    return {
+        "fingerprint": record.fingerprint,
+        "size": main["size"],
+        "sha256": main["sha256"],
+        **audio,
+        "tags": record.tags,
+    }
+
+
+def _from_json(raw: Any, slug: str) -> Record:
+    audio = EpisodeAudio(
+        file=Mp3File(f"{slug}.mp3", int(raw["size"]), str(raw["sha256"])),
+        duration_ms=int(raw["duration_ms"]),
+        chapters=tuple(
+            Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"])) for c in raw["chapters"]
+        ),
+        segments=tuple(
+            SegmentMp3(
+                int(g["number"]),
+                str(g["title"]),
+                Mp3File(str(g["file"]["name"]), int(g["file"]["size"]), str(g["file"]["sha256"])),
+                int(g["duration_ms"]),
+            )
+            for g in raw["segments"]
+        ),
+        sentences=tuple(
+            TimedSentence(int(t["start_ms"]), int(t["end_ms"]), str(t["text"]))
+            for t in raw["sentences"]
+        ),
+    )
+    return Record(str(raw["fingerprint"]), audio, str(raw.get("tags", "")))

@@ -87,6 +87,23 @@ class SegmentTags:
     #: Who wrote the article (``TEXT``), when it says.
     author: str = ""
 
+    @classmethod
+    def of(cls, info: EpisodeInfo, number: int, title: str, total: int) -> SegmentTags:
+        """The tags of segment ``number`` (of ``total``, headed ``title``) of the episode."""
+        texts = info.segment_texts
+        return cls(
+            title=title,
+            number=number,
+            total=total,
+            album=info.title,
+            artist=info.show,
+            published=info.published,
+            image=info.image,
+            image_mime=info.image_mime,
+            text=texts[number - 1] if 0 < number <= len(texts) else "",
+            author=info.author,
+        )
+
 
 _Record = TypeVar("_Record", EpisodeInfo, SegmentTags)
 

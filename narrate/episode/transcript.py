@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Final, Protocol
 
 from narrate.atomic import write_if_changed
+from narrate.clock import timecode
 from narrate.episode.chapterfile import seconds
 from narrate.models import TranscriptFile
 
@@ -233,13 +234,6 @@ def _rtl_lines(cue: Cue) -> list[str]:
     return [line if _first_strong(line) in ("R", "AL") else RLM + line for line in lines]
 
 
-def _timestamp(ms: int, separator: str) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
 def _vtt_escape(line: str) -> str:
     # Escaping '>' too also takes care of '-->', which may not appear in cue text.
     return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -249,7 +243,7 @@ def to_webvtt(cues: Iterable[Cue]) -> str:
     """A WebVTT file: ``WEBVTT``, then each cue's ``HH:MM:SS.mmm --> HH:MM:SS.mmm`` and lines."""
     blocks = ["WEBVTT\n"]
     for cue in cues:
-        timing = f"{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}"
+        timing = f"{timecode(cue.start_ms)} --> {timecode(cue.end_ms)}"
         blocks.append("\n".join([timing, *(_vtt_escape(line) for line in _rtl_lines(cue))]) + "\n")
     return "\n".join(blocks)
 
@@ -258,7 +252,7 @@ def to_srt(cues: Iterable[Cue]) -> str:
     """An SRT file: numbered from 1, ``HH:MM:SS,mmm --> HH:MM:SS,mmm``, LF line ends."""
     blocks = []
     for number, cue in enumerate(cues, start=1):
-        timing = f"{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}"
+        timing = f"{timecode(cue.start_ms, ',')} --> {timecode(cue.end_ms, ',')}"
         lines = [line.replace("-->", "→") for line in _rtl_lines(cue)]
         blocks.append("\n".join([str(number), timing, *lines]) + "\n")
     return "\n".join(blocks)

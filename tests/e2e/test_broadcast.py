@@ -318,8 +318,8 @@ def peak_memory(script: Script, folder: Path) -> tuple[int, int]:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(made.segments) == len(script.segments)
-    integrated, _ = ebur128(made.episode)
+    assert len(made.audio.segments) == len(script.segments)
+    integrated, _ = ebur128(made.files()[0])
     assert abs(integrated - TARGET) <= 1.0
     return peak, 2 * made.timeline.frames
 
@@ -354,7 +354,7 @@ def test_a_wrong_guess_of_the_encoder_loss_is_measured_and_encoded_again(
     )
     assert len(rounds) >= 2, rounds
     assert abs(rounds[-1] - rounds[-2]) < 0.1 or len(rounds) == 3, rounds
-    for path in (made.episode, *(s.path for s in made.segments)):
+    for path in made.files():
         integrated, true_peak = ebur128(path)
         assert abs(integrated - TARGET) <= 0.3, (path.name, integrated)
         assert true_peak <= -1.0, (path.name, true_peak)

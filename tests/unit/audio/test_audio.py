@@ -129,7 +129,9 @@ def test_pauses_inside_a_paragraph_follow_the_mark_each_chunk_ends_with() -> Non
     texts = ("انتهى الاجتماع.", "في دمشق،", "وفي حلب", "انتهى")
     shape = audio.SegmentShape("t", (), (texts,))
     pieces: list[bytes] = []
-    line = audio.Assembler(("مقدمة.",), [shape], RATE, pieces.append, pauses, audio.Sounds.none())
+    line = audio.Assembler(
+        ("مقدمة.",), [shape], RATE, pieces.append, pauses, audio.Sounds(intro=None, outro=None)
+    )
     for _ in range(5):
         line.add(tone(100))
     chunks = line.timeline().chunks
@@ -158,7 +160,12 @@ def test_assembly_joins_once_without_adding_segments(monkeypatch: pytest.MonkeyP
 
 def test_pieces_at_other_rates_are_converted_not_misread() -> None:
     piece = Sine(440, sample_rate=24000).to_audio_segment(duration=1000).set_sample_width(2)
-    result = assemble([], [SegmentAudio("t", [], [[piece]])], rate=RATE, sounds=audio.Sounds.none())
+    result = assemble(
+        [],
+        [SegmentAudio("t", [], [[piece]])],
+        rate=RATE,
+        sounds=audio.Sounds(intro=None, outro=None),
+    )
     pauses = Pauses()
     expected = pauses.after_intro + 1000 + pauses.between_segments
     assert abs(result.duration_ms - expected) <= 1

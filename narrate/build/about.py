@@ -1,0 +1,139 @@
+"""What is said about the episode, whatever its audio: its info, its files' tags, its companions.
+
+:func:`episode_info` says it once, from the article; the episode MP3's tags, each segment
+file's tags, the chapters JSON, the transcripts and the feed item are all written from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from narrate.build import staging
+from narrate.episode.artwork import Artwork
+from narrate.episode.chapterfile import write_chapters_json
+from narrate.episode.tags import SegmentTags, write_segment_tags, write_tags
+from narrate.episode.transcript import make_cues, write_transcripts
+from narrate.layout import Layout
+from narrate.models import (
+    Article,
+    EpisodeAudio,
+    EpisodeInfo,
+    Segment,
+    SegmentFile,
+    TranscriptFile,
+)
+from narrate.show import ShowSettings
+from narrate.slug import episode_guid
+
+#: How much of the lead goes into the episode description.
+DESCRIPTION_LEAD_CHARS = 400
+
+
+def episode_info(
+    slug: str,
+    article: Article,
+    show: ShowSettings,
+    published: datetime,
+    engine: str,
+    artwork: Artwork,
+) -> EpisodeInfo:
+    """The episode as its tags, feed item and companion files tell it (chapters to come)."""
+    return EpisodeInfo(
+        slug=slug,
+        guid=episode_guid(slug),
+        title=article.title,
+        show=show.title,
+        description=describe(article),
+        published=published,
+        engine=engine,
+        image=artwork.data,
+        image_mime=artwork.mime,
+        transcript=full_text(article),
+        author=article.author or "",
+        segment_texts=tuple(segment_text(s, article.title) for s in article.segments),
+    )
+
+
+def describe(article: Article) -> str:
+    """Episode description: the start of the lead, the list of segments, the writer's byline."""
+    first = next((p for s in article.segments for p in s.paragraphs), "")
+    if len(first) > DESCRIPTION_LEAD_CHARS:
+        first = first[:DESCRIPTION_LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+    parts = [first]
+    headings = [s.heading for s in article.segments if s.heading]
+    if headings:
+        parts.append("في هذه الحلقة:\n" + "\n".join(f"- {h}" for h in headings))
+    if article.author:
+        parts.append(f"بقلم {article.author}")
+    return "\n\n".join(part for part in parts if part)
+
+
+def full_text(article: Article) -> str:
+    """The article as read in the episode: title, then each heading and its paragraphs."""
+    parts = [article.title]
+    parts += [segment_text(s, None) for s in article.segments]
+    return "\n\n".join(parts)
+
+
+def segment_text(segment: Segment, fallback_title: str | None) -> str:
+    lines = [segment.heading] if segment.heading else []
+    if not lines and fallback_title:
+        lines = [fallback_title]
+    return "\n\n".join([*lines, *segment.paragraphs])
+
+
+def taggers(info: EpisodeInfo, audio: EpisodeAudio) -> list[Callable[[Path], None]]:
+    """What tags the episode MP3, then each segment's MP3 in order."""
+    episode = dataclasses.replace(info, chapters=audio.chapters)
+    total = len(audio.segments)
+    segments = [SegmentTags.of(info, part.number, part.title, total) for part in audio.segments]
+    return [
+        lambda path: write_tags(path, episode),
+        *(lambda path, tags=tags: write_segment_tags(path, tags) for tags in segments),
+    ]
+
+
+def retag(layout: Layout, info: EpisodeInfo, audio: EpisodeAudio) -> EpisodeAudio:
+    """Bring the tags of the episode's files in place up to date; the audio as it now is."""
+    folder = layout.episode_dir(info.slug)
+    main, *tag_segments = taggers(info, audio)
+    mp3 = staging.retag(layout, layout.episode_mp3(info.slug), main)
+    segments = tuple(
+        dataclasses.replace(part, file=staging.retag(layout, folder / part.file.name, tag))
+        for part, tag in zip(audio.segments, tag_segments, strict=True)
+    )
+    return dataclasses.replace(audio, file=mp3, segments=segments)
+
+
+def write_companions(
+    layout: Layout, info: EpisodeInfo, audio: EpisodeAudio, base_url: str, artwork: Artwork
+) -> tuple[str, list[TranscriptFile]]:
+    """The episode's chapters JSON (each chapter linked to its segment file) and transcripts."""
+    folder = layout.inside(layout.episode_dir(info.slug))
+    urls: list[str | None] = [
+        base_url + quote(f"{info.slug}/{part.file.name}") for part in audio.segments
+    ]
+    if len(urls) != len(audio.chapters):
+        urls = [None] * len(audio.chapters)
+    image_url = base_url + quote(artwork.path.name)
+    chapters_file = write_chapters_json(folder, audio.chapters, urls, info.title, image_url)
+    transcripts = write_transcripts(make_cues(audio.sentences), folder)
+    return chapters_file, transcripts
+
+
+def segment_files(slug: str, audio: EpisodeAudio) -> tuple[SegmentFile, ...]:
+    """The segment files as the feed lists them."""
+    return tuple(
+        SegmentFile(
+            number=part.number,
+            title=part.title,
+            path=f"{slug}/{part.file.name}",
+            size=part.file.size,
+            duration_ms=part.duration_ms,
+        )
+        for part in audio.segments
+    )
