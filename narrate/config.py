@@ -1,7 +1,8 @@
 """Show settings: ``narrate.toml``, its defaults, and the command-line options laid over it.
 
-Precedence, highest first: a command-line option, then the file, then the defaults
-below. A file that says something narrate cannot use is refused with a
+Precedence, highest first: a command-line option (or its environment variable), then the
+file, then the defaults below. The file's line of each key is kept, so a value can say where it
+came from. A file that says something narrate cannot use is refused with a
 :class:`ConfigError` naming the key and its line::
 
     [show]
@@ -26,7 +27,7 @@ import secrets
 import tomllib
 import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -93,14 +94,30 @@ class Config:
     build: BuildConfig = BuildConfig()
     #: The file read, if any.
     path: Path | None = None
+    #: The file's line of each key it sets, as ``(table, key)``; tables as ``(table, "")``.
+    lines: Mapping[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
 
-    def merged(self, overrides: Mapping[str, object]) -> Config:
+    def line(self, dotted: str) -> int | None:
+        """The line of the file that sets ``dotted`` (``"build.engine"``), or None."""
+        table, _, key = dotted.partition(".")
+        return self.lines.get((table, key)) if key else None
+
+    def merged(
+        self, overrides: Mapping[str, object], *, names: Mapping[str, str] | None = None
+    ) -> Config:
         """This configuration with command-line values laid over it.
 
         Keys are ``"show.title"``, ``"build.engine"`` and so on; a None value
         means the option was not given and changes nothing. Values are checked
         as the file's are; relative paths are taken from the current folder.
+        A refused value is blamed on ``names[key]`` (say ``"environment NARRATE_SHOW"``),
+        by default on ``"option --key"``.
         """
+
+        def blame(dotted: str) -> str:
+            key = dotted.partition(".")[2]
+            return (names or {}).get(dotted) or "option --" + key.replace("_", "-")
+
         tables: dict[str, dict[str, object]] = {"show": {}, "build": {}}
         for dotted, value in overrides.items():
             table, _, key = dotted.partition(".")
@@ -108,17 +125,16 @@ class Config:
                 raise ValueError(f"no setting called {dotted!r}")
             if value is None:
                 continue
-            option = "--" + key.replace("_", "-")
             try:
                 tables[table][key] = FIELDS[table, key](value, Path.cwd())
             except ValueError as exc:
-                raise ConfigError(f"option {option} {exc}") from None
+                raise ConfigError(f"{blame(dotted)} {exc}") from None
         show = dataclasses.replace(self.show, **tables["show"])  # type: ignore[arg-type]
         build = dataclasses.replace(self.build, **tables["build"])  # type: ignore[arg-type]
         problem = _cross_check(show)
         if problem is not None:
-            raise ConfigError(f"option --{problem[0].replace('_', '-')} {problem[1]}")
-        return Config(show, build, self.path)
+            raise ConfigError(f"{blame('show.' + problem[0])} {problem[1]}")
+        return Config(show, build, self.path, self.lines)
 
     def show_settings(self, *, image_file: str | None = None) -> ShowSettings:
         """The feed's view of the show; ``image_file``: the artwork's name in the output folder."""
@@ -405,7 +421,8 @@ def _from_data(
     problem = _cross_check(show)
     if problem is not None:
         raise fail("show", problem[0], f"show.{problem[0]} {problem[1]}")
-    config = Config(show, BuildConfig(**values["build"]), path)  # type: ignore[arg-type]
+    build = BuildConfig(**values["build"])  # type: ignore[arg-type]
+    config = Config(show, build, path, dict(lines))
     config.show_settings()  # anything the feed would still refuse, refused now
     return config
 

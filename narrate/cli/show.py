@@ -15,39 +15,26 @@ from typing import Any
 
 import click
 
-from narrate.config import (
-    CONFIG_FILE,
-    FIELDS,
-    Config,
-    find_config,
-    load_config,
-    write_config,
-)
+from narrate.cli.options import F, config_option, output_dir_option
+from narrate.cli.settings import Settings, resolve_settings
+from narrate.clock import duration
+from narrate.config import CONFIG_FILE, FIELDS, Config, write_config
 from narrate.engines import ENGINE_NAMES
 from narrate.ffmpeg import CBR_KBPS
-from narrate.publish.store import EpisodeStore, find_artwork, regenerate, remove_episode
+from narrate.publish.publishing import find_artwork, regenerate, remove_episode
+from narrate.publish.store import EpisodeStore
 from narrate.show import APPLE_CATEGORIES, ShowSettings, StoredEpisode
 
 
-def _config(config_path: Path | None) -> Config:
-    """``--config`` if given, else ``narrate.toml`` in the current folder, else the defaults."""
-    path = config_path or find_config(Path())
-    return load_config(path, ENGINE_NAMES) if path is not None else Config()
-
-
-def _output(output: Path | None, config: Config) -> Path:
-    return output if output is not None else config.build.output
-
-
-def _show(output: Path, config: Config) -> ShowSettings:
+def _show(output: Path, settings: Settings) -> ShowSettings:
     """The file's show settings; without a file, the last publish's, else the defaults."""
     artwork = find_artwork(output)
-    if config.path is None:
+    if settings.path is None:
         with EpisodeStore(output) as store:
             stored = store.show()
         if stored is not None:
             return stored
-    return config.show_settings(image_file=artwork)
+    return settings.show_settings(image_file=artwork)
 
 
 def _existing(output: Path) -> Path:
@@ -56,30 +43,8 @@ def _existing(output: Path) -> Path:
     return output
 
 
-def _folder_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.option(
-        "--config",
-        "config_path",
-        type=click.Path(path_type=Path, dir_okay=False, exists=True),
-        help=f"Settings file; default {CONFIG_FILE} in the current folder, if there.",
-    )(command)
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path, file_okay=False),
-        help="The output folder; default the settings file's, else 'output'.",
-    )(command)
-
-
-def duration(seconds: int) -> str:
-    """``M:SS`` or ``H:MM:SS``.
-
-    >>> duration(754), duration(3723), duration(5)
-    ('12:34', '1:02:03', '0:05')
-    """
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+def _folder_options(command: F) -> F:
+    return output_dir_option()(config_option(command))
 
 
 def episode_json(episode: StoredEpisode) -> dict[str, object]:
@@ -91,9 +56,9 @@ def episode_json(episode: StoredEpisode) -> dict[str, object]:
 @click.command(name="list")
 @_folder_options
 @click.option("--json", "as_json", is_flag=True, help="Print every field as JSON.")
-def list_command(output: Path | None, config_path: Path | None, as_json: bool) -> None:
+def list_command(output_dir: Path | None, config_path: Path | None, as_json: bool) -> None:
     """List the published episodes, newest first: slug, date, duration, title."""
-    folder = _output(output, _config(config_path))
+    folder = resolve_settings().output_dir.value
     with EpisodeStore(folder) as store:
         episodes = store.list()
     if as_json:
@@ -104,7 +69,7 @@ def list_command(output: Path | None, config_path: Path | None, as_json: bool) -
         click.echo(f"No episodes in {folder}")
         return
     width = max(len(e.slug) for e in episodes)
-    times = [duration(e.duration_seconds) for e in episodes]
+    times = [duration(e.duration_seconds * 1000) for e in episodes]
     time_width = max(len(t) for t in times)
     for episode, time in zip(episodes, times, strict=True):
         click.echo(
@@ -116,11 +81,11 @@ def list_command(output: Path | None, config_path: Path | None, as_json: bool) -
 @click.command(name="remove")
 @click.argument("slug")
 @_folder_options
-def remove_command(slug: str, output: Path | None, config_path: Path | None) -> None:
+def remove_command(slug: str, output_dir: Path | None, config_path: Path | None) -> None:
     """Remove episode SLUG: its files go, the feed and the page are rebuilt."""
-    config = _config(config_path)
-    folder = _existing(_output(output, config))
-    removed = remove_episode(folder, slug, _show(folder, config))
+    settings = resolve_settings()
+    folder = _existing(settings.output_dir.value)
+    removed = remove_episode(folder, slug, _show(folder, settings))
     if removed is None:
         raise click.ClickException(f"no episode {slug!r} in {folder}; `narrate list` shows them")
     click.echo(f"Removed {slug} ({removed.title}) and its files; rebuilt {folder / 'feed.xml'}")
@@ -128,11 +93,11 @@ def remove_command(slug: str, output: Path | None, config_path: Path | None) -> 
 
 @click.command(name="feed")
 @_folder_options
-def feed_command(output: Path | None, config_path: Path | None) -> None:
+def feed_command(output_dir: Path | None, config_path: Path | None) -> None:
     """Regenerate the feed and the page from the episode store."""
-    config = _config(config_path)
-    folder = _existing(_output(output, config))
-    path = regenerate(folder, _show(folder, config))
+    settings = resolve_settings()
+    folder = _existing(settings.output_dir.value)
+    path = regenerate(folder, _show(folder, settings))
     with EpisodeStore(folder) as store:
         count = len(store.list())
     click.echo(f"Wrote {path} ({count} episode{'' if count == 1 else 's'})")
@@ -227,15 +192,14 @@ def _ask(values: dict[str, object]) -> None:
 @click.option("--intro", type=click.Path(path_type=Path, dir_okay=False), help="Intro sound.")
 @click.option("--outro", type=click.Path(path_type=Path, dir_okay=False), help="Outro sound.")
 @click.option("--bed", type=click.Path(path_type=Path, dir_okay=False), help="Music bed.")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, file_okay=False), help="Output folder."
-)
+@output_dir_option("Output folder.")
 def init_command(config_path: Path, force: bool, interactive: bool | None, **options: Any) -> None:
     """Write narrate.toml: asks at a terminal, or takes every value as options (for scripts)."""
     values: dict[str, object] = {}
     for name, value in options.items():
-        table = "build" if ("build", name) in FIELDS else "show"
-        values[f"{table}.{name}"] = value
+        key = "output" if name == "output_dir" else name
+        table = "build" if ("build", key) in FIELDS else "show"
+        values[f"{table}.{key}"] = value
     if interactive is None:
         interactive = sys.stdin.isatty()
     if config_path.exists() and not force:

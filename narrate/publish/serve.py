@@ -1,4 +1,5 @@
-"""``narrate serve``: the output folder over HTTP, with byte ranges so browsers and apps can seek.
+"""The server behind ``narrate serve``: the output folder over HTTP, with byte ranges so
+browsers and apps can seek (the command itself is :mod:`narrate.cli.serve`).
 
 Only what the folder publishes is served: files with a known type (page, feed, audio, chapters,
 transcripts, artwork), never a hidden path (``.narrate/``, temporary files), the episode store, or
@@ -29,11 +30,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
-import click
-
 from narrate import __version__
 from narrate.config import DEFAULT_BASE_URL
-from narrate.errors import NarrateError, PublishError
+from narrate.errors import PublishError
 
 logger = logging.getLogger(__name__)
 
@@ -388,41 +387,3 @@ def serve(
         pass
     finally:
         server.stop()
-
-
-@click.command(name="serve")
-@click.option(
-    "-o",
-    "--output-dir",
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="The folder to serve: the page, the feed and the episodes.",
-)
-@click.option(
-    "--host",
-    default=DEFAULT_HOST,
-    show_default=True,
-    help="Address to listen on; 0.0.0.0 lets other machines on the network in.",
-)
-@click.option(
-    "-p",
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=DEFAULT_PORT,
-    show_default=True,
-    help="Port to listen on; 0 picks a free one.",
-)
-def serve_command(output_dir: Path, host: str, port: int) -> None:
-    """Serve the output folder (listening page, feed, audio) over HTTP until Ctrl-C."""
-
-    def ready(url: str) -> None:
-        click.echo(f"Serving {output_dir} at {url} (Ctrl-C stops)")
-
-    try:
-        serve(output_dir, host, port, on_ready=ready)
-    except NarrateError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo("Stopped.")

@@ -1,4 +1,4 @@
-"""Reading: a path, standard input or bytes -> :class:`~narrate.models.Article`, one module per concern.
+"""Reading: a path, standard input or bytes -> :class:`~narrate.models.Article`.
 
 - :mod:`~narrate.read.decoding`: bytes -> text (byte-order marks, UTF-8, Windows-1256, the
   charset an HTML page declares);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,27 @@ def test_auto_engine_uses_google_when_it_answers(short_article: Path, tmp_path: 
     assert "Engine: gtts (Google TTS answered)" in run.stderr.splitlines()
 
 
+def test_the_engine_line_says_where_the_engine_was_chosen(
+    short_article: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "narrate.toml").write_text('[build]\nengine = "espeak"\n', encoding="utf-8")
+    common = [short_article, "--cache-dir", tmp_path / "cache"]
+    run = narrate("build", *common, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    assert 'Engine: espeak (chosen with narrate.toml ([build] engine = "espeak"))' in lines
+    # The file's output folder, and the length as a clock reads it.
+    wrote = next(line for line in lines if line.startswith("Wrote "))
+    assert re.fullmatch(
+        rf"Wrote {re.escape(str(tmp_path / 'output' / 'council-meeting.mp3'))} "
+        r"\(\d+:\d\d, 2 chapters, espeak\)",
+        wrote,
+    ), wrote
+    run = narrate("build", *common, "--engine", "espeak", "-o", tmp_path / "out", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Engine: espeak (chosen with --engine espeak)" in run.stderr.splitlines()
+
+
 BAD_INPUTS = {
     "missing": (None, "not found"),
     "empty": (b"", "is empty"),
@@ -235,11 +257,11 @@ def test_a_damaged_store_stops_the_build_before_any_synthesis(
 ) -> None:
     output = tmp_path / "out"
     output.mkdir()
-    (output / "episodes.json").write_text("{not json", encoding="utf-8")
+    (output / "narrate.sqlite").write_bytes(b"garbage" * 200)
     before = snapshot(output)
     run = narrate("build", short_article, "--output-dir", output, "--engine", "espeak")
     assert run.returncode == 1
-    assert run.stderr.splitlines()[-1].startswith("Error: ") and "episodes.json" in run.stderr
+    assert run.stderr.splitlines()[-1].startswith("Error: ") and "narrate.sqlite" in run.stderr
     assert "Traceback" not in run.stderr
     assert snapshot(output) == before
 

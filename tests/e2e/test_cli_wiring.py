@@ -257,9 +257,15 @@ def test_a_closed_pipe_before_any_output_is_still_quiet(big_article: Path) -> No
 # -- one gtts build, three checks: what is sent, how many at once, what comes out -------------
 
 
+#: The show's title in the gtts builds' narrate.toml: spoken in the intro instead of the default.
+SHOW_TITLE = "إذاعة المجلس البلدي"
+
+
 @dataclass(frozen=True)
 class GoogleBuild:
     run: Run
+    #: The folder it ran in, with its narrate.toml.
+    folder: Path
     mp3: Path
     requests: list[str]
     params: list[list[object]]
@@ -268,17 +274,20 @@ class GoogleBuild:
 
 
 def gtts_build(article: Path, folder: Path, *options: str) -> GoogleBuild:
+    """A gtts build against the fake Google, in ``folder`` with a narrate.toml naming the show."""
+    write(folder, "narrate.toml", f'[show]\ntitle = "{SHOW_TITLE}"\n')
     with FakeGoogle(latency=0.6) as google:
         run = narrate(
             "build", article, "-o", folder / "out", "--cache-dir", folder / "cache",
             "--engine", "gtts", *options,
-            env=google_env(google),
+            env=google_env(google), cwd=folder,
         )  # fmt: skip
         exchanges = google.exchanges
         most = google.max_in_flight
     assert run.returncode == 0, run.stderr
     return GoogleBuild(
         run,
+        folder,
         folder / "out" / f"{article.stem}.mp3",
         [e.text for e in exchanges],
         [list(e.params) for e in exchanges],
@@ -306,10 +315,13 @@ def steered_build(tmp_path_factory: pytest.TempPathFactory, marks_article: Path)
 def test_segments_speech_lists_exactly_what_a_gtts_build_sends(
     marks_article: Path, default_build: GoogleBuild
 ) -> None:
-    run = narrate("segments", marks_article, "--speech", "--json")
+    # Run where the build ran: the same narrate.toml, so the same show title in the intro.
+    run = narrate("segments", marks_article, "--speech", "--json", cwd=default_build.folder)
     assert run.returncode == 0, run.stderr
     engines = json.loads(run.stdout)["engines"]
     listed = plan_chunks(engines["gtts"])
+    assert SHOW_TITLE in engines["gtts"]["intro"][0]
+    assert not any("نشرة مسموعة" in chunk for chunk in listed)  # not the default title
 
     assert len(listed) == len(set(listed)) >= 8  # every chunk different: nothing de-duplicated
     assert any(len(chunk) > 90 for chunk in listed)  # the long sentence, cut near 100
@@ -430,7 +442,7 @@ def test_the_build_lays_the_episode_out_without_joining_audio(
     engine = ToneEngine(parallel="threads", concurrency=2)
     choices: list[str] = []
 
-    def choose(name: str, settings: object) -> EngineChoice:
+    def choose(name: str, settings: object, *, source: str | None = None) -> EngineChoice:
         choices.append(name)
         return EngineChoice(engine, "a tone for the test")
 

@@ -14,10 +14,11 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from narrate.cli import _Group
+from narrate.cli.main import _Group
 from narrate.cli.show import COMMANDS
 from narrate.config import load_config
-from narrate.publish.store import EpisodeStore, publish
+from narrate.publish.publishing import publish
+from narrate.publish.store import EpisodeStore
 from narrate.show import ShowSettings, StoredEpisode
 
 T0 = datetime(2024, 5, 1, 6, 30, tzinfo=UTC)

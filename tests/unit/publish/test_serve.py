@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from narrate.cli import cli
 from narrate.errors import PublishError
 from narrate.publish.page import write_page
-from narrate.publish.serve import OutputServer, serve_command
+from narrate.publish.serve import OutputServer
+from tests.cli import NARRATE
 from tests.listening import Output, make_output
 
 SECRET = "top secret outside the output folder"
@@ -255,49 +257,102 @@ def test_keep_alive_serves_several_requests_on_one_connection(server: OutputServ
 
 
 def test_a_missing_folder_or_a_busy_port_is_a_clean_error(
-    tmp_path: Path, server: OutputServer
+    tmp_path: Path, server: OutputServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with pytest.raises(PublishError, match="does not exist; build an episode into it first"):
         OutputServer(tmp_path / "missing", port=0)
     with pytest.raises(PublishError, match=rf"^cannot serve on 127\.0\.0\.1 port {server.port}: "):
         OutputServer(tmp_path, port=server.port)
-    result = CliRunner().invoke(serve_command, ["--output", str(tmp_path / "missing")])
-    assert result.exit_code == 1
+    monkeypatch.chdir(tmp_path)
+    for option in ("-o", "--output-dir", "--output"):
+        result = CliRunner().invoke(cli, ["serve", option, str(tmp_path / "missing")])
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: output folder {tmp_path / 'missing'} does not exist; "
+            "build an episode into it first\n"
+        )
+    # No -o: narrate.toml's output folder, else ./output.
+    result = CliRunner().invoke(cli, ["serve"])
     assert result.output == (
-        f"Error: output folder {tmp_path / 'missing'} does not exist; "
+        "Error: output folder output does not exist; build an episode into it first\n"
+    )
+    (tmp_path / "narrate.toml").write_text('[build]\noutput = "public"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.output == (
+        f"Error: output folder {tmp_path / 'public'} does not exist; "
         "build an episode into it first\n"
     )
 
 
-def test_the_command_prints_its_url_serves_and_exits_0_on_ctrl_c(output: Output) -> None:
-    code = "from narrate.publish.serve import serve_command; serve_command()"
+#: How long a step of a live server may take before the test gives up: only a hung server hits
+#: it, so it is generous; a busy machine never makes the test fail, it only makes it wait.
+PATIENCE = 120.0
+
+
+class Lines:
+    """A process's output, line by line, read in a thread so a wait can end on a deadline."""
+
+    def __init__(self, stream: Iterator[str]) -> None:
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Iterator[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+        self._lines.put(None)  # end of output: the process closed it
+
+    def next(self) -> str | None:
+        """The next line, or None at the end; fails the test if none comes in time."""
+        try:
+            return self._lines.get(timeout=PATIENCE)
+        except queue.Empty:
+            pytest.fail(f"no output within {PATIENCE:g} s")
+
+    def rest(self) -> str:
+        """Everything up to the end of output."""
+        text = ""
+        while (line := self.next()) is not None:
+            text += line
+        return text
+
+
+def test_the_command_prints_its_url_serves_and_exits_0_on_ctrl_c(
+    output: Output, tmp_path: Path
+) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-c", code, "--output", str(output.folder), "--port", "0"],
+        [NARRATE, "serve", "-o", str(output.folder), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        cwd=tmp_path,
     )
     try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+        assert process.stdout is not None and process.stderr is not None
+        stdout, stderr = Lines(process.stdout), Lines(process.stderr)
+        # The "Serving" line is printed once the socket listens: the signal to go on.
+        line = stdout.next()
         found = re.fullmatch(
             rf"Serving {re.escape(str(output.folder))} at http://127\.0\.0\.1:(\d+)/ "
             r"\(Ctrl-C stops\)\n",
-            line,
+            line or "",
         )
-        assert found, line
-        connection = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=10)
+        assert found, (line, stderr.rest() if process.poll() is not None else "")
+        connection = http.client.HTTPConnection("127.0.0.1", int(found.group(1)), timeout=PATIENCE)
         connection.request("GET", "/feed.xml")
         assert connection.getresponse().read() == (output.folder / "feed.xml").read_bytes()
         connection.close()
         process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=10)
+        # Then the end of its output, and its exit: events, each waited for, not a time guessed.
+        rest, errors = stdout.rest(), stderr.rest()
+        returncode = process.wait(timeout=PATIENCE)
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
-    assert process.returncode == 0, stderr
-    assert stdout == "Stopped.\n"
-    assert "Traceback" not in stderr
+            process.wait()
+    assert returncode == 0, errors
+    assert rest == "Stopped.\n"
+    assert "Traceback" not in errors
 
 
 def _get(server: OutputServer, path: str, host: str | None = None) -> tuple[int, bytes]:

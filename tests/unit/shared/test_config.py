@@ -241,6 +241,24 @@ def test_bad_options_are_named(folder: Path) -> None:
     with pytest.raises(ValueError, match=r"no setting called 'show\.colour'"):
         Config().merged({"show.colour": "red"})
 
+    # Where the value came from, when the caller knows better than "option".
+    with pytest.raises(ConfigError, match=r"^environment NARRATE_BASE_URL must be an absolute"):
+        Config().merged(
+            {"show.base_url": "ftp://x/"}, names={"show.base_url": "environment NARRATE_BASE_URL"}
+        )
+
+
+def test_the_line_of_each_key_is_kept_through_a_merge(folder: Path) -> None:
+    config = load_config(
+        write(folder, '# a comment\n[show]\ntitle = "ع"\n\n[build]\nbitrate = 96\n')
+    )
+    assert (config.line("show.title"), config.line("build.bitrate")) == (3, 6)
+    assert config.line("build.engine") is None  # not in the file: a default
+    assert config.line("show") is None
+    merged = config.merged({"build.bitrate": "128"})
+    assert merged.line("show.title") == 3
+    assert Config().line("show.title") is None
+
 
 # -- init's file ------------------------------------------------------------------------
 
