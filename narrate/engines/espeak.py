@@ -335,15 +335,6 @@ def _loader_version() -> str:
         return "unknown"
 
 
-def espeak_available(voice: str = DEFAULT_VOICE) -> tuple[bool, str]:
-    """Whether espeak-ng can speak with ``voice`` here, and why not when it cannot."""
-    try:
-        EspeakEngine(voice)
-    except EngineError as exc:
-        return False, str(exc)
-    return True, ""
-
-
 def phonemes(
     text: str, voice: str = DEFAULT_VOICE, *, ipa: bool = False, separator: str = ""
 ) -> str:

@@ -99,13 +99,6 @@ def publish_artwork(artwork: Artwork) -> None:
         _stamp_cover(artwork.path.parent, artwork.drawn_for, artwork.data)
 
 
-def prepare_artwork(source: Path | None, output_dir: Path, show_title: str) -> Artwork:
-    """:func:`load_artwork` and :func:`publish_artwork` at once."""
-    artwork = load_artwork(source, output_dir, show_title)
-    publish_artwork(artwork)
-    return artwork
-
-
 #: Bump when the generated cover's drawing changes; with the title it names one cover.
 GENERATOR_VERSION: Final = 1
 

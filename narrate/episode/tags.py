@@ -199,58 +199,6 @@ def write_segment_tags(mp3_path: pathlib.Path, tags: SegmentTags) -> None:
     log.info("tagged %s (track %d/%d)", mp3_path, tags.number, tags.total)
 
 
-def read_segment_tags(mp3_path: pathlib.Path) -> SegmentTags:
-    """Read back what :func:`write_segment_tags` wrote (missing frames read as empty)."""
-    tags = _load_mp3(mp3_path).tags
-    if tags is None:
-        tags = _id3.ID3()
-
-    def text(key: str) -> str:
-        frame = tags.get(key)
-        return str(frame.text[0]) if frame is not None and frame.text else ""
-
-    number, _, total = text("TRCK").partition("/")
-    cover = read_cover(mp3_path)
-    return SegmentTags(
-        title=text("TIT2"),
-        number=int(number) if number.isdigit() else 0,
-        total=int(total) if total.isdigit() else 0,
-        album=text("TALB"),
-        artist=text("TPE1"),
-        language=text("TLAN"),
-        published=_read_date(tags),
-        image=cover[0] if cover else None,
-        image_mime=cover[1] if cover else "image/jpeg",
-        text=read_transcript(mp3_path),
-        author=text("TEXT"),
-    )
-
-
-def read_cover(mp3_path: pathlib.Path) -> tuple[bytes, str] | None:
-    """The front cover's bytes and MIME type, or None when the file has none."""
-    tags = _load_mp3(mp3_path).tags
-    pictures = [p for p in tags.getall("APIC") if p.type == COVER_TYPE] if tags else []
-    return (bytes(pictures[0].data), str(pictures[0].mime)) if pictures else None
-
-
-def read_transcript(mp3_path: pathlib.Path) -> str:
-    """The text of the file's ``USLT`` frame ("" without one)."""
-    tags = _load_mp3(mp3_path).tags
-    frames = tags.getall("USLT") if tags else []
-    return str(frames[0].text) if frames else ""
-
-
-def _read_date(tags: Any) -> datetime | None:
-    # mutagen turns v2.3's TYER + TDAT + TIME into one v2.4 TDRC when it loads a tag.
-    tdrc = tags.get("TDRC")
-    if tdrc is None or not tdrc.text:
-        return None
-    try:
-        return datetime.fromisoformat(str(tdrc.text[0])).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _save(mp3_path: pathlib.Path, frames: Iterable[Any], chapter_ids: list[str]) -> None:
     """Replace the tag of ``mp3_path`` with ``frames`` as ID3v2.3, chapters in file order."""
     _load_mp3(mp3_path)
@@ -300,24 +248,6 @@ def _put_chapters_in_order(mp3_path: pathlib.Path, chapter_ids: list[str]) -> No
             raise PublishError(f"cannot order the chapters of {mp3_path}: malformed ID3 frames")
         handle.seek(10)
         handle.write(ordered)
-
-
-def read_chapters(mp3_path: pathlib.Path) -> list[Chapter]:
-    """The chapters of ``mp3_path`` in table-of-contents order (or by start time without one)."""
-    audio = _load_mp3(mp3_path)
-    tags = audio.tags
-    if tags is None:
-        return []
-    chaps = {chap.element_id: chap for chap in tags.getall("CHAP")}
-    tocs = [toc for toc in tags.getall("CTOC") if toc.flags & _id3.CTOCFlags.TOP_LEVEL]
-    if tocs:
-        ordered = [chaps[cid] for cid in tocs[0].child_element_ids if cid in chaps]
-    else:
-        ordered = sorted(chaps.values(), key=lambda chap: int(chap.start_time))
-    return [
-        Chapter(title=_chapter_title(chap), start_ms=chap.start_time, end_ms=chap.end_time)
-        for chap in ordered
-    ]
 
 
 def _text_frames(table: tuple[TextFrame[_Record], ...], record: _Record) -> Iterable[Any]:
@@ -392,11 +322,6 @@ def _load_mp3(mp3_path: pathlib.Path) -> Any:
         if os_error is not None:
             raise PublishError(f"cannot read {mp3_path}: {os_error}") from exc
         raise PublishError(f"{mp3_path} is not an MP3 file ({exc})") from exc
-
-
-def _chapter_title(chap: Any) -> str:
-    tit2 = chap.sub_frames.get("TIT2")
-    return str(tit2.text[0]) if tit2 is not None and tit2.text else ""
 
 
 def _os_error(exc: MutagenError) -> str | None:

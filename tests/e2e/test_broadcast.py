@@ -21,14 +21,13 @@ from pydub.generators import Sine, WhiteNoise
 
 from narrate.audio import assemble as audio
 from narrate.audio.produce import produce
-from narrate.episode.tags import read_chapters
 from narrate.ffmpeg import run_ffmpeg
 from narrate.models import TextNeeds
 from narrate.progress import SilentReporter
 from narrate.text.script import Script, SegmentScript, Sentence
 from tests.cli import narrate
 from tests.conftest import BASE_URL, ExampleBuild
-from tests.media import decode, ebur128, ffprobe, onset_ms, rms_dbfs
+from tests.media import decode, ebur128, ffprobe, onset_ms, read_chapters, rms_dbfs
 
 RATE = 8000  # decoding rate for timing checks: plenty for speech onsets
 TARGET = -19.0

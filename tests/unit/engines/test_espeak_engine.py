@@ -12,8 +12,8 @@ from pathlib import Path
 import espeakng_loader
 import pytest
 
-from narrate.engines import Engine, espeak
-from narrate.engines.espeak import EspeakEngine, espeak_available
+from narrate.engines import Engine, EngineSettings, espeak
+from narrate.engines.espeak import EspeakEngine
 from narrate.errors import EngineError, EngineUnavailable
 from tests.paths import REPO
 
@@ -136,10 +136,10 @@ def test_an_unknown_voice_does_not_break_the_others(engine: EspeakEngine) -> Non
 
 
 def test_available_here() -> None:
-    assert espeak_available() == (True, "")
-    usable, reason = espeak_available("zz-nowhere")
-    assert not usable
-    assert "zz-nowhere" in reason
+    status = EspeakEngine.status(check_network=False)
+    assert (status.usable, status.reason) == (True, None)
+    with pytest.raises(EngineError, match="zz-nowhere"):
+        EspeakEngine.from_settings(EngineSettings(voice="zz-nowhere"))
 
 
 def test_a_missing_library_is_unavailable(
@@ -152,7 +152,8 @@ def test_a_missing_library_is_unavailable(
         EspeakEngine()
     assert str(missing) in str(info.value)
     assert "\n" not in str(info.value)
-    assert espeak_available() == (False, str(info.value))
+    status = EspeakEngine.status(check_network=False)
+    assert (status.usable, status.reason) == (False, str(info.value))
     assert espeak._library is None
 
 
@@ -221,8 +222,9 @@ def test_broken_data_is_unavailable(tmp_path: Path) -> None:
         f"""
         import espeakng_loader
         espeakng_loader.get_data_path = lambda: {str(tmp_path)!r}
-        from narrate.engines.espeak import espeak_available
-        print(espeak_available())
+        from narrate.engines.espeak import EspeakEngine
+        status = EspeakEngine.status(check_network=False)
+        print((status.usable, status.reason))
         """
     )
     proc = subprocess.run(

@@ -11,9 +11,23 @@ import pytest
 from PIL import Image, ImageCms
 
 from narrate.episode import artwork
-from narrate.episode.artwork import Artwork, can_draw_arabic, generate_cover, prepare_artwork
+from narrate.episode.artwork import (
+    Artwork,
+    can_draw_arabic,
+    generate_cover,
+    load_artwork,
+    publish_artwork,
+)
 from narrate.errors import ArtworkError
 from tests.paths import DATA
+
+
+def prepare_artwork(source: Path | None, output_dir: Path, show_title: str) -> Artwork:
+    """What a build does with the cover: checked first, written with the episode."""
+    artwork = load_artwork(source, output_dir, show_title)
+    publish_artwork(artwork)
+    return artwork
+
 
 SHOW = "نشرة مسموعة"
 
@@ -212,8 +226,8 @@ def test_generated_cover_is_deterministic(tmp_path: Path) -> None:
 
 def test_generated_cover_is_the_same_in_another_process(tmp_path: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from narrate.episode.artwork import prepare_artwork;"
-        "prepare_artwork(None, Path(sys.argv[1]), sys.argv[2])"
+        "import sys; from pathlib import Path; from narrate.episode import artwork;"
+        "artwork.publish_artwork(artwork.load_artwork(None, Path(sys.argv[1]), sys.argv[2]))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(tmp_path), SHOW], check=True, env=env)

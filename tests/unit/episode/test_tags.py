@@ -18,16 +18,13 @@ from PIL import Image
 from narrate import __version__
 from narrate.episode.tags import (
     SegmentTags,
-    read_chapters,
-    read_cover,
-    read_segment_tags,
-    read_transcript,
     write_segment_tags,
     write_tags,
 )
 from narrate.errors import PublishError
 from narrate.ffmpeg import run_ffmpeg
 from narrate.models import Chapter, EpisodeInfo
+from tests.media import read_chapters, read_cover, read_segment_tags, read_transcript
 
 # mutagen is unannotated; one Any handle keeps mypy --strict quiet.
 id3: Any = mutagen.id3
@@ -381,7 +378,7 @@ def test_text_file_is_not_an_mp3(tmp_path: pathlib.Path) -> None:
     # mutagen would put an ID3 tag in front of any file; nothing may be written here.
     assert fake.read_bytes() == original
     with pytest.raises(PublishError, match="is not an MP3 file"):
-        read_chapters(fake)
+        write_segment_tags(fake, SegmentTags("x", 1, 1, "y", "z"))
 
 
 def test_missing_file(tmp_path: pathlib.Path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from narrate.charset import DIACRITICS
 from narrate.config import DEFAULT_TITLE
-from narrate.engines.espeak import EspeakEngine, espeak_available, phonemes
+from narrate.engines.espeak import EspeakEngine, phonemes
 from narrate.errors import NarrateError
 from narrate.models import Article, Segment, TextNeeds
 from narrate.read.article import read_article
@@ -46,7 +46,8 @@ PARAGRAPH = (
 
 VOWEL_BEFORE_SHADDA = re.compile(f"[{VOWEL_MARKS}]{SHADDA}")
 
-ESPEAK_USABLE, ESPEAK_PROBLEM = espeak_available()
+_ESPEAK = EspeakEngine.status(check_network=False)
+ESPEAK_USABLE, ESPEAK_PROBLEM = _ESPEAK.usable, _ESPEAK.reason
 needs_espeak = pytest.mark.skipif(not ESPEAK_USABLE, reason=f"espeak-ng: {ESPEAK_PROBLEM}")
 
 
