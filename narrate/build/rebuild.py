@@ -15,11 +15,11 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from narrate import __version__, atomic
 from narrate.audio.assemble import Pauses
+from narrate.digest import file_sha256
 from narrate.episode.tags import SegmentTags
 from narrate.errors import PublishError
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
@@ -78,14 +78,6 @@ def tags_digest(info: EpisodeInfo, audio: EpisodeAudio) -> str:
         tags = SegmentTags.of(info, part.number, part.title, total)
         parts.append(dataclasses.replace(tags, image=None))
     return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def has_record(layout: Layout, slug: str) -> bool:

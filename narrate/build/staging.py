@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from narrate import atomic
-from narrate.build.rebuild import file_sha256
+from narrate.digest import file_sha256
 from narrate.errors import PublishError
 from narrate.layout import Layout
 from narrate.models import EpisodeAudio, Mp3File

@@ -55,6 +55,7 @@ from typing import IO, Any, Self
 import platformdirs
 from pydub import AudioSegment
 
+from narrate.digest import unchanged_file_sha256
 from narrate.engines.base import PROBE_TIMEOUT, EngineBase, EngineSettings, EngineStatus, Parallel
 from narrate.engines.espeak import RATE_MAX_WPM, RATE_MIN_WPM, _Library
 from narrate.errors import EngineError, EngineUnavailable, NarrateError
@@ -157,21 +158,6 @@ def _find_espeak_data(library: Path, voice: str) -> Path | None:
         if all(path.is_file() for path in needed):
             return data
     return None
-
-
-@functools.cache
-def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, computed once per process while it is unchanged."""
-    stat = path.stat()
-    return _file_sha256(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
 @functools.cache
@@ -683,7 +669,7 @@ class MbrolaEngine(EngineBase):
         return {
             "engine": self.name,
             "voice": self.voice,
-            "voice_sha256": file_sha256(Path(self._setup.voice_file)),
+            "voice_sha256": unchanged_file_sha256(Path(self._setup.voice_file)),
             "rate_wpm": str(self._rate),
             "mbrola": self.mbrola_version,
             "espeak_ng": self.espeak_version,

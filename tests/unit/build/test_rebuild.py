@@ -6,8 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from narrate.build.rebuild import Record, file_sha256, reusable, save_record
+from narrate.build.rebuild import Record, reusable, save_record
 from narrate.build.staging import clean_partials
+from narrate.digest import file_sha256
 from narrate.layout import Layout
 from narrate.models import Chapter, EpisodeAudio, Mp3File, SegmentMp3, TimedSentence
 
