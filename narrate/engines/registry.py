@@ -1,6 +1,7 @@
 """Every speech engine by name, the choice between them, and which of them can run here.
 
-An engine is one module plus one line in :data:`ENGINES`: its names on the command line
+An engine is one module plus one entry in :data:`ENGINES` (a class, or a three-line loader that
+imports its module only when it is asked for): its names on the command line
 (:data:`narrate.engines.ENGINE_NAMES`), its settings, ``auto`` (if it is in
 :data:`AUTO_ORDER`) and ``narrate engines`` all come from its class (:class:`Engine`).
 
@@ -12,12 +13,10 @@ engine starts its worker (building its phoneme-table fix the first time).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from narrate.engines.base import PROBE_TIMEOUT, Engine, EngineSettings, EngineStatus
-from narrate.engines.espeak import EspeakEngine
-from narrate.engines.gtts import GttsEngine
-from narrate.engines.mbrola import MbrolaEngine
 from narrate.errors import EngineUnavailable
 from narrate.models import TextNeeds
 
@@ -37,12 +36,62 @@ __all__ = [
     "make_engine",
 ]
 
+#: A function that imports an engine's module and returns its class.
+Loader = Callable[[], type[Engine]]
+
+
+class Registry(MutableMapping[str, type[Engine]]):
+    """Engine classes by name, each module imported the first time its engine is asked for.
+
+    An engine's module can be costly to import (the gtts engine brings in requests and gTTS,
+    a tenth of a second), and a build uses one engine: the others are never loaded. Entries
+    are classes or :data:`Loader` functions; setting a class registers it as it is.
+    """
+
+    def __init__(self, loaders: dict[str, Loader]) -> None:
+        self._entries: dict[str, type[Engine] | Loader] = dict(loaders)
+
+    def __getitem__(self, name: str) -> type[Engine]:
+        entry = self._entries[name]
+        if isinstance(entry, type):
+            return entry
+        cls = entry()
+        self._entries[name] = cls
+        return cls
+
+    def __setitem__(self, name: str, cls: type[Engine]) -> None:
+        self._entries[name] = cls
+
+    def __delitem__(self, name: str) -> None:
+        del self._entries[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _gtts() -> type[Engine]:
+    from narrate.engines.gtts import GttsEngine
+
+    return GttsEngine
+
+
+def _espeak() -> type[Engine]:
+    from narrate.engines.espeak import EspeakEngine
+
+    return EspeakEngine
+
+
+def _mbrola() -> type[Engine]:
+    from narrate.engines.mbrola import MbrolaEngine
+
+    return MbrolaEngine
+
+
 #: Every speaking engine, in the order ``narrate engines`` lists them.
-ENGINES: dict[str, type[Engine]] = {
-    "gtts": GttsEngine,
-    "espeak": EspeakEngine,
-    "mbrola": MbrolaEngine,
-}
+ENGINES = Registry({"gtts": _gtts, "espeak": _espeak, "mbrola": _mbrola})
 #: What ``auto`` tries, in order: the first that starts and answers its probe speaks. Never
 #: mbrola, whose voice's non-commercial licence a producer must choose knowingly.
 AUTO_ORDER = ("gtts", "espeak")
