@@ -23,17 +23,29 @@ class Article:
     author: str | None = None
     #: When the article says it was published (aware); the episode date unless ``--date`` is given.
     published: datetime | None = None
+    #: The article's own address on the web (the page's canonical URL), when it has one.
+    link: str | None = None
+    #: The publication's name (the site), credited beside the author.
+    site: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        """The segment plan as printed by ``narrate segments --json``."""
-        return {
+        """The segment plan as printed by ``narrate segments --json``.
+
+        ``link`` and ``site`` appear only when the article has them.
+        """
+        plan: dict[str, object] = {
             "title": self.title,
             "author": self.author,
             "published": self.published.isoformat() if self.published else None,
-            "segments": [
-                {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in self.segments
-            ],
         }
+        if self.link is not None:
+            plan["link"] = self.link
+        if self.site is not None:
+            plan["site"] = self.site
+        plan["segments"] = [
+            {"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in self.segments
+        ]
+        return plan
 
 
 @dataclass(frozen=True)
