@@ -98,6 +98,23 @@ def commit(tmp: Path, target: Path, mode: int | None = None, *, durable: bool = 
         sync_dir(target.parent)
 
 
+def create(tmp: Path, target: Path) -> None:
+    """Put the finished file ``tmp`` at ``target`` only if nothing is there yet; ``tmp`` goes.
+
+    A hard link, which fails rather than replace a file that appeared meanwhile: raises
+    FileExistsError then, :class:`PublishError` for any other failure.
+    """
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise PublishError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        discard(tmp)
+    sync_dir(target.parent)
+
+
 def write_if_changed(target: Path, data: bytes) -> bool:
     """Put ``data`` at ``target`` unless it already holds exactly that; True if written.
 

@@ -23,7 +23,6 @@ import dataclasses
 import difflib
 import os
 import re
-import secrets
 import tomllib
 import uuid
 from collections.abc import Callable, Collection, Mapping
@@ -32,7 +31,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from narrate.errors import ConfigError, NarrateError
+from narrate import atomic
+from narrate.errors import ConfigError, NarrateError, PublishError
 from narrate.ffmpeg import CBR_KBPS, DEFAULT_KBPS
 from narrate.show import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, ShowSettings
 
@@ -540,21 +540,18 @@ def write_config(path: Path, values: Mapping[str, object], *, force: bool = Fals
         raise ConfigError(f"{path} already exists; use --force to replace it")
     config = Config().merged(values)
     text = render_config(config, path.parent.absolute())
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with temp.open("x", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        load_config(temp)  # what was written reads back
-        if force:
-            os.replace(temp, path)
-        else:
-            os.link(temp, path)  # fails if the file appeared meanwhile
+        temp = atomic.stage(path, text.encode("utf-8"))
+        try:
+            load_config(temp)  # what was written reads back
+            if force:
+                atomic.commit(temp, path)
+            else:
+                atomic.create(temp, path)  # fails if the file appeared meanwhile
+        finally:
+            atomic.discard(temp)
     except FileExistsError:
         raise ConfigError(f"{path} already exists; use --force to replace it") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        temp.unlink(missing_ok=True)
+    except PublishError as exc:
+        raise ConfigError(str(exc)) from exc
     return path
