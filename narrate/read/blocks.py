@@ -7,7 +7,8 @@ does not say is handled alike for both formats:
   (:mod:`~narrate.read.metadata`) leave the body, as in plain text;
 - the title is a leading level-1 heading, else the title the document declares (front matter,
   ``<title>``), else a leading heading of any level, else a short unpunctuated first paragraph
-  (as in plain text), else the first sentence of the first paragraph (which stays in the body);
+  (as in plain text), else the first sentence of the first paragraph (which then leaves the
+  body, so it is not said twice; a sentence too long to be a title whole is cut and stays);
   a first block that repeats the declared title is dropped;
 - headings that follow each other with no text between them become one heading, joined with
   ": " ("الجزء الأول: الخلفية"), so no chapter is empty;
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from narrate.models import Article, Segment
 from narrate.read.cleaning import drop_repeated_lines, fold, is_junk_line, normalise_line
 from narrate.read.metadata import Metadata, take_metadata_lines
-from narrate.read.plain import is_title_line, title_from_paragraph
+from narrate.read.plain import is_title_line, split_first_sentence, title_from_paragraph
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +87,28 @@ def _take_title(blocks: list[Block], declared: str | None) -> tuple[str | None, 
     elif blocks and (blocks[0].is_heading or (len(blocks) > 1 and is_title_line(blocks[0].text))):
         title, body = blocks[0].text, blocks[1:]
     else:
-        first = next((b.text for b in blocks if not b.is_heading), None)
-        return (title_from_paragraph(first) if first else None), blocks
+        return _derived_title(blocks)
     if body and fold(body[0].text) == fold(title):
         body = body[1:]  # the page printed its title again
+    return title, body
+
+
+def _derived_title(blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """A title from the first paragraph's first sentence, which then leaves the paragraph so it is
+    not said twice (once in the intro, then in the lead); a sentence too long to be a title whole
+    is cut for the title and stays. A paragraph that is all title stays as the only text when
+    nothing else is left to speak."""
+    index = next((i for i, b in enumerate(blocks) if not b.is_heading), None)
+    if index is None:
+        return None, blocks
+    paragraph = blocks[index].text
+    split = split_first_sentence(paragraph)
+    if split is None:
+        return title_from_paragraph(paragraph), blocks
+    title, rest = split
+    body = [*blocks[:index], *([Block(rest)] if rest else []), *blocks[index + 1 :]]
+    if not any(not b.is_heading for b in body):
+        return title, blocks  # nothing but the title: keep it as the text to speak
     return title, body
 
 

@@ -8,9 +8,10 @@ never from one article's words.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from narrate.charset import CONTROL_CHARS, INVISIBLE_CHARS, SPACE_CHARS, TATWEEL, char_class
 
@@ -103,6 +104,45 @@ JUNK_LINES: frozenset[str] = frozenset(
         "email",
         "print",
         "tweet",
+        # copy-link and photo furniture
+        "الرابط المختصر للخبر",
+        "رابط مختصر",
+        "news-picture",
+        "news picture",
+        "صورة أرشيفية",
+        "صورة ارشيفية",
+        "صورة تعبيرية",
+        "أرشيفية",
+        "أرشيف",
+        "صورة",
+        "الصورة",
+        "صور",
+        "فيديو",
+        "شاهد الفيديو",
+        "getty images",
+        "getty",
+        "afp",
+        "reuters",
+        "epa",
+        "رويترز",
+        "أ ف ب",
+        "أ.ف.ب",
+        "فرانس برس",
+        "الأناضول",
+        # wire trailers and a wire page's buttons
+        "انتهى",
+        "nnnn",
+        "تغريد",
+        # "more" links closing a box of other articles
+        "المزيد",
+        "more",
+        # counters and comments
+        "التعليقات",
+        "تعليقات",
+        "أضف تعليق",
+        "أضف تعليقك",
+        "اترك تعليقا",
+        "comments",
         # advertising labels
         "إعلان",
         "اعلان",
@@ -130,6 +170,15 @@ READ_ALSO_PREFIXES: tuple[str, ...] = (
     "شاهد أيضاً",
     "مواضيع ذات صلة",
     "أخبار ذات صلة",
+    "مقالات ذات صلة",
+    "ذات صلة",
+    "طالع أيضاً",
+    "طالع كذلك",
+    "شاهد كذلك",
+    "قد يعجبك أيضا",
+    "قد يهمك أيضا",
+    "يهمك أيضا",
+    "اقرأ في هذا الملف",
     "read also",
     "read more",
 )
@@ -142,6 +191,72 @@ COPYRIGHT_PREFIXES: tuple[str, ...] = (
     "all rights reserved",
     "copyright",
 )
+
+#: A line that is only one of these heads a list of other articles' headlines ("most read"):
+#: the line and the headlines under it go.
+LIST_MARKERS: tuple[str, ...] = (
+    "الأكثر قراءة",
+    "الأكثر قراءةً",
+    "الأكثر مشاهدة",
+    "الأكثر تداولا",
+    "الأكثر تعليقا",
+    "الأكثر شعبية",
+    "الأكثر شيوعا",
+    "آخر الأخبار",
+    "أخبار عاجلة",
+    "الأخبار العاجلة",
+    "شريط الأخبار",
+    "أحدث الأخبار",
+    "أخبار متعلقة",
+    "المزيد من الأخبار",
+    "المزيد من",
+    "مواضيع مقترحة",
+    "اخترنا لك",
+    "اخترنا لكم",
+    "مختارات",
+    "most read",
+    "most popular",
+    "trending",
+    "related",
+    "related articles",
+    "related news",
+)
+
+#: A line that starts with one of these (and a colon) lists the article's tags; alone on its
+#: line, the short lines under it are the tags.
+TAG_LABELS: tuple[str, ...] = (
+    "الكلمات الدالة",
+    "كلمات دالة",
+    "الكلمات المفتاحية",
+    "كلمات مفتاحية",
+    "كلمات دلالية",
+    "الوسوم",
+    "وسوم",
+    "الوسم",
+    "الموضوعات",
+    "مواضيع",
+    "تصنيفات",
+    "التصنيفات",
+    "tags",
+    "keywords",
+    "topics",
+)
+
+#: Section names a page prints above the headline or in its menu ("محليات", "اخبار السودان").
+SECTION_LABELS: frozenset[str] = frozenset(
+    {
+        "محليات", "محلي", "وطني", "وطنية", "عربي", "عربية", "دولي", "دولية", "عالمي", "العالم",
+        "عربي ودولي", "عربي وعالمي", "رياضة", "رياضي", "الرياضة", "اقتصاد", "الاقتصاد",
+        "اقتصادي", "مال وأعمال", "سياسة", "السياسة", "سياسي", "ثقافة", "الثقافة", "فن", "فنون",
+        "الفن", "منوعات", "صحة", "الصحة", "تكنولوجيا", "علوم", "تقنية", "مقالات", "رأي", "الرأي",
+        "آراء", "تحقيقات", "حوارات", "أخبار", "الأخبار", "أخبار محلية", "أخبار عربية",
+        "أخبار عالمية", "أخبار دولية", "مجتمع", "المجتمع", "حوادث", "الحوادث", "برلمان",
+        "سياحة", "تعليم", "التعليم", "مرأة", "المرأة", "شباب", "ملفات", "تقارير", "بيئة",
+        "فيديو", "صور", "بودكاست", "الرئيسية", "العدد الورقي", "كتاب", "أقلام", "ميديا",
+        "news", "sport", "sports", "business", "world", "video", "videos", "politics",
+        "opinion", "culture", "home", "english", "français", "عربي english",
+    }
+)  # fmt: skip
 
 #: The first crumb of a breadcrumb trail ("home"); a trail that starts with one needs only two
 #: crumbs, and may use "/" or "|" between them.
@@ -161,6 +276,80 @@ _READING_TIME = re.compile(
     r"(?:دقائق|دقيقة|دقيقتان|دقيقتين|د|min|mins|minutes?)(?:\s+(?:قراءة|للقراءة|read))?$",
     re.IGNORECASE,
 )
+
+#: Photo captions and credits: "(الصورة: …)", "تصوير: …", "المصدر: رويترز" under a photo.
+_PHOTO_CREDIT = re.compile(
+    r"^\(?\s*(?:الصورة|صورة|الصور|تصوير|عدسة|مصدر الصورة|photo|image|credit|photograph)\s*[:\-–(]"
+    r"|^\(?\s*(?:getty images|afp|reuters|ap|epa|shutterstock)\b"
+    r"|^المصدر\s*:\s*\S+(?:\s+\S+){0,3}$",
+    re.IGNORECASE,
+)
+#: A caption ends with its credit in brackets: "متظاهرون في الساحة (رويترز)".
+_CAPTION_CREDIT = re.compile(
+    r"\((?:رويترز|أ ف ب|ا ف ب|أ\.ف\.ب|فرانس برس|الأناضول|getty images|getty|afp|reuters|ap|epa"
+    r"|أرشيف|أرشيفية|ارشيفية|صورة أرشيفية|إنترنت|الإنترنت|مواقع التواصل|تعبيرية|صورة تعبيرية)\)$",
+    re.IGNORECASE,
+)
+#: Follow-us prompts: "تابعونا على فيسبوك", "للمزيد تابعوا قناتنا على تلغرام".
+_FOLLOW = re.compile(
+    r"(?:^|\s)(?:تابعونا|تابعوا|تابعنا|تابع|انضموا|انضم|اشتركوا|اشترك|حملوا|حمل|نزلوا|لمتابعة)(?:\s|$)"
+)
+_PLATFORMS = re.compile(
+    r"فيسبوك|فيس بوك|تويتر|إكس|اكس|واتساب|واتس|تلغرام|تيليجرام|تليجرام|يوتيوب|انستغرام|انستجرام"
+    r"|إنستغرام|تيك توك|قناتنا|صفحتنا|حسابنا|حساباتنا|تطبيق|نبض|أخبار جوجل|جوجل نيوز|google news"
+    r"|facebook|twitter|telegram|whatsapp|youtube|instagram|tiktok",
+    re.IGNORECASE,
+)
+#: A web address alone, or a copy-link button glued to one: "انسخ الرابطhttps://…".
+_URL_LINE = re.compile(
+    r"^(?:(?:تم\s+)?(?:انسخ|نسخ)\s+الرابط|الرابط(?:\s+المختصر)?|رابط(?:\s+مختصر)?"
+    r"|copy\s+link|short\s+link|link)?\s*:?\s*(?:https?://|www\.)\S+$",
+    re.IGNORECASE,
+)
+#: Counters and timestamps with no words: "• 00:00 • 5", "مشاهدات 1,234", "1234 مشاهدة", "10:30".
+_COUNTER = re.compile(
+    r"^[\s\d٠-٩,،.:/|•·\-–—()]*"
+    r"(?:(?:عدد\s+)?(?:ال)?(?:مشاهدات|مشاهدة|قراءات|قراءة|تعليقات|تعليق|إعجاب|مشاركات|views?|comments?"
+    r"|likes?|shares?|reads?)\s*:?)?[\s\d٠-٩,،.:/|•·\-–—()]*$",
+    re.IGNORECASE,
+)
+#: Wire-service trailers: "//انتهى//", "(النهاية)", editors' initials "ع ن / ح م", "ي ص/ع ع 14:22".
+_WIRE_INITIALS = re.compile(
+    r"^(?:[\u0621-\u064a]{1,2}\.?\s*){1,4}(?:[/\\]\s*(?:[\u0621-\u064a]{1,2}\.?\s*){1,4})+"
+    r"(?:[/\\]?\s*[\d٠-٩]{1,2}:[\d٠-٩]{2})?\s*$"
+)
+_TRAILER = re.compile(
+    r"\s*(?:(?://+\s*انتهى\s*//+|\(\s*(?:انتهى|النهاية)\s*\)|ـ+\s*انتهى\s*ـ+|-\s*انتهى\s*-)"
+    # the desk's time and initials, the telex end mark and a tweet button may follow
+    r"(?:\s*[\d٠-٩]{1,2}:[\d٠-٩]{2}(?:\s+[\u0621-\u064a]{1,2}\.?){0,4})?(?:\s*NNNN)?(?:\s*تغريد)?"
+    r"|\(\s*الصورة\s*:[^)]*\))\s*$",
+    re.IGNORECASE,
+)
+#: A wire desk's time and initials: "22:01 ت م".
+_WIRE_TIME_INITIALS = re.compile(r"^[\d٠-٩]{1,2}:[\d٠-٩]{2}\s+(?:[\u0621-\u064a]{1,2}\.?\s*){1,4}$")
+#: A stage direction in a transcript, "[تقرير مسجل]", or an image placeholder, "#2#".
+_BRACKETED = re.compile(r"^\[[^\[\]]{1,60}\]$|^#[\d٠-٩]{1,3}#$")
+#: Boilerplate sentences of the page rather than the story: a site's welcome banner, a print
+#: edition note, a syndication trailer ("The post … first appeared on …").
+_BOILERPLATE = re.compile(
+    r"^(?:مرحبا|مرحباً|اهلا|أهلا|أهلاً)\s+(?:بك|بكم)\s+(?:في|على|الى|إلى)\s+(?:موقع|صفحة|منصة)"
+    r"|^(?:صدر|نشر|نُشر|ورد)\s+هذا\s+(?:المقال|الخبر|الموضوع)\s+(?:في|ب)"
+    r"|^the post\b.{0,300}\b(?:appeared first|first appeared) on\b",
+    re.IGNORECASE,
+)
+#: A photo caption that says what the picture shows: "جانب من اللقاء", "لقطة من الحفل".
+_CAPTION_START = re.compile(r"^(?:جانب|جانبا|جانباً|لقطة|لقطات|مشهد)\s+من\s+")
+#: An image file's name, alone or glued to the paragraph after it: "417_3611456_n", "IMG_2031.jpg".
+_IMAGE_NAME = re.compile(
+    r"^(?:[A-Za-z0-9-]*_[A-Za-z0-9_-]*\d{4,}[A-Za-z0-9_-]*|[\w-]+\.(?:jpe?g|png|gif|webp))"
+    r"(?:\.(?:jpe?g|png|gif|webp))?(?![A-Za-z0-9_])",
+    re.IGNORECASE,
+)
+_DATE_FIGURES = re.compile(r"[\d٠-٩۰-۹]{1,4}\s*[-/.]\s*[\d٠-٩۰-۹]{1,2}\s*[-/.]\s*[\d٠-٩۰-۹]{1,4}")
+#: Every word of a tag row starts with "#".
+_HASHTAG_ROW = re.compile(r"^#\S+(?:\s+#\S+)+$")
+_ARABIC = re.compile("[\u0621-\u064a]")
+_LATIN = re.compile("[A-Za-z]")
 
 # Regular expressions, not str.translate: they run in C and a 5 MB article is read in well
 # under a second.
@@ -194,6 +383,7 @@ def normalise_line(line: str) -> str:
     return " ".join(_SPACES.sub(" ", _DROPPED.sub("", line)).split())
 
 
+@functools.lru_cache(maxsize=4096)
 def fold(line: str) -> str:
     """A line's comparison key: case, diacritics, tatweel, alef forms and edge punctuation ignored.
 
@@ -230,6 +420,10 @@ _CRUMB_SPLIT = {
     sep: re.compile(r"\s*" + re.escape(sep) + r"\s*") for sep in _CRUMB_ARROWS + _CRUMB_SLASHES
 }
 _BREADCRUMB_MAX_CHARS = 200
+_SECTION_KEYS = frozenset(fold(label) for label in SECTION_LABELS)
+_TAG_KEYS = tuple(fold(label) for label in TAG_LABELS)
+_LIST_KEYS = frozenset(fold(marker) for marker in LIST_MARKERS)
+_READ_ALSO_ONLY = frozenset(fold(prefix) for prefix in READ_ALSO_PREFIXES)
 
 
 def _starts_read_also(key: str) -> bool:
@@ -299,16 +493,158 @@ def is_junk_line(line: str) -> bool:
             _starts_read_also(fold(line[:_JUNK_WINDOW]))
             or not any(c.isalnum() for c in line)
             or is_breadcrumb(line)
+            or is_furniture_line(line)
         )
     key = fold(line)
     return (
         not key
         or key in _JUNK_KEYS
+        or _is_menu_fragment(line)
+        or is_furniture_line(line)
         or _starts_read_also(key)
         or bool(_READING_TIME.match(key))
         or is_breadcrumb(line)
         or _is_toolbar(line)
     )
+
+
+def _is_menu_fragment(line: str) -> bool:
+    """A few words after a bar or an arrow with nothing before it ("| العالم اليوم"): the end of a
+    menu or breadcrumb, cut off where the copy began."""
+    rest = line.lstrip()
+    if rest[:1] not in ("|", "»", "›", ">"):
+        return False
+    rest = rest.lstrip("|»›> ")
+    return 0 < len(rest.split()) <= 4 and not any(c.isdigit() for c in rest)
+
+
+def is_section_label(line: str) -> bool:
+    """Whether a line is a section name a page prints above its headline.
+
+    >>> is_section_label("محليات")
+    True
+    >>> is_section_label("اخبار السودان")
+    True
+    >>> is_section_label("سقوط حلب")
+    False
+    """
+    key = fold(line)
+    if key in _SECTION_KEYS:
+        return True
+    words = key.split()
+    return len(words) == 2 and words[0] in {"اخبار", "الاخبار"}  # "أخبار السودان"
+
+
+def is_navigation_line(line: str) -> bool:
+    """Whether a line is a site's menu: three or more section names (Arabic or Latin) in a row.
+
+    >>> is_navigation_line("الرئيسية أخبار رياضة اقتصاد فيديو")
+    True
+    >>> is_navigation_line("U.S. | INTERNATIONAL | MÉXICO")
+    True
+    >>> is_navigation_line("رياضة | اقتصاد | Videos")
+    True
+    >>> is_navigation_line("اقتصاد مصر ينمو رغم الأزمة")
+    False
+    >>> is_navigation_line("City council approves new bike lanes")
+    False
+    """
+    parts = [p for p in _TOOLBAR_SEPARATORS.split(line) if p]
+    separated = len(parts) >= 3
+    if not separated:
+        parts = line.split()
+    if len(parts) < 3 or len(line) > _BREADCRUMB_MAX_CHARS or ends_with_sentence_mark(line):
+        return False
+    sections = [is_section_label(p) for p in parts]
+    latin = [bool(_LATIN.search(p)) and not _ARABIC.search(p) for p in parts]
+    if not all(s or f for s, f in zip(sections, latin, strict=True)):
+        return False
+    if sum(sections) >= 2:
+        return True
+    # Latin words alone: a menu when the items are set apart, or all in capitals ("U.S. WORLD").
+    return all(latin) and (separated or all(p.upper() == p for p in parts))
+
+
+def ends_with_sentence_mark(line: str) -> bool:
+    """Whether a line ends with . ! ? ؟ or … (looking through closing quotes and brackets)."""
+    stripped = line.rstrip("\"'»”’)]} ")
+    return bool(stripped) and stripped[-1] in ".!?؟…"
+
+
+def _is_follow_line(line: str) -> bool:
+    """Whether a line asks the reader to follow the site on a network or get its app."""
+    words = line.split()
+    if len(words) > 25:
+        return False
+    head = " ".join(words[:5])
+    return bool(_FOLLOW.search(head)) and bool(_PLATFORMS.search(line))
+
+
+def is_furniture_line(line: str) -> bool:
+    """Page furniture that is not a junk phrase: a photo caption or credit, a follow-us prompt,
+    a web address, a counter or timestamp, a wire trailer, a row of hashtags, a tag list, a menu.
+
+    >>> is_furniture_line("(الصورة: أرشيفية)")
+    True
+    >>> is_furniture_line("تابعونا على فيسبوك وتويتر")
+    True
+    >>> is_furniture_line("انسخ الرابطhttps://example.com/a/1")
+    True
+    >>> is_furniture_line("• 00:00 • 5")
+    True
+    >>> is_furniture_line("ع ن / ح م")
+    True
+    >>> is_furniture_line("الكلمات الدالة: السودان، الخرطوم")
+    True
+    >>> is_furniture_line("وقال الوزير إن عدد الزوار بلغ 1,234 زائرا.")
+    False
+    """
+    if len(line) > 400:
+        return False
+    if (
+        _PHOTO_CREDIT.match(line)
+        or _URL_LINE.match(line)
+        or _WIRE_INITIALS.match(line)
+        or _HASHTAG_ROW.match(line)
+        or _TRAILER.fullmatch(" " + line)
+        or _WIRE_TIME_INITIALS.match(line)
+        or _BRACKETED.match(line)
+        or _BOILERPLATE.match(line)
+        or _IMAGE_NAME.fullmatch(line)
+    ):
+        return True
+    if _CAPTION_START.match(line) and len(line.split()) <= 12 and not ends_with_sentence_mark(line):
+        return True
+    if _COUNTER.match(line):
+        return _DATE_FIGURES.search(line) is None  # a date line is metadata, read later
+    if _CAPTION_CREDIT.search(line.rstrip()) and not ends_with_sentence_mark(
+        _CAPTION_CREDIT.sub("", line).rstrip()
+    ):
+        return True
+    key = fold(line)
+    if any(
+        key.startswith(label) and (len(key) == len(label) or key[len(label)] in " :")
+        for label in _TAG_KEYS
+    ) and (":" in line or len(key.split()) <= 3):
+        return True
+    return _is_follow_line(line) or is_navigation_line(line)
+
+
+def strip_trailer(paragraph: str) -> str:
+    """A paragraph without a wire trailer or photo credit glued to its end, or an image file's
+    name glued to its start.
+
+    >>> strip_trailer("وانتهى الاجتماع مساء أمس. //انتهى//")
+    'وانتهى الاجتماع مساء أمس.'
+    >>> strip_trailer("وعاد الهدوء إلى المدينة. (النهاية)")
+    'وعاد الهدوء إلى المدينة.'
+    >>> strip_trailer("IMG_20240101_1234وعاد الهدوء.")
+    'وعاد الهدوء.'
+    """
+    stripped = _TRAILER.sub("", paragraph)
+    if paragraph[:1].isascii() and (name := _IMAGE_NAME.match(stripped)):
+        stripped = stripped[name.end() :].lstrip()
+    return stripped if stripped.strip() else paragraph
 
 
 def _is_toolbar(line: str) -> bool:
@@ -355,3 +691,95 @@ def drop_repeated_lines(lines: Sequence[str]) -> list[str]:
                 kept[i] = ""
         start = end
     return kept
+
+
+# --- Runs of junk -------------------------------------------------------------------------------
+
+#: A "read also" box: the marker, up to this many headlines, then perhaps one teaser.
+_READ_ALSO_MAX_HEADLINES = 3
+#: A teaser is short: at most this many words and two sentences.
+_TEASER_MAX_WORDS = 40
+#: A "most read" list or a tag list has at most this many items.
+_LIST_MAX_ITEMS = 15
+_HEADLINE_MAX_WORDS = 24
+_SENTENCE_ENDS = re.compile(r"[.!?؟…](?=\s|$)")
+
+
+def _is_headline(line: str) -> bool:
+    """A line that can be another article's headline: short and without a sentence ending."""
+    return is_short_line(line, _HEADLINE_MAX_WORDS, 200) and not ends_with_sentence_mark(line)
+
+
+def _is_teaser(line: str) -> bool:
+    return len(line.split()) <= _TEASER_MAX_WORDS and len(_SENTENCE_ENDS.findall(line)) <= 2
+
+
+def _run_kind(line: str) -> str | None:
+    key = fold(line)
+    if key in _READ_ALSO_ONLY:
+        return "read-also"
+    if key in _LIST_KEYS:
+        return "list"
+    if key in _TAG_KEYS:
+        return "tags"
+    return None
+
+
+def drop_junk_runs(lines: Sequence[str]) -> list[str]:
+    """Blank a "read also" marker alone on its line with the headlines and the teaser that
+    follow it, a "most read" heading with its list, and a tag label with the tags under it.
+
+    >>> drop_junk_runs(["نص.", "اقرأ أيضاً:", "عنوان آخر", "ملخص الخبر الآخر.", "تكملة."])
+    ['نص.', '', '', '', 'تكملة.']
+    >>> drop_junk_runs(["الأكثر قراءة", "خبر أول", "", "خبر ثان", "وقال الوزير إن الطريق فتح."])
+    ['', '', '', '', 'وقال الوزير إن الطريق فتح.']
+    """
+    kept = list(lines)
+    filled = [i for i, line in enumerate(lines) if line]
+    k = 0
+    while k < len(filled):
+        kind = _run_kind(lines[filled[k]])
+        if kind is None:
+            k += 1
+            continue
+        logger.debug("dropping %s block at %r", kind, lines[filled[k]])
+        kept[filled[k]] = ""
+        k += 1
+        taken = 0
+        while k < len(filled) and taken < _LIST_MAX_ITEMS:
+            line = lines[filled[k]]
+            if kind == "tags":
+                fits = len(line.split()) <= 4 and not ends_with_sentence_mark(line)
+            elif kind == "list":
+                # A line printed again right after itself is the page's own headline, not an item.
+                repeated = k + 1 < len(filled) and lines[filled[k + 1]] == line
+                fits = not repeated and (_is_headline(line) or is_junk_line(line))
+            else:
+                fits = taken < _READ_ALSO_MAX_HEADLINES and _is_headline(line)
+                if not fits and taken and _is_teaser(line):
+                    kept[filled[k]] = ""  # the teaser under the other article's headline
+                    k += 1
+                    break
+            if not fits:
+                break
+            kept[filled[k]] = ""
+            taken += 1
+            k += 1
+    return kept
+
+
+def drop_foreign_lines(lines: Sequence[str], keep: Callable[[str], bool]) -> list[str]:
+    """In an Arabic article, blank the lines written in Latin letters alone (a translation
+    paragraph, a menu, a credit) unless ``keep`` says they matter (a byline, a date line).
+
+    >>> drop_foreign_lines(["سقط المطر في المدينة.", "It rained.", "2024-11-30"], lambda _: False)
+    ['سقط المطر في المدينة.', '', '2024-11-30']
+    """
+    text = "\n".join(lines)
+    arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
+    if arabic < 2 * latin:
+        return list(lines)
+    return [
+        "" if line and _LATIN.search(line) and not _ARABIC.search(line) and not keep(line) else line
+        for line in lines
+    ]

@@ -14,6 +14,7 @@ printed beside the Gregorian one is recognised and skipped; a Hijri date alone g
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from narrate.charset import ARABIC_INDIC_DIGITS, EASTERN_ARABIC_INDIC_DIGITS
 from narrate.months import GREGORIAN_MONTHS
-from narrate.read.cleaning import fold
+from narrate.read.cleaning import fold, is_section_label
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,18 @@ AUTHOR_PREFIXES: dict[str, bool] = {
     "الكاتب": True,
     "الكاتبة": True,
     "المحرر": True,
+    "حوار": True,
+    "حاوره": True,
+    "حاورته": True,
+    "أجرى الحوار": True,
+    "أجرت الحوار": True,
+    "تحقيق": True,
+    "متابعة": True,
+    "تغطية": True,
+    "رصد": True,
+    "المراسل": True,
+    "مراسل": True,
+    "مراسلة": True,
     "author": True,
     "reporter": True,
 }
@@ -175,6 +188,95 @@ CITY_TIME_ZONES: dict[str, str] = {
     "طرابلس": "Africa/Tripoli",
     "الخرطوم": "Africa/Khartoum",
 }
+
+#: Wire agencies, as a dateline or a photo credit names them ("(رويترز)", "الرياض - واس").
+WIRE_AGENCIES: tuple[str, ...] = (
+    "رويترز",
+    "أ ف ب",
+    "أ.ف.ب",
+    "فرانس برس",
+    "وكالة فرانس برس",
+    "أ ب",
+    "أ.ب",
+    "أسوشيتد برس",
+    "د ب أ",
+    "د.ب.أ",
+    "الأناضول",
+    "شينخوا",
+    "سبوتنيك",
+    "تاس",
+    "إفي",
+    "واس",
+    "وام",
+    "قنا",
+    "كونا",
+    "بنا",
+    "العمانية",
+    "بترا",
+    "سانا",
+    "واع",
+    "وفا",
+    "سبأ",
+    "لانا",
+    "ومع",
+    "واج",
+    "تاب",
+    "سونا",
+    "أ ش أ",
+    "وكالات",
+    "الوكالات",
+    "وكالة الأنباء الألمانية",
+    "وكالة الأنباء الفرنسية",
+    "reuters",
+    "afp",
+    "ap",
+    "dpa",
+    "cnn",
+    "bbc",
+)
+
+#: Places a dateline names: capitals and large cities of the Arab world and beyond, and
+#: countries. A dateline ("عمّان، 14 أكتوبر 2025", "موسكو- (أ ب)") is read, never spoken.
+DATELINE_PLACES: tuple[str, ...] = (
+    "القاهرة", "الإسكندرية", "الجيزة", "أسوان", "الأقصر", "بورسعيد", "السويس", "المنصورة",
+    "الرياض", "جدة", "مكة المكرمة", "المدينة المنورة", "الدمام", "الظهران",
+    "دبي", "أبوظبي", "أبو ظبي", "الشارقة", "الدوحة", "الكويت", "المنامة", "مسقط",
+    "صنعاء", "عدن", "تعز", "الحديدة", "مأرب",
+    "عمان", "عمّان", "إربد", "الزرقاء", "العقبة",
+    "دمشق", "حلب", "حمص", "حماة", "اللاذقية", "إدلب", "دير الزور", "الرقة", "درعا",
+    "بيروت", "طرابلس", "صيدا", "صور", "بعلبك",
+    "بغداد", "البصرة", "الموصل", "أربيل", "السليمانية", "كركوك", "النجف", "كربلاء",
+    "القدس", "غزة", "رام الله", "نابلس", "الخليل", "جنين", "بيت لحم", "خان يونس", "رفح",
+    "تل أبيب", "حيفا", "يافا", "الناصرة",
+    "الخرطوم", "أم درمان", "بورتسودان", "الفاشر",
+    "طرابلس الغرب", "بنغازي", "مصراتة",
+    "تونس", "صفاقس", "سوسة", "الجزائر", "وهران", "قسنطينة",
+    "الرباط", "الدار البيضاء", "مراكش", "فاس", "طنجة", "أغادير",
+    "نواكشوط", "مقديشو", "جيبوتي", "موروني",
+    "موسكو", "واشنطن", "نيويورك", "لندن", "باريس", "برلين", "روما", "مدريد", "بروكسل",
+    "جنيف", "فيينا", "أنقرة", "إسطنبول", "اسطنبول", "طهران", "بكين", "طوكيو", "نيودلهي",
+    "كييف", "إسلام آباد", "كابل", "ستوكهولم", "أوسلو", "أثينا", "لاهاي", "أمستردام",
+    "مصر", "السعودية", "الإمارات", "قطر", "البحرين", "سلطنة عمان", "اليمن", "الأردن",
+    "سوريا", "سورية", "لبنان", "العراق", "فلسطين", "السودان", "ليبيا", "المغرب",
+    "موريتانيا", "الصومال", "تركيا", "إيران", "روسيا", "أوكرانيا", "الصين", "فرنسا",
+    "ألمانيا", "بريطانيا", "إسرائيل",
+)  # fmt: skip
+
+#: Common given names: a line of two to four words starting with one, alone between the
+#: headline and the body, is a byline ("محمد علي"). Folded; "عبد" and "أبو" compounds count too.
+GIVEN_NAMES: tuple[str, ...] = (
+    "محمد", "محمود", "أحمد", "علي", "حسن", "حسين", "خالد", "عمر", "عمرو", "يوسف", "إبراهيم",
+    "مصطفى", "طارق", "سامي", "سامر", "سمير", "كريم", "وليد", "هشام", "ماجد", "فادي", "رامي",
+    "زياد", "باسل", "بسام", "جمال", "كمال", "نبيل", "عادل", "فيصل", "سعيد", "سعد", "ناصر",
+    "منصور", "مروان", "هاني", "وائل", "أيمن", "أسامة", "حمزة", "بلال", "أنس", "ياسر", "ياسين",
+    "إسماعيل", "صالح", "فهد", "سلطان", "راشد", "حمد", "جاسم", "ماهر", "مازن", "نادر", "شريف",
+    "عماد", "إياد", "جهاد", "رياض", "مراد", "رشيد", "عبد", "أبو", "نور", "مهند", "أمين", "أنور",
+    "غسان", "عصام", "حازم", "حاتم", "توفيق", "جورج", "إلياس", "ميشال", "جوزيف", "بطرس", "أنطوان",
+    "فاطمة", "مريم", "سارة", "ليلى", "هدى", "منى", "نادية", "رنا", "ريم", "لينا", "دينا", "هبة",
+    "سلمى", "نور", "آمنة", "عائشة", "زينب", "خديجة", "رشا", "سمر", "أمل", "هالة", "نهى", "إيمان",
+    "ياسمين", "رانيا", "لمى", "ديما", "جنى", "شيماء", "أسماء", "نسرين", "سهى", "وفاء", "دعاء",
+    "رحاب", "غادة", "ميساء", "ريهام", "سوسن", "نوال", "هيفاء", "لبنى", "بشرى", "إسراء", "آية",
+)  # fmt: skip
 
 #: Top lines of an article searched for byline and date lines.
 METADATA_WINDOW = 10
@@ -228,7 +330,7 @@ _DATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     for pattern in (
         rf"{_YEAR}[-/.](?P<m>\d{{1,2}})[-/.]{_DAY}",
         rf"{_DAY}[-/.](?P<m>\d{{1,2}})[-/.]{_YEAR}",
-        rf"{_DAY}\s*(?:من\s+)?{_MONTH_PAIR}\s*[,،]?\s*{_YEAR}",
+        rf"{_DAY}\s*[,،]?\s*(?:من\s+)?{_MONTH_PAIR}\s*[,،]?\s*{_YEAR}",
         rf"{_MONTH_PAIR}\s+{_DAY}\s*[,،]?\s*{_YEAR}",
     )
 )
@@ -248,15 +350,23 @@ _CITY_ZONE = re.compile(rf"(?:بتوقيت|توقيت)\s+(?P<city>{_alternation(
 _HIJRI = re.compile(
     rf"(?<!\d)\d{{1,2}}\s+(?:{_alternation(HIJRI_MONTHS)})\s+\d{{3,4}}(?!\d)(?:\s*هـ?(?!\w))?"
 )
+#: A Hijri date in figures beside the Gregorian one: "1446/06/03 هـ", "03-06-1446هـ".
+_HIJRI_NUMERIC = re.compile(
+    r"(?<!\d)(?:1[34]\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]1[34]\d\d)(?!\d)"
+    r"\s*(?:هـ|ه)?(?!\w)"
+)
 _WEEKDAY = re.compile(rf"(?<!\w)(?:{_alternation(WEEKDAYS)})(?!\w)")
 _FILLER = re.compile(rf"(?<!\w)(?:{_alternation(DATE_FILLER_WORDS)})(?!\w)")
 #: An ISO 8601 date and time as one token: "2024-11-30T18:05:00+03:00", "2024-11-30T10:30Z".
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?")
+#: English ordinal day suffixes: "8th, January 2024".
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
 _LEFTOVER = re.compile(r"[\s,،؛;:|\-–—•·/()\[\].]*")
 _PUBLISHED_LABEL = re.compile(rf"^(?:{_alternation(PUBLISHED_LABELS)})(?!\w)\s*:?")
 _UPDATED_LABEL = re.compile(rf"^(?:{_alternation(UPDATED_LABELS)})(?!\w)\s*:?")
 
 
+@functools.lru_cache(maxsize=4096)
 def _date_key(line: str) -> str:
     """A line folded for date matching: Arabic-Indic digits as ASCII, case and alef forms ignored,
     but inner punctuation kept."""
@@ -349,7 +459,7 @@ def parse_date_line(line: str) -> DateLine | None:
     >>> parse_date_line("في 30 نوفمبر 2024 سقطت حلب") is None
     True
     """
-    key = _date_key(line)
+    key = _ORDINAL.sub("", _date_key(line))
     updated = False
     label = _PUBLISHED_LABEL.match(key)
     if label is None:
@@ -366,15 +476,17 @@ def parse_date_line(line: str) -> DateLine | None:
         if not MIN_YEAR <= when.year <= MAX_YEAR:
             return None
         return DateLine(when if when.tzinfo else when.replace(tzinfo=UTC), updated)
+    key, hijri_figures = _HIJRI_NUMERIC.subn(" ", key)
     date = next((m for p in _DATE_PATTERNS if (m := p.search(key))), None)
     rest = key
     if date is not None:
         rest = key[: date.start()] + " " + key[date.end() :]
     else:
         hijri = _HIJRI.search(key)
-        if hijri is None:
+        if hijri is None and not hijri_figures:
             return None
-        rest = key[: hijri.start()] + " " + key[hijri.end() :]
+        if hijri is not None:
+            rest = key[: hijri.start()] + " " + key[hijri.end() :]
     zone, rest = _find_zone(rest)
     time = _TIME.search(rest)
     if time is not None:
@@ -418,6 +530,35 @@ def parse_machine_date(value: str) -> datetime | None:
 
 
 # --- Authors ------------------------------------------------------------------------------------
+
+_AGENCY = _alternation(WIRE_AGENCIES)
+_PLACE = _alternation(DATELINE_PLACES)
+_PLACE_START = re.compile(rf"(?:{_PLACE})(?!\w)\s*[:：,،\-–—]?\s*")
+_AGENCY_KEYS = frozenset(fold(a) for a in WIRE_AGENCIES)
+_PLACE_KEYS = frozenset(fold(p) for p in DATELINE_PLACES)
+_GIVEN_KEYS = frozenset(fold(n) for n in GIVEN_NAMES)
+#: "منذ 3 ساعات", "قبل يومين", "نشر منذ ساعة", "3 hours ago": relative times, which date nothing.
+_RELATIVE_TIME = re.compile(
+    rf"^(?:(?:{_alternation(PUBLISHED_LABELS + UPDATED_LABELS)})\s*:?\s*)?"
+    r"(?:منذ|قبل)\s+(?:\d+\s+|بضع\s+|عد[ةه]\s+)?"
+    r"(?:ثاني[ةه]|ثوان|ثواني|دقيق[ةه]|دقيقتين|دقيقتان|دقائق|ساع[ةه]|ساعتين|ساعتان|ساعات|يوم"
+    r"|يومين|يومان|ايام|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|سن[ةه]|سنتين|سنوات|عام|عامين|اعوام)$"
+    r"|^\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago$"
+    r"|^(?:just now|الان|اليوم|امس|يوم امس)$"
+)
+#: A dateline's place, an agency or both: "موسكو- (أ ب)", "الرياض - واس", "(رويترز)".
+_DATELINE = re.compile(
+    rf"^(?:(?P<place>{_PLACE}|[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}})\s*[,،]?\s*[-–—:]*\s*)?"
+    rf"\(?\s*(?P<agency>{_AGENCY})\s*\)?$"
+)
+#: A dateline glued to the start of a paragraph: "موسكو - (أ ب) - ", "(رويترز) - ",
+#: "الرياض - واس: ", "القاهرة - ". The text after it is what is said.
+_LEADING_DATELINE = re.compile(
+    rf"^(?:(?:{_PLACE})(?:\s*[,،]\s*[^\W\d_]+(?:\s+[^\W\d_]+)?)?\s*"
+    rf"(?:[-–—]+\s*(?:\(?\s*(?:{_AGENCY})\s*\)?\s*[-–—:]+|\(\s*(?:{_AGENCY})\s*\)\s*[-–—:]*)?"
+    rf"|\(\s*(?:{_AGENCY})\s*\)\s*[-–—:]*)"
+    rf"|\(\s*(?:{_AGENCY})\s*\)\s*[-–—:]+)\s*"
+)
 
 _AUTHOR_KEYS = {
     fold(prefix): needs_separator for prefix, needs_separator in AUTHOR_PREFIXES.items()
@@ -486,44 +627,230 @@ def parse_author_line(line: str) -> str | None:
     return None
 
 
+# --- Datelines, relative times, bare names -----------------------------------------------------
+
+_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي"})
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    """``text`` lower-cased, without diacritics and with alef forms made plain (as :func:`fold`
+    does, but keeping punctuation), and for each folded character its index in ``text``."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, c in enumerate(text):
+        if _MARKS.match(c):
+            continue
+        chars.append(c.lower().translate(_VARIANTS)[:1] or c)
+        where.append(i)
+    return "".join(chars), where
+
+
+def is_relative_time(line: str) -> bool:
+    """Whether a line is only a relative time ("منذ 3 ساعات", "قبل يومين"), which dates nothing.
+
+    >>> is_relative_time("منذ 3 ساعات")
+    True
+    >>> is_relative_time("نُشر قبل يومين")
+    True
+    >>> is_relative_time("منذ ثلاث سنوات والمدينة تنتظر")
+    False
+    """
+    return bool(_RELATIVE_TIME.match(_date_key(line)))
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a line is a dateline of a place and an agency, or an agency alone.
+
+    >>> is_dateline("موسكو- (أ ب)")
+    True
+    >>> is_dateline("الرياض - واس")
+    True
+    >>> is_dateline("(رويترز)")
+    True
+    >>> is_dateline("الرياض")
+    False
+    """
+    return len(line) <= 60 and bool(_DATELINE.match(fold(f"({line})")))
+
+
+def parse_place_date(line: str) -> DateLine | None:
+    """A dateline of a place and a date ("عمّان، 14 أكتوبر 2025"), or None.
+
+    >>> parse_place_date("عمّان، 14 أكتوبر 2025").when.date()
+    datetime.date(2025, 10, 14)
+    >>> parse_place_date("القاهرة - عمرو سالم") is None
+    True
+    """
+    folded, where = _fold_with_map(line)
+    match = re.match(rf"\s*(?:{_PLACE})\s*[,،\-–—:]?\s*", folded)
+    if match is None or match.end() >= len(folded):
+        return None
+    return parse_date_line(line[where[match.end()] :])
+
+
+def strip_leading_dateline(paragraph: str) -> str:
+    """A paragraph without the agency dateline glued to its start; a city that is part of the
+    sentence stays.
+
+    >>> strip_leading_dateline("موسكو - (أ ب) - أعلن الكرملين أمس أن المحادثات ستستأنف.")
+    'أعلن الكرملين أمس أن المحادثات ستستأنف.'
+    >>> strip_leading_dateline("(رويترز) - قالت الشركة إن أرباحها ارتفعت.")
+    'قالت الشركة إن أرباحها ارتفعت.'
+    >>> strip_leading_dateline("في القاهرة، أعلنت الحكومة خطة جديدة.")
+    'في القاهرة، أعلنت الحكومة خطة جديدة.'
+    """
+    folded, where = _fold_with_map(paragraph)
+    match = _LEADING_DATELINE.match(folded)
+    if match is None or match.end() >= len(folded) or not folded[: match.end()].strip(" -–—:"):
+        return paragraph
+    if not re.search(r"[-–—:)]\s*$", folded[: match.end()]):
+        return paragraph  # "القاهرة تستضيف": the city is the sentence's subject
+    rest = paragraph[where[match.end()] :].lstrip()
+    return rest if any(c.isalpha() for c in rest) else paragraph
+
+
+def looks_like_name(line: str, *, known_first: bool = True) -> bool:
+    """Whether a line could be a byline name alone: two to four words, letters only, no
+    sentence punctuation; with ``known_first``, its first word must be a common given name (or
+    an "عبد"/"أبو" compound).
+
+    >>> looks_like_name("سارة الخطيب")
+    True
+    >>> looks_like_name("عبد الرحمن يوسف")
+    True
+    >>> looks_like_name("أسباب العطل")
+    False
+    >>> looks_like_name("أسباب العطل", known_first=False)
+    True
+    >>> looks_like_name("محمد صلاح يتألق في الدوري الإنجليزي من جديد")
+    False
+    """
+    words = line.split()
+    if not 2 <= len(words) <= 4 or len(line) > AUTHOR_MAX_CHARS:
+        return False
+    if not all(w.isalpha() for w in words):
+        return False
+    if not known_first:
+        return True
+    first = fold(words[0])
+    return first in _GIVEN_KEYS or first.startswith(("عبد", "ابو", "ابن"))
+
+
+def _split_place(name: str) -> str:
+    """A byline name without a place written after it with no separator ("محمد علي القاهرة")."""
+    words = name.split()
+    for count in (2, 1):
+        if len(words) - count >= 2 and fold(" ".join(words[-count:])) in _PLACE_KEYS:
+            return " ".join(words[:-count])
+    return name
+
+
 # --- Lines near the top -------------------------------------------------------------------------
 
 #: Separators between the items of a combined byline: "بقلم: فلان | 30 نوفمبر 2024".
-_ITEM_SEPARATORS = (re.compile(r"\s*[|•·]\s*"), re.compile(r"\s+[-–—]\s+"))
+_ITEM_SEPARATORS = (re.compile(r"\s*[|•·]\s*"), re.compile(r"\s+[-–—]\s+|\s*[-–—]\s*(?=\()"))
+
+#: What one item of a byline or date line is.
+_Item = tuple[str | None, DateLine | None, bool]  # author, date, a place or agency
 
 
-def _parse_item(item: str) -> tuple[str | None, DateLine | None] | None:
-    author = parse_author_line(item)
-    if author is not None:
-        return author, None
-    date = parse_date_line(item)
-    if date is not None:
-        return None, date
+def _without_section(item: str) -> str | None:
+    """A date item without the section name printed before or after it ("سياسة 26-09-2025"),
+    or None when it has none."""
+    words = item.split()
+    for count in (2, 1):
+        if len(words) > count and is_section_label(" ".join(words[:count])):
+            return " ".join(words[count:])
+        if len(words) > count and is_section_label(" ".join(words[-count:])):
+            return " ".join(words[:-count])
     return None
 
 
+def _place_byline(item: str) -> str | None:
+    """The name in a byline of a place and a name: "الخرطوم: فلان", "* رام الله فلان:"."""
+    core = item.strip().lstrip("*•-–— ").rstrip(":： ")
+    folded, where = _fold_with_map(core)
+    match = _PLACE_START.match(folded)
+    if match is None or match.end() >= len(folded):
+        return None
+    name = core[where[match.end()] :].strip()
+    if fold(name) in _PLACE_KEYS or not looks_like_name(name, known_first=False):
+        return None
+    return name
+
+
+def _parse_item(item: str) -> _Item | None:
+    author = parse_author_line(item)
+    if author is not None:
+        return _split_place(author), None, False
+    date = parse_date_line(item) or parse_place_date(item)
+    if date is None and (bare := _without_section(item)) is not None:
+        date = parse_date_line(bare)
+    if date is not None:
+        return None, date, False
+    key = _date_key(item)
+    for label, updated in ((_PUBLISHED_LABEL, False), (_UPDATED_LABEL, True)):
+        found = label.match(key)
+        if found and ":" in item and not key[found.end() :].strip(" :|-–—"):
+            return None, DateLine(None, updated), False  # the label alone; its date follows
+    name = _place_byline(item)
+    if name is not None:
+        return name, None, False
+    if _is_site_credit(item):
+        return None, None, True
+    if is_relative_time(item):
+        return None, DateLine(None), False
+    key = fold(item)
+    if key in _PLACE_KEYS or key in _AGENCY_KEYS or is_dateline(item):
+        return None, None, True
+    return None
+
+
+def _is_site_credit(item: str) -> bool:
+    """A site's credit for a follow-up or report: "الموقع/متابعة", "متابعة/الموقع"."""
+    parts = [part.strip() for part in item.split("/")]
+    if len(parts) != 2 or not all(parts) or len(item.split()) > 5:
+        return False
+    return any(_AUTHOR_KEYS.get(fold(part)) is not None for part in parts)
+
+
 def parse_metadata_line(line: str) -> tuple[str | None, list[DateLine]] | None:
-    """The author and dates a byline or date line carries, or None when it is body text.
+    """The author and dates a byline, date line or dateline carries, or None when it is body text.
+
+    A name alone is a byline only beside a place, an agency or a date ("محمد علي - القاهرة").
 
     >>> parse_metadata_line("بقلم: سارة الخطيب | 30 نوفمبر 2024")[0]
     'سارة الخطيب'
+    >>> parse_metadata_line("القاهرة - عمرو سالم")[0]
+    'عمرو سالم'
+    >>> parse_metadata_line("موسكو- (أ ب)")
+    (None, [])
     >>> parse_metadata_line("بقلم: سارة | وقال الوزير إن الوضع مستقر") is None
     True
     """
-    date = parse_date_line(line)
-    if date is not None:
-        return None, [date]
+    whole = _parse_item(line)
+    if whole is not None:
+        return whole[0], [whole[1]] if whole[1] else []
     for separator in _ITEM_SEPARATORS:
         items = [item for item in separator.split(line) if item.strip()]
         if len(items) < 2:
             continue
         parsed = [_parse_item(item) for item in items]
+        unknown = [i for i, p in enumerate(parsed) if p is None]
+        if len(unknown) == 1 and len(parsed) > 1:
+            name = items[unknown[0]].strip()
+            # A site named after its city ("بغداد اليوم - بغداد") is not a writer.
+            if (
+                looks_like_name(name, known_first=False)
+                and fold(name.split()[0]) not in _PLACE_KEYS
+            ):
+                parsed[unknown[0]] = (name, None, False)
         if all(p is not None for p in parsed):
             authors = [p[0] for p in parsed if p is not None and p[0]]
             dates = [p[1] for p in parsed if p is not None and p[1]]
             return (authors[0] if authors else None), dates
-    author = parse_author_line(line)
-    return None if author is None else (author, [])
+    return None
 
 
 def _published(dates: Sequence[DateLine]) -> datetime | None:
@@ -535,30 +862,75 @@ def _published(dates: Sequence[DateLine]) -> datetime | None:
     return None
 
 
+def is_date_furniture(line: str) -> bool:
+    """Whether a line anywhere in an article is a date label, a relative time or a dateline:
+    page furniture that is never spoken ("نشر في: …", "آخر تحديث: …", "منذ ساعتين", "(رويترز)").
+
+    >>> is_date_furniture("نشر في: 27 أكتوبر 2024 - 10:30")
+    True
+    >>> is_date_furniture("30 نوفمبر 2024")
+    False
+    """
+    if is_relative_time(line) or is_dateline(line):
+        return True
+    key = _date_key(line)
+    labelled = _PUBLISHED_LABEL.match(key) or _UPDATED_LABEL.match(key)
+    return labelled is not None and parse_date_line(line) is not None
+
+
 def take_metadata_lines(
     lines: Sequence[str], window: int = METADATA_WINDOW
 ) -> tuple[list[str], Metadata]:
-    """Read byline and date lines among the first ``window`` non-blank lines; blank them.
+    """Read byline, date and dateline lines among the first ``window`` non-blank lines, and
+    labelled dates, relative times and datelines anywhere; blank them.
+
+    A name alone on a line (two to four words) next to a metadata line at the top is the byline.
 
     >>> lines, meta = take_metadata_lines(["العنوان", "كتب: علي حسن", "2024/11/30", "النص."])
     >>> lines, meta.author, meta.published.isoformat()
     (['العنوان', '', '', 'النص.'], 'علي حسن', '2024-11-30T00:00:00+00:00')
+    >>> lines, meta = take_metadata_lines(["العنوان", "ليلى حداد", "منذ 3 ساعات", "النص."])
+    >>> lines, meta.author, meta.published
+    (['العنوان', '', '', 'النص.'], 'ليلى حداد', None)
     """
     kept = list(lines)
     author: str | None = None
     dates: list[DateLine] = []
-    seen = 0
-    for i, line in enumerate(lines):
-        if not line:
-            continue
-        seen += 1
-        if seen > window:
-            break
-        found = parse_metadata_line(line)
+    later: list[DateLine] = []
+    filled = [i for i, line in enumerate(lines) if line]
+    top = set(filled[:window])
+    found_at: list[int] = []
+    for i in filled:
+        line = lines[i]
+        found = parse_metadata_line(line) if i in top else None
         if found is None:
-            continue
+            if not is_date_furniture(line):
+                continue
+            date = parse_date_line(line)
+            later.extend([date] if date else [])
+        else:
+            author = author or found[0]
+            dates.extend(found[1])
         logger.debug("metadata line %r", line)
         kept[i] = ""
-        author = author or found[0]
-        dates.extend(found[1])
-    return kept, Metadata(author=author, published=_published(dates))
+        found_at.append(i)
+    if author is None and found_at:
+        author = _bare_name(lines, filled[:window], set(found_at), kept)
+    return kept, Metadata(author=author, published=_published(dates) or _published(later))
+
+
+def _bare_name(
+    lines: Sequence[str], top: Sequence[int], found: set[int], kept: list[str]
+) -> str | None:
+    """A name alone on a line next to a metadata line near the top (blanked in ``kept``)."""
+    for k, i in enumerate(top):
+        if k == 0 or i in found or not looks_like_name(lines[i], known_first=False):
+            continue
+        after_metadata = top[k - 1] in found
+        # Above a date line, a short line may be the headline: only a known given name counts.
+        before_metadata = k + 1 < len(top) and top[k + 1] in found and looks_like_name(lines[i])
+        if after_metadata or before_metadata:
+            logger.debug("byline name %r", lines[i])
+            kept[i] = ""
+            return lines[i]
+    return None

@@ -24,12 +24,23 @@ from dataclasses import replace
 from narrate.errors import ArticleError
 from narrate.models import Article, Segment
 from narrate.read.cleaning import (
+    drop_foreign_lines,
     drop_junk_lines,
+    drop_junk_runs,
     drop_repeated_lines,
+    fold,
+    is_section_label,
     is_short_line,
     normalise_line,
+    strip_trailer,
 )
-from narrate.read.metadata import take_metadata_lines
+from narrate.read.metadata import (
+    looks_like_name,
+    parse_author_line,
+    parse_metadata_line,
+    strip_leading_dateline,
+    take_metadata_lines,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +58,12 @@ TITLE_MAX_WORDS = 24
 TITLE_MAX_CHARS = 160
 #: A title taken from the first sentence of a paragraph is cut to this many words.
 DERIVED_TITLE_WORDS = 12
+#: A first sentence this long or shorter is the whole title, and is not spoken again after it.
+WHOLE_SENTENCE_TITLE_WORDS = 40
+#: A section label above the headline has at most this many words; the headline at least
+#: ``HEADLINE_MIN_WORDS``.
+LABEL_MAX_WORDS = 2
+HEADLINE_MIN_WORDS = 4
 #: The first line of a multi-line block is a heading only when it is at most this fraction of the
 #: block's longest other line; the first line of a hard-wrapped paragraph is full width.
 HEADING_WIDTH_RATIO = 0.6
@@ -133,9 +150,26 @@ def _first_line_stands_out(block: Block) -> bool:
     return len(block[0]) <= HEADING_WIDTH_RATIO * longest_body
 
 
+#: A list item, not a heading: a bullet, or "label: figure" ("المستقلون: 13 مقعدًا").
+_LIST_ITEM = re.compile(r"^(?:[-•*·▪◦–]\s|[^:：]{1,40}[:：]\s*[\d٠-٩])")
+
+
+def is_list_item(line: str) -> bool:
+    """Whether a line is an item of a list rather than a heading.
+
+    >>> is_list_item("المستقلون: 13 مقعدًا")
+    True
+    >>> is_list_item("- زيادة الرواتب")
+    True
+    >>> is_list_item("أولاً: الخلفية")
+    False
+    """
+    return bool(_LIST_ITEM.match(line))
+
+
 def opens_with_heading(block: Block) -> bool:
     """Whether the block is a heading line alone, or a heading line over its body."""
-    if not is_heading_line(block[0]):
+    if not is_heading_line(block[0]) or is_list_item(block[0]):
         return False
     return len(block) == 1 or _first_line_stands_out(block)
 
@@ -189,17 +223,250 @@ def is_title_line(line: str) -> bool:
     )
 
 
-def take_title(blocks: Sequence[Block]) -> tuple[str, list[Block]]:
-    """Split off the title: the first line if it is short and unpunctuated, else a derived one.
+def split_first_sentence(paragraph: str) -> tuple[str, str] | None:
+    """A paragraph's first sentence as a title, and the rest of the paragraph; None when the
+    sentence is too long to be a title whole.
 
-    A derived title leaves its paragraph in place. An article that is nothing but its title
+    >>> split_first_sentence("سقطت حلب في يومين. وانسحب الجيش.")
+    ('سقطت حلب في يومين', 'وانسحب الجيش.')
+    >>> split_first_sentence("هل انتهت الحرب؟")
+    ('هل انتهت الحرب؟', '')
+    """
+    end = len(paragraph)
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        if any(c.isalnum() for c in paragraph[start : match.end()]):
+            end = match.end()
+            break
+        start = match.end()
+    sentence, rest = paragraph[:end].strip(), paragraph[end:].strip()
+    if len(sentence.split()) > WHOLE_SENTENCE_TITLE_WORDS:
+        return None
+    title = sentence.rstrip(NOT_HEADING_FINAL + " ") or sentence
+    return title, rest
+
+
+def take_title(blocks: Sequence[Block]) -> tuple[str, list[Block]]:
+    """Split off the title: the first line if it is short and unpunctuated, else the first
+    sentence of the first paragraph.
+
+    A title taken from the first sentence leaves the paragraph's other sentences, so the
+    sentence is not said twice (once in the intro, then in the lead); a first sentence too long
+    to be a title is cut, and stays in the paragraph. An article that is nothing but its title
     keeps that line as its only paragraph, so there is something to speak.
     """
     first, rest = blocks[0], list(blocks[1:])
-    if is_title_line(first[0]) and (len(first) == 1 or _first_line_stands_out(first)):
+    over_list = len(first) > 1 and is_list_item(first[1])  # a headline over summary bullets
+    if is_title_line(first[0]) and (len(first) == 1 or over_list or _first_line_stands_out(first)):
         body = [first[1:], *rest] if len(first) > 1 else rest
-        return first[0], body or [first]
-    return title_from_paragraph(" ".join(first)), list(blocks)
+        return _without_site_name(first[0]), body or [first]
+    if len(first) > 1 and last_mark(first[0]) in ":؛" and not is_list_item(first[0]):
+        # A first line that ends on a colon ("…، ومنها:") is the first sentence: the title.
+        split = split_first_sentence(first[0])
+        if split is not None and split[0]:
+            return split[0], [first[1:], *rest]
+    paragraph = " ".join(first)
+    split = split_first_sentence(paragraph)
+    if split is None:
+        return title_from_paragraph(paragraph), list(blocks)
+    title, remainder = split
+    body = [(remainder,), *rest] if remainder else rest
+    return title, body or [first]
+
+
+#: "Headline | Site": a page's <title> copied with the site's name after a bar.
+_SITE_SUFFIX = re.compile(r"\s+[|｜]\s+(?P<site>[^|｜]+)$")
+_SITE_MAX_WORDS = 4
+
+
+def _without_site_name(title: str) -> str:
+    """A headline without the site's name after a bar ("الخبر | الموقع").
+
+    >>> _without_site_name("المجلس البلدي يقر خطة التشجير | جريدة المدينة")
+    'المجلس البلدي يقر خطة التشجير'
+    """
+    match = _SITE_SUFFIX.search(title)
+    if match is None or len(match["site"].split()) > _SITE_MAX_WORDS:
+        return title
+    head = title[: match.start()].strip()
+    return head if len(head.split()) >= 3 else title
+
+
+def _drop_section_labels(lines: list[str]) -> list[str]:
+    """Blank the section labels above the headline ("محليات", "اخبار السودان"): a known section
+    name, or any line of one or two words, with a headline-like line right after it."""
+    kept = list(lines)
+    filled = [i for i, line in enumerate(lines) if line]
+    for k, i in enumerate(filled[:-1]):
+        line, following = lines[i], lines[filled[k + 1]]
+        headline_follows = is_title_line(following) and len(following.split()) >= HEADLINE_MIN_WORDS
+        # A known section name may stand above a headline of any length ("ثقافة" over a
+        # two-word headline); any other short line only above a full headline.
+        known = is_section_label(line) and is_title_line(following)
+        known = known and not is_section_label(following)
+        label = len(line.split()) <= LABEL_MAX_WORDS and is_heading_line(line)
+        if not (known or (label and headline_follows)):
+            break
+        logger.debug("dropping section label %r above the headline", line)
+        kept[i] = ""
+    # A known section name alone on its line near the top, under the headline, is a label too.
+    for i in [i for i, line in enumerate(kept) if line][1:TOP_LINES]:
+        if is_section_label(kept[i]):
+            logger.debug("dropping section label %r near the top", kept[i])
+            kept[i] = ""
+    return kept
+
+
+#: Lines near the top searched for a headline the page printed more than once.
+TOP_LINES = 12
+#: Between two copies of the headline, at most one teaser of this many words.
+TEASER_MAX_WORDS = 40
+#: A trailing list of other articles' headlines has at least this many lines.
+TRAILING_LIST_MIN = 3
+
+
+def _is_headline_like(line: str) -> bool:
+    return is_title_line(line) and len(line.split()) >= HEADLINE_MIN_WORDS
+
+
+def _keep_one_headline(lines: list[str], cleaned: list[str]) -> list[str]:
+    """``cleaned`` (with repeated lines dropped) with the first copy of a headline that the page
+    printed two or more times in a row near the top put back: a headline is not a caption."""
+    filled = [i for i, line in enumerate(lines) if line][:TOP_LINES]
+    for k, i in enumerate(filled[:-1]):
+        line = lines[i]
+        if not cleaned[i] and lines[filled[k + 1]] == line and _is_headline_like(line):
+            after = next((lines[j] for j in filled[k + 1 :] if lines[j] != line), "")
+            if _is_headline_like(after) and not any(c.isdigit() for c in after):
+                return cleaned  # a caption printed twice over the headline
+            kept = list(cleaned)
+            kept[i] = line
+            return kept
+    return cleaned
+
+
+def _drop_between_headline_copies(lines: list[str]) -> list[str]:
+    """When the headline is printed again a few lines below itself, what stands between the
+    copies is page furniture (a promoted article, its author, a "more" link, a caption): drop
+    it and the first copy."""
+    filled = [i for i, line in enumerate(lines) if line][:TOP_LINES]
+    first = next((k for k, i in enumerate(filled) if _is_headline_like(lines[i])), None)
+    if first is None:
+        return lines
+    key = fold(lines[filled[first]])
+    last = max(k for k, i in enumerate(filled) if fold(lines[i]) == key)
+    if last == first:
+        return lines
+    between = [lines[i] for i in filled[first + 1 : last]]
+    paragraphs = [line for line in between if ends_sentence(line) and len(line.split()) >= 8]
+    if len(paragraphs) > 1 or any(len(line.split()) > TEASER_MAX_WORDS for line in between):
+        return lines  # the story's own paragraphs: the headline is printed again inside it
+    kept = list(lines)
+    for i in filled[first:last]:
+        logger.debug("dropping %r printed above the headline's second copy", lines[i])
+        kept[i] = ""
+    return kept
+
+
+def _drop_trailing_headlines(lines: list[str]) -> list[str]:
+    """Blank a run of other articles' headlines after the story's last sentence ("most read" or
+    "more from the site" without its heading): three or more headline-like lines at the end."""
+    filled = [i for i, line in enumerate(lines) if line]
+    run = 0
+    for i in reversed(filled):
+        if not _is_headline_like(lines[i]) or is_list_item(lines[i]):
+            break
+        run += 1
+    if run < TRAILING_LIST_MIN or run == len(filled) or not ends_sentence(lines[filled[-run - 1]]):
+        return lines
+    kept = list(lines)
+    for i in filled[-run:]:
+        logger.debug("dropping trailing headline %r", lines[i])
+        kept[i] = ""
+    return kept
+
+
+def _strip_first_dateline(blocks: list[Block]) -> list[Block]:
+    """The blocks with an agency dateline glued to the first paragraph's start removed."""
+    for n, block in enumerate(blocks[:3]):
+        for m, line in enumerate(block):
+            if ends_sentence(line) or not is_heading_line(line):
+                stripped = strip_leading_dateline(line)
+                if stripped == line:
+                    return blocks
+                return [*blocks[:n], (*block[:m], stripped, *block[m + 1 :]), *blocks[n + 1 :]]
+    return blocks
+
+
+#: A byline glued to the start of the first paragraph: "- سارة الخطيب - وصل الوفد…",
+#: "سارة الخطيب | مراسل الموقع - بغداد: …".
+_GLUED_BYLINE = re.compile(
+    r"^(?P<dash>[-–—]\s*)?(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){1,3})\s*"
+    r"(?:(?P<sep>[-–—])|\|[^:.!?؟|]{1,60}:)\s+(?=\S)"
+)
+#: A byline glued after the headline on its line: "الخبر ... بقلم : سارة الخطيب".
+_TITLE_BYLINE = re.compile(r"\s*(?:\.{2,}|…|[-–—|])?\s+(?=(?:بقلم|by)\s*:?\s)", re.IGNORECASE)
+
+
+def _glued_byline(blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """A byline glued to the start of the first paragraph, and the blocks without it."""
+    if not blocks:
+        return None, blocks
+    line = blocks[0][0]
+    match = _GLUED_BYLINE.match(line)
+    if match is None:
+        return None, blocks
+    name = match["name"]
+    # "- name -" and "name | role:" are bylines by their shape; "name - …" only with a known
+    # given name (else it is a dateline or a sentence).
+    shaped = bool(match["dash"]) or match["sep"] is None
+    if not looks_like_name(name, known_first=not shaped) or parse_metadata_line(name) is not None:
+        return None, blocks
+    rest = line[match.end() :]
+    if len(rest.split()) < 3:
+        return None, blocks
+    logger.debug("byline %r glued to the first paragraph", name)
+    return name, [(rest, *blocks[0][1:]), *blocks[1:]]
+
+
+def _title_byline(blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """A byline written after the headline on the same line, and the blocks without it."""
+    if not blocks:
+        return None, blocks
+    line = blocks[0][0]
+    match = _TITLE_BYLINE.search(line)
+    if match is None or match.start() == 0:
+        return None, blocks
+    author = parse_author_line(line[match.end() :])
+    head = line[: match.start()].rstrip(" .…-–—|")
+    if author is None or not head:
+        return None, blocks
+    logger.debug("byline %r after the headline", author)
+    return author, [(head, *blocks[0][1:]), *blocks[1:]]
+
+
+def _bare_byline(body: list[Block]) -> tuple[str | None, list[Block]]:
+    """A name alone between the headline and the body ("سارة الخطيب"), and the body without it."""
+    if len(body) < 2 and (not body or len(body[0]) < 2):
+        return None, body
+    first = body[0]
+    name = first[0]
+    latin_name = name.isascii() and all(w[:1].isupper() for w in name.split())
+    if not (looks_like_name(name) or (latin_name and looks_like_name(name, known_first=False))):
+        return None, body
+    logger.debug("byline name %r under the headline", name)
+    return name, ([first[1:], *body[1:]] if len(first) > 1 else body[1:])
+
+
+def _drop_title_repeats(title: str, body: list[Block]) -> list[Block]:
+    """The body without the title printed again as a line of its own."""
+    key = fold(title)
+    kept: list[Block] = []
+    for block in body:
+        lines = tuple(line for line in block if fold(line) != key)
+        if lines:
+            kept.append(lines)
+    return kept or body
 
 
 def build_segments(blocks: Sequence[Block]) -> tuple[Segment, ...]:
@@ -223,15 +490,30 @@ def build_segments(blocks: Sequence[Block]) -> tuple[Segment, ...]:
 def segment_text(text: str) -> Article | None:
     """The article in ``text``, or None when nothing but whitespace, page junk and metadata is
     left."""
-    lines = [normalise_line(line) for line in text.splitlines()]
-    lines = drop_repeated_lines(drop_junk_lines(lines))
+    lines = [strip_trailer(normalise_line(line)) for line in text.splitlines()]
+    lines = drop_junk_lines(drop_junk_runs(lines))
+    lines = drop_foreign_lines(lines, keep=lambda line: parse_metadata_line(line) is not None)
+    lines = _keep_one_headline(lines, drop_repeated_lines(lines))
     lines, metadata = take_metadata_lines(lines)
-    blocks = split_blocks(lines)
+    lines = _drop_section_labels(lines)
+    lines = _drop_between_headline_copies(lines)
+    lines = _drop_trailing_headlines(lines)
+    blocks = _strip_first_dateline(split_blocks(lines))
     if not blocks:
         return None
+    author = metadata.author
+    if author is None:
+        author, blocks = _title_byline(blocks)
+    if author is None:
+        author, blocks = _glued_byline(blocks)
     title, body = take_title(blocks)
+    if author is None:
+        author, body = _glued_byline(body)
+    if author is None:
+        author, body = _bare_byline(body)
+    body = _drop_title_repeats(title, body)
     article = Article(title=title, segments=build_segments(body))
-    return replace(article, author=metadata.author, published=metadata.published)
+    return replace(article, author=author, published=metadata.published)
 
 
 def parse_text(text: str) -> Article:

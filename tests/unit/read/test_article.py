@@ -325,25 +325,32 @@ def test_title_is_the_first_short_line_and_leaves_the_body() -> None:
     assert article.segments == (Segment(None, ("نص الخبر.",)),)
 
 
-def test_title_is_derived_from_a_leading_paragraph_which_stays() -> None:
+def test_title_from_the_first_sentence_is_not_spoken_again() -> None:
+    # No headline: the first sentence is the title, said in the intro; the lead goes on after it
+    # (it used to be cut in the intro and then read whole).
     first = (
         "أعلنت الحكومة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية المتضررة من الجفاف "
-        "الذي ضرب البلاد. وتشمل الخطة قروضاً ميسرة."
+        "الذي ضرب البلاد."
     )
-    article = parse_text(f"{first}\n\nالتفاصيل\n\nتبدأ الخطة الشهر المقبل.\n")
-    assert (
-        article.title
-        == "أعلنت الحكومة اليوم عن خطة جديدة لدعم المزارعين في المناطق الريفية المتضررة…"
+    article = parse_text(
+        f"{first} وتشمل الخطة قروضاً ميسرة.\n\nالتفاصيل\n\nتبدأ الخطة الشهر المقبل.\n"
     )
-    assert article.segments[0] == Segment(None, (first,))
+    assert article.title == first.rstrip(".")
+    assert article.segments[0] == Segment(None, ("وتشمل الخطة قروضاً ميسرة.",))
+    assert sum(first.rstrip(".") in text for text in _all_text(article)) == 1
+
+
+def test_a_first_sentence_too_long_for_a_title_is_cut_and_stays() -> None:
+    first = " ".join(["كلمة"] * 45) + "."
+    article = parse_text(f"{first} وجملة ثانية.\n")
+    assert article.title == " ".join(["كلمة"] * 12) + "…"
+    assert article.segments == (Segment(None, (f"{first} وجملة ثانية.",)),)
 
 
 def test_title_from_a_short_first_sentence_is_not_cut() -> None:
     article = parse_text("سقطت المدينة. وانسحب الجيش منها بعد معارك استمرت أسابيع.\n")
     assert article.title == "سقطت المدينة"
-    assert article.segments == (
-        Segment(None, ("سقطت المدينة. وانسحب الجيش منها بعد معارك استمرت أسابيع.",)),
-    )
+    assert article.segments == (Segment(None, ("وانسحب الجيش منها بعد معارك استمرت أسابيع.",)),)
 
 
 def test_article_that_is_only_a_title_keeps_it_as_its_text() -> None:

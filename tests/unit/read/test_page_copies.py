@@ -1,0 +1,423 @@
+"""Plain text copied from a news page: the headline behind section labels, every byline and
+date form, datelines, page junk, no sentence said twice. Each test is one kind of defect seen
+on real pages, written here in our own words; each fails if that defect comes back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from narrate.models import Article
+from narrate.read.article import parse_text
+
+BODY = (
+    "وافق المجلس البلدي على خطة لتشجير الشوارع الرئيسية خلال العامين المقبلين.\n\n"
+    "وقال رئيس المجلس إن الخطة تشمل زراعة عشرة آلاف شجرة.\n"
+)
+HEADLINE = "المجلس البلدي يقر خطة لتشجير الشوارع الرئيسية"
+
+
+def _spoken(article: Article) -> list[str]:
+    """Everything said after the intro: headings and paragraphs."""
+    return [
+        text
+        for s in article.segments
+        for text in ((s.heading,) if s.heading else ()) + s.paragraphs
+    ]
+
+
+def _read(top: str, body: str = BODY) -> Article:
+    return parse_text(f"{top}\n{body}")
+
+
+# --- The headline -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", ["محليات", "وطني", "اخبار السودان", "رياضة", "منوعات"])
+def test_a_section_label_is_not_the_title(label: str) -> None:
+    article = _read(f"{label}\n\n{HEADLINE}\n")
+    assert article.title == HEADLINE
+    assert all(label not in text for text in _spoken(article))
+
+
+def test_navigation_and_dates_above_the_headline_are_skipped() -> None:
+    article = _read(
+        f"الرئيسية | أخبار | رياضة | Videos\nHome NEWS SPORT\n2024/11/30\nمحليات\n{HEADLINE}\n"
+    )
+    assert article.title == HEADLINE
+    assert article.published is not None and article.published.date() == date(2024, 11, 30)
+
+
+def test_the_headline_is_not_repeated_as_a_chapter_heading() -> None:
+    article = _read(f"{HEADLINE}\n\n{HEADLINE}\n", BODY + "\nالتمويل\n\nتمول البلدية الخطة.\n")
+    assert [s.heading for s in article.segments] == [None, "التمويل"]
+    assert HEADLINE not in _spoken(article)
+
+
+def test_without_a_headline_the_first_sentence_is_said_once() -> None:
+    article = parse_text(BODY)
+    first = "وافق المجلس البلدي على خطة لتشجير الشوارع الرئيسية خلال العامين المقبلين"
+    assert article.title == first
+    assert not any(first in text for text in _spoken(article))
+
+
+# --- Bylines ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "كتب: محمد علي",
+        "بقلم: محمد علي",
+        "حوار: محمد علي",
+        "محمد علي",
+        "محمد علي - القاهرة",
+        "محمد علي | القاهرة",
+        "القاهرة - محمد علي",
+        "كتب: محمد علي - القاهرة",
+        "بقلم محمد علي، القاهرة",
+    ],
+)
+def test_every_byline_form_is_the_author_and_is_not_spoken(byline: str) -> None:
+    article = _read(f"{HEADLINE}\n\n{byline}\n")
+    assert article.title == HEADLINE
+    assert article.author == "محمد علي"
+    assert all("محمد علي" not in text and "القاهرة" not in text for text in _spoken(article))
+    assert article.segments[0].heading is None
+
+
+def test_a_dateline_under_the_byline_is_not_part_of_the_name() -> None:
+    article = _read(f"{HEADLINE}\n\nبقلم: سارة الخطيب\nعمّان، 14 أكتوبر 2025\n")
+    assert article.author == "سارة الخطيب"
+    assert article.published is not None and article.published.date() == date(2025, 10, 14)
+    assert all("عمّان" not in text for text in _spoken(article))
+
+
+def test_a_name_alone_beside_a_date_is_the_author() -> None:
+    article = _read(f"{HEADLINE}\nنادر الحلبي\nالخميس 5 ديسمبر 2024\n")
+    assert article.author == "نادر الحلبي"
+    assert article.published is not None and article.published.date() == date(2024, 12, 5)
+
+
+def test_a_short_heading_under_the_headline_is_not_a_byline() -> None:
+    article = _read(f"{HEADLINE}\n\nخلفية القرار\n")
+    assert article.author is None
+    assert article.segments[0].heading == "خلفية القرار"
+
+
+# --- Datelines ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dateline", ["موسكو- (أ ب)", "الرياض - واس", "(رويترز)"])
+def test_a_dateline_line_is_not_a_chapter(dateline: str) -> None:
+    article = _read(f"{HEADLINE}\n\n{dateline}\n")
+    assert [s.heading for s in article.segments] == [None]
+    assert all(dateline.strip("()") not in text for text in _spoken(article))
+
+
+@pytest.mark.parametrize(
+    ("glued", "said"),
+    [
+        ("(رويترز) - وافق", "وافق"),
+        ("الرياض - واس - وافق", "وافق"),
+        ("موسكو - (أ ب) - وافق", "وافق"),
+        ("القاهرة - وافق", "وافق"),
+        ("في القاهرة، وافق", "في القاهرة، وافق"),
+    ],
+)
+def test_an_agency_dateline_glued_to_the_first_paragraph_is_not_said(glued: str, said: str) -> None:
+    article = _read(f"{HEADLINE}\n", BODY.replace("وافق", glued, 1))
+    assert article.segments[0].paragraphs[0].startswith(said + " المجلس")
+
+
+def test_a_place_and_date_dateline_dates_the_episode() -> None:
+    article = _read(f"{HEADLINE}\nعمّان، 14 أكتوبر 2025\n")
+    assert article.published is not None and article.published.date() == date(2025, 10, 14)
+    assert [s.heading for s in article.segments] == [None]
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("date 2025-03-02", date(2025, 3, 2)),
+        ("نشر في: 27 أكتوبر 2024 - 10:30", date(2024, 10, 27)),
+        ("تاريخ النشر: 27/10/2024", date(2024, 10, 27)),
+        ("الخميس 5 ديسمبر 2024", date(2024, 12, 5)),
+        ("٢٧/١٠/٢٠٢٤", date(2024, 10, 27)),
+        ("الأحد 3 تشرين الأول 2024", date(2024, 10, 3)),
+        ("الثلاثاء 14 كانون الثاني 2025", date(2025, 1, 14)),
+        ("السبت 8 آذار 2025", date(2025, 3, 8)),
+        ("الخميس 3 جمادى الآخرة 1446 هـ الموافق 5 ديسمبر 2024 م", date(2024, 12, 5)),
+        ("1446/06/03 هـ - 2024/12/05 م", date(2024, 12, 5)),
+    ],
+)
+def test_every_date_form_dates_the_episode_and_is_not_spoken(line: str, day: date) -> None:
+    article = _read(f"{HEADLINE}\n{line}\n")
+    assert article.published is not None and article.published.date() == day
+    assert len(article.segments) == 1 and article.segments[0].heading is None
+    assert all(text[:3] in BODY for text in _spoken(article))
+
+
+def test_a_labelled_date_at_the_bottom_dates_the_episode() -> None:
+    article = _read(f"{HEADLINE}\n", BODY + "\nنشر في: 27 أكتوبر 2024 - 10:30\n")
+    assert article.published is not None and article.published.date() == date(2024, 10, 27)
+    assert all("نشر" not in text for text in _spoken(article))
+
+
+@pytest.mark.parametrize("relative", ["منذ 3 ساعات", "قبل يومين", "منذ ساعة", "نشر منذ 5 دقائق"])
+def test_a_relative_time_is_dropped_and_dates_nothing(relative: str) -> None:
+    article = _read(f"{HEADLINE}\n{relative}\n")
+    assert article.published is None
+    assert all(relative not in text for text in _spoken(article))
+    assert [s.heading for s in article.segments] == [None]
+
+
+# --- Page junk ----------------------------------------------------------------------------------
+
+JUNK = [
+    "Home | World | Business | Sport",
+    "انسخ الرابطhttps://example.com/news/123",
+    "//انتهى//",
+    "(النهاية)",
+    "ـــــــــــ",
+    "ع ن / ح م",
+    "ي ص/ع ع 14:22",
+    "14:22",
+    "(الصورة: سوق الخضار صباح اليوم)",
+    "تصوير: سامر يوسف",
+    "Getty Images",
+    "المصدر: رويترز",
+    "news-picture",
+    "• 00:00 • 5",
+    "مشاهدات 1,234",
+    "1234 مشاهدة",
+    "الكلمات الدالة: بلدية، أشجار، بيئة",
+    "وسوم: بلدية، أشجار",
+    "#بلدية #أشجار #بيئة",
+    "تابعونا على فيسبوك وتويتر",
+    "للمزيد تابعوا قناتنا على تلغرام",
+    "The council approved a plan to plant trees along the main streets.",
+    "سوق الخضار صباح اليوم (رويترز)",
+]
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_page_junk_is_not_spoken(junk: str) -> None:
+    article = _read(f"{HEADLINE}\n", BODY + f"\n{junk}\n\nوتبدأ الزراعة الشهر المقبل.\n")
+    spoken = _spoken(article)
+    assert spoken[-1] == "وتبدأ الزراعة الشهر المقبل."
+    assert len(spoken) == 3, spoken
+
+
+def test_a_trailer_glued_to_the_last_paragraph_is_not_spoken() -> None:
+    article = _read(f"{HEADLINE}\n", BODY.rstrip() + " //انتهى//\n")
+    assert article.segments[-1].paragraphs[-1].endswith("عشرة آلاف شجرة.")
+
+
+@pytest.mark.parametrize("marker", ["اقرأ أيضا", "اقرأ أيضاً:", "طالع أيضا", "شاهد أيضا", "ذات صلة"])
+def test_a_read_also_box_goes_with_its_headline_and_teaser(marker: str) -> None:
+    box = f"{marker}\nانقطاع المياه عن ثلاثة أحياء غدا\nأعلنت الشركة أن الانقطاع سيستمر ست ساعات.\n"
+    article = _read(f"{HEADLINE}\n", BODY + "\n" + box + "\nوتبدأ الزراعة الشهر المقبل.\n")
+    spoken = _spoken(article)
+    assert [s.heading for s in article.segments] == [None]
+    assert spoken[-1] == "وتبدأ الزراعة الشهر المقبل."
+    assert all("انقطاع" not in text and "أعلنت الشركة" not in text for text in spoken)
+
+
+def test_a_most_read_list_goes_with_its_headlines() -> None:
+    box = "الأكثر قراءة\nارتفاع أسعار الخبز\nمباراة حاسمة الليلة\nطقس بارد نهاية الأسبوع\n"
+    article = _read(f"{HEADLINE}\n", BODY + "\n" + box)
+    assert _spoken(article) == [
+        "وافق المجلس البلدي على خطة لتشجير الشوارع الرئيسية خلال العامين المقبلين.",
+        "وقال رئيس المجلس إن الخطة تشمل زراعة عشرة آلاف شجرة.",
+    ]
+
+
+def test_a_tag_list_under_its_label_goes() -> None:
+    article = _read(f"{HEADLINE}\n", BODY + "\nالوسوم\nبلدية\nأشجار\nبيئة\n")
+    assert len(_spoken(article)) == 2
+
+
+# --- Headings -----------------------------------------------------------------------------------
+
+
+def test_list_items_are_not_headings() -> None:
+    items = "\n\nالمستقلون: 13 مقعدًا\n\nالتحالف المدني: 7 مقاعد\n\n"
+    article = _read(f"{HEADLINE}\n", BODY + items + "وأعلنت اللجنة النتائج رسميا.\n")
+    assert [s.heading for s in article.segments] == [None]
+    assert "المستقلون: 13 مقعدًا" in article.segments[0].paragraphs
+
+
+def test_an_english_article_keeps_its_english_lines() -> None:
+    article = parse_text("Council approves tree plan\n\nThe council approved the plan on Monday.\n")
+    assert article.title == "Council approves tree plan"
+    assert _spoken(article) == ["The council approved the plan on Monday."]
+
+
+# --- Second pass: patterns found on the labelled corpus -----------------------------------------
+
+
+def test_a_headline_printed_twice_at_the_top_is_kept_once() -> None:
+    article = _read(f"{HEADLINE}\n{HEADLINE}\n{HEADLINE}\nالأحد 9 نونبر 2014 - 00:42\n")
+    assert article.title == HEADLINE
+    assert HEADLINE not in _spoken(article)
+    assert article.published is not None and article.published.date() == date(2014, 11, 9)
+
+
+def test_a_caption_printed_twice_over_the_headline_is_not_the_title() -> None:
+    caption = "رئيس المجلس البلدي وأعضاء اللجنة الفنية"
+    article = _read(f"{caption}\n\n1\n{caption}\n\n{HEADLINE}\n")
+    assert article.title == HEADLINE
+    assert all(caption not in text for text in _spoken(article))
+
+
+def test_a_promoted_article_between_two_copies_of_the_headline_is_dropped() -> None:
+    article = _read(
+        f"{HEADLINE}\nسامر الحلبي\nمن يدفع ثمن الغلاء؟\n"
+        "مرت سنوات على الأزمة ولم يتغير شيء في الأسواق ولا في جيوب الناس...\n"
+        f"المزيد >>\n{HEADLINE}\nصدر هذا المقال في النسخة الورقية للجريدة\n| 07 ديسمبر 2017\n"
+    )
+    assert article.title == HEADLINE
+    assert article.published is not None and article.published.date() == date(2017, 12, 7)
+    spoken = " ".join(_spoken(article))
+    for junk in ("سامر الحلبي", "ثمن الغلاء", "مرت سنوات", "المزيد", "النسخة الورقية", HEADLINE):
+        assert junk not in spoken
+
+
+def test_a_known_section_name_above_a_short_headline_is_not_the_title() -> None:
+    article = _read("Logo\nثقافة\n\nرفوف المكتبة\n\nالثلاثاء 27-01-2026 00:52\nكتب: ليلى حداد\n")
+    assert (article.title, article.author) == ("رفوف المكتبة", "ليلى حداد")
+    assert [s.heading for s in article.segments] == [None]
+    assert all("ثقافة" not in text for text in _spoken(article))
+
+
+@pytest.mark.parametrize(
+    ("top", "day"),
+    [
+        ("date 2025-11-27 الأخبار", date(2025, 11, 27)),
+        ("سياسة 26-09-2025 | 17:20", date(2025, 9, 26)),
+        ("تاريخ النشر: 8th, January 2024 GMT", date(2024, 1, 8)),
+        ("نشر :\n11:42 2024-09-18|\nآخر تحديث :\n18:00 2024-09-18|", date(2024, 9, 18)),
+    ],
+)
+def test_date_lines_with_a_section_name_an_ordinal_or_a_label_alone(top: str, day: date) -> None:
+    article = _read(f"{top}\n{HEADLINE}\nأخبار المدينة\n")
+    assert article.title == HEADLINE
+    assert article.published is not None and article.published.date() == day
+    spoken = " ".join(_spoken(article))
+    assert not any(
+        w in spoken for w in ("date", "الأخبار", "سياسة", "نشر", "تحديث", "أخبار المدينة")
+    )
+
+
+def test_a_site_title_suffix_after_a_bar_is_not_part_of_the_title() -> None:
+    article = _read(f"{HEADLINE} | صحيفة المدينة\n\n07/31 23:11\n")
+    assert article.title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "الخرطوم: ليلى حداد",
+        "* رام الله ليلى حداد:",
+        "الإخبارية/متابعة",
+    ],
+)
+def test_place_and_name_bylines_are_read_not_spoken(byline: str) -> None:
+    article = _read(f"{HEADLINE}\n{byline}\n")
+    want = None if "متابعة" in byline else "ليلى حداد"
+    assert article.author == want
+    assert all("ليلى" not in text and "متابعة" not in text for text in _spoken(article))
+
+
+def test_a_byline_glued_to_the_first_paragraph_is_taken_off_it() -> None:
+    body = "وافق المجلس البلدي على خطة لتشجير الشوارع الرئيسية خلال العامين المقبلين."
+    dashed = parse_text(f"- هدى منصور - {body}\n")
+    assert dashed.author == "هدى منصور"
+    assert "هدى" not in dashed.title and all("هدى" not in t for t in _spoken(dashed))
+    role = parse_text(f"{HEADLINE}\nزياد قطان | مراسل الموقع - بيروت: {body}\n")
+    assert role.author == "زياد قطان"
+    assert all("مراسل الموقع" not in t for t in _spoken(role))
+
+
+def test_a_byline_after_the_headline_on_its_line_is_the_author() -> None:
+    article = _read("حكاية المدينة ... بقلم : Rami Saleh\n")
+    assert (article.title, article.author) == ("حكاية المدينة", "Rami Saleh")
+
+
+def test_a_site_named_after_its_city_is_not_the_author() -> None:
+    assert _read(f"{HEADLINE}\nحلب اليوم - حلب\n").author is None
+
+
+def test_a_first_line_ending_on_a_colon_is_the_title_and_said_once() -> None:
+    first = "قدمت المذيعة أهم الأخبار الواردة إلى غرفة الأخبار هذا المساء، ومنها"
+    article = parse_text(f"{first}:\n- افتتح الوزير الجسر الجديد.\n- ارتفعت أسعار الخضار.\n")
+    assert article.title == first
+    assert all("قدمت المذيعة" not in text for text in _spoken(article))
+
+
+def test_a_headline_over_summary_bullets_is_the_whole_title() -> None:
+    headline = "الوزير يؤكد أن الخطة الثقافية الجديدة لن تنجح من دون استراتيجية إعلامية واضحة"
+    article = parse_text(
+        f"{headline}\n"
+        "- نعتزم تشكيل لجنة عليا للمسرح تضم كبار المختصين في هذا المجال من الداخل والخارج\n"
+        "- أسبوع ثقافي قريبا في مدن عدة بهدف مد الجسور بين الفنانين والجمهور في كل مكان\n" + BODY
+    )
+    assert article.title == headline
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "مرحبا بك في موقع المدينة الإخباري لتطلع على آخر الأحداث والمستجدات",
+        "[تقرير مسجل]",
+        "#2#",
+        "IMG_20240101_123456.jpg",
+        "22:01 ت م",
+        "جانب من اللقاء في مقر البلدية",
+        "| العالم اليوم",
+        "The post قصة المدينة first appeared on صحيفة المدينة.",
+    ],
+)
+def test_page_boilerplate_lines_are_not_spoken(junk: str) -> None:
+    article = _read(f"{HEADLINE}\n{junk}\n", BODY + f"{junk}\n")
+    assert all(junk not in text for text in _spoken(article))
+
+
+def test_glued_wire_trailer_and_image_name_are_stripped() -> None:
+    lead = "وأكد رئيس المجلس أن العمل في المشروع يبدأ غدا في الأحياء الشرقية ثم يمتد إلى غيرها."
+    article = _read(
+        f"{HEADLINE}\n417_3611456639_1392923746_n{lead}\n",
+        "وشكر الوزير العاملين في البلدية. // انتهى // 22:01 ت م NNNN تغريد\n",
+    )
+    spoken = " ".join(_spoken(article))
+    for junk in ("417_", "انتهى", "NNNN", "تغريد", "22:01"):
+        assert junk not in spoken
+    assert spoken.startswith(lead)
+
+
+def test_a_breaking_ticker_above_the_headline_is_dropped() -> None:
+    article = _read(
+        "أخبار عاجلة\nالمطر يغلق طريق المطار -\nارتفاع أسعار الوقود في الأسواق -\n"
+        f"{HEADLINE}\n{HEADLINE}\n"
+    )
+    assert article.title == HEADLINE
+    assert all("المطار" not in t and "الوقود" not in t for t in _spoken(article))
+
+
+def test_other_headlines_after_the_last_sentence_are_dropped() -> None:
+    tail = [
+        "الوزير يفتتح معرض الكتاب في دورته الجديدة بالعاصمة",
+        "الدفاع المدني: إخماد حريق في مستودع للأخشاب بريف المدينة",
+        "ارتفاع أسعار الذهب في الأسواق المحلية للأسبوع الثالث",
+    ]
+    article = _read(f"{HEADLINE}\n", BODY + "\n".join(tail) + "\n")
+    assert all(line not in " ".join(_spoken(article)) for line in tail)
+    assert (
+        article.segments[-1].paragraphs[-1]
+        == "وقال رئيس المجلس إن الخطة تشمل زراعة عشرة آلاف شجرة."
+    )
