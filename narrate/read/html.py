@@ -23,11 +23,11 @@ parses in milliseconds) reads the page. Then:
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, PageElement, Tag
@@ -36,15 +36,24 @@ from bs4.exceptions import ParserRejectedMarkup
 from narrate.errors import ArticleError
 from narrate.models import Article
 from narrate.read.blocks import Block, build_article
-from narrate.read.cleaning import normalise_line
+from narrate.read.cleaning import COPYRIGHT_PREFIXES, fold, is_junk_line, normalise_line
+from narrate.read.extract import Extraction, extract_blocks
 from narrate.read.metadata import (
     Metadata,
     clean_author,
     parse_author_line,
     parse_date_line,
     parse_machine_date,
+    take_metadata_lines,
 )
-from narrate.read.plain import is_heading_line
+from narrate.read.plain import ends_sentence, is_heading_line
+from narrate.read.structured import (
+    AUTHOR_METAS,
+    DATE_METAS,
+    PageMetadata,
+    read_structured,
+    split_site_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +65,10 @@ __all__ = [
     "JUNK_CLASS_WORDS",
     "NEVER_TEXT_TAGS",
     "SITE_HEADER_WORDS",
+    "PageReading",
+    "choose",
     "parse_html",
+    "read_page",
     "segment_html",
 ]
 
@@ -122,6 +134,7 @@ JUNK_CLASS_WORDS: frozenset[str] = frozenset(
         "subscription",
         "comment",
         "comments",
+        "discussion",
         "breadcrumb",
         "breadcrumbs",
         "tag",
@@ -160,6 +173,8 @@ JUNK_CLASS_PARTS: tuple[str, ...] = (
     "breadcrumb",
     "most-read",
     "mostread",
+    "mostpopular",
+    "most-popular",
     "read-more",
     "readmore",
     "read-also",
@@ -170,6 +185,22 @@ JUNK_CLASS_PARTS: tuple[str, ...] = (
     "visually-hidden",
     "screen-reader",
 )
+#: Class and id substrings of widgets removed before trafilatura reads the page: names no
+#: article's text is ever given. (Removing every :data:`JUNK_CLASS_PARTS` or
+#: :data:`JUNK_CLASS_WORDS` element first lost text on trafilatura's benchmark.)
+EXTRACTOR_JUNK_PARTS: tuple[str, ...] = (
+    "adsbygoogle",
+    "outbrain",
+    "taboola",
+    "sharethis",
+    "addthis",
+    "most-read",
+    "mostread",
+    "mostpopular",
+    "most-popular",
+    "read-also",
+    "also-read",
+)
 #: Class and id words of a site's header: junk when the body is the whole page, but inside an
 #: ``<article>`` or ``<main>`` a header holds the article's title, byline and standfirst.
 SITE_HEADER_WORDS: frozenset[str] = frozenset({"header", "masthead", "topbar"})
@@ -177,34 +208,6 @@ SITE_HEADER_WORDS: frozenset[str] = frozenset({"header", "masthead", "topbar"})
 BYLINE_CLASS_WORDS: frozenset[str] = frozenset(
     {"byline", "author", "authors", "writer", "dateline", "timestamp", "published"}
 )
-
-#: ``<meta name|property|itemprop>`` naming the author, in order of trust.
-AUTHOR_METAS: tuple[str, ...] = (
-    "author",
-    "article:author",
-    "dc.creator",
-    "byl",
-    "parsely-author",
-    "sailthru.author",
-)
-#: ``<meta name|property|itemprop>`` giving the publication date, in order of trust.
-DATE_METAS: tuple[str, ...] = (
-    "article:published_time",
-    "og:published_time",
-    "datepublished",
-    "date",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "dc.date.issued",
-    "dc.date",
-    "parsely-pub-date",
-    "sailthru.date",
-)
-#: ``<meta>`` titles, in order of trust (after the page's ``<h1>`` and JSON-LD headline).
-TITLE_METAS: tuple[str, ...] = ("og:title", "twitter:title")
-#: JSON-LD types of an article.
-ARTICLE_TYPES_SUFFIXES: tuple[str, ...] = ("Article", "BlogPosting", "Posting", "Report")
 
 #: Elements that continue a paragraph; every other element ends one.
 INLINE_TAGS: frozenset[str] = frozenset(
@@ -253,13 +256,10 @@ _TEXT_BLOCK_TAGS = frozenset(
 )
 _HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
 #: Site names follow a page ``<title>`` after one of these.
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:«»]{1,2}\s+")
 _CLASS_SPLIT = re.compile(r"[-_\s]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: A furniture element holding more than this share of the body's paragraph text is kept.
 _MOST_TEXT = 0.5
-#: JSON-LD is searched this deep; objects are small, and this bounds hostile input.
-_MAX_JSON_DEPTH = 8
 
 
 # --- Small helpers ------------------------------------------------------------------------------
@@ -339,106 +339,13 @@ def _tags(scope: Tag, *names: str) -> Iterator[Tag]:
 # --- Metadata -----------------------------------------------------------------------------------
 
 
-def _metas(soup: BeautifulSoup) -> dict[str, str]:
-    """``<meta>`` contents by lower-case name, property or itemprop; the first of each wins."""
-    found: dict[str, str] = {}
-    for meta in _tags(soup, "meta"):
-        key = (_attr(meta, "name") or _attr(meta, "property") or _attr(meta, "itemprop")).lower()
-        content = _attr(meta, "content").strip()
-        if key and content:
-            found.setdefault(key.strip(), content)
-    return found
-
-
-def _json_objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Every JSON object in a JSON-LD document, ``@graph`` members included, outermost first."""
-    if depth > _MAX_JSON_DEPTH:
-        return
-    if isinstance(data, dict):
-        yield data
-        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-            yield from _json_objects(data.get(key), depth + 1)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _json_objects(item, depth + 1)
-
-
-def _json_types(obj: dict[str, Any]) -> list[str]:
-    kind = obj.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return [k for k in kinds if isinstance(k, str)]
-
-
-def _json_author(value: Any) -> str | None:
-    """Author names from a JSON-LD ``author``: a string, a Person, or a list of them."""
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items[:5]:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str):
-            cleaned = clean_author(normalise_line(name))
-            if cleaned:
-                names.append(cleaned)
-    if not names:
-        return None
-    arabic = any("\u0600" <= c <= "\u06ff" for name in names for c in name)
-    return ("، " if arabic else ", ").join(dict.fromkeys(names))
-
-
-def _json_ld(soup: BeautifulSoup) -> Metadata:
-    """Title, author and date from the page's JSON-LD, articles first."""
-    objects: list[dict[str, Any]] = []
-    for script in _tags(soup, "script"):
-        if "ld+json" not in _attr(script, "type").lower():
-            continue
-        try:
-            data = json.loads(script.get_text())
-        except (ValueError, RecursionError):
-            logger.debug("ignoring JSON-LD that is not valid JSON")
-            continue
-        objects.extend(_json_objects(data))
-    articles = [
-        o for o in objects if any(t.endswith(ARTICLE_TYPES_SUFFIXES) for t in _json_types(o))
-    ]
-    metadata = Metadata()
-    for obj in [*articles, *objects]:
-        headline = obj.get("headline")
-        published = obj.get("datePublished") or obj.get("dateCreated")
-        metadata = metadata.or_else(
-            Metadata(
-                title=normalise_line(headline) if isinstance(headline, str) else None,
-                author=_json_author(obj.get("author")),
-                published=parse_machine_date(published) if isinstance(published, str) else None,
-            )
-        )
-    return metadata
-
-
-def _head_metadata(soup: BeautifulSoup) -> Metadata:
-    metas = _metas(soup)
-    author = next(
-        (
-            name
-            for key in AUTHOR_METAS
-            if (value := metas.get(key)) and "://" not in value
-            if (name := parse_author_line(value) or clean_author(normalise_line(value)))
-        ),
-        None,
-    )
-    published = next(
-        (when for key in DATE_METAS if (when := parse_machine_date(metas.get(key, "")))), None
-    )
-    title = next((normalise_line(metas[key]) for key in TITLE_METAS if key in metas), None)
-    return Metadata(title=title, author=author, published=published)
-
-
-def _page_title(soup: BeautifulSoup) -> str | None:
-    """The ``<title>`` without the site's name: its longest part between separators."""
+def _page_title(soup: BeautifulSoup, site: str | None) -> str | None:
+    """The ``<title>`` without the site's name."""
     tag = soup.find("title")
     if not isinstance(tag, Tag):
         return None
-    parts = [part for part in _TITLE_SEPARATORS.split(_text(tag)) if part]
-    return max(parts, key=len) if parts else None
+    text = _text(tag)
+    return split_site_name(text, site) if text else None
 
 
 def _byline_metadata(root: Tag) -> Metadata:
@@ -509,20 +416,24 @@ def _in_site_chrome(tag: Tag, root: Tag) -> bool:
     return False
 
 
-def _take_h1(soup: BeautifulSoup, root: Tag) -> str | None:
-    """The article's ``<h1>`` text, removed from the body when it is in it."""
+def _take_h1(soup: BeautifulSoup, root: Tag, site: str | None = None) -> str | None:
+    """The article's ``<h1>`` text, removed from the body when it is in it. An ``<h1>`` that is
+    the site's name (a logo) is not the article's."""
     for scope in (root, soup):
         for h1 in _tags(scope, "h1"):
             text = _text(h1)
+            if site and fold(text) == fold(site):
+                continue
             if text and not (scope is soup and _in_site_chrome(h1, root)):
                 h1.decompose()
                 return text
     return None
 
 
-def _remove_furniture(root: Tag) -> None:
+def _remove_furniture(root: Tag, whole_page: bool | None = None) -> None:
     share = _TextShare(root)
-    whole_page = root.name in ("body", "[document]")
+    if whole_page is None:
+        whole_page = root.name in ("body", "[document]")
     furniture = (*FURNITURE_TAGS, "header") if whole_page else FURNITURE_TAGS
     junk_words = JUNK_CLASS_WORDS | SITE_HEADER_WORDS if whole_page else JUNK_CLASS_WORDS
     for tag in list(_tags(root)):
@@ -608,28 +519,203 @@ def _parse(text: str) -> BeautifulSoup:
         raise ArticleError(f"the page cannot be parsed as HTML: {exc}") from exc
 
 
-def segment_html(text: str) -> Article | None:
-    """The article in an HTML page, or None when no text is left to speak."""
+@dataclass(frozen=True)
+class PageReading:
+    """Everything both readers found in one page, before a field is chosen from each.
+
+    ``blocks`` and ``found`` are today's reader's (the body under the chosen root, and the
+    ``<h1>``, byline elements and ``<time>``); ``extraction`` is trafilatura's;
+    ``declared`` is the page's structured data; ``page_title`` its ``<title>`` without the site.
+    """
+
+    blocks: tuple[Block, ...]
+    found: Metadata
+    declared: PageMetadata
+    page_title: str | None
+    extraction: Extraction | None
+
+
+def read_page(text: str, url: str | None = None, *, extract: bool = True) -> PageReading:
+    """Both readings of an HTML page: today's reader's and (when ``extract``) trafilatura's."""
     soup = _parse(text)
-    declared = _head_metadata(soup)
-    ld = _json_ld(soup)
-    page_title = _page_title(soup)
+    declared = read_structured(soup, url)
+    page_title = _page_title(soup, declared.site)
+    extraction = extract_blocks(text, url, EXTRACTOR_JUNK_PARTS) if extract else None
     _remove_never_text(soup)
     root = _choose_root(soup)
-    h1 = _take_h1(soup, root)
+    h1 = _take_h1(soup, root, declared.site)
     byline = _byline_metadata(root)
     times = _time_metadata(root)
     _remove_furniture(root)
-    metadata = Metadata(title=h1 or ld.title or declared.title or page_title)
-    metadata = metadata.or_else(declared).or_else(ld).or_else(byline).or_else(times)
     out = _Collector()
     _walk(root, out)
-    return build_article(out.blocks, metadata)
+    found = Metadata(title=h1).or_else(byline).or_else(times)
+    return PageReading(tuple(out.blocks), found, declared, page_title, extraction)
 
 
-def parse_html(text: str) -> Article:
+#: Share of trafilatura's text that today's reader must also have found for the two to agree.
+AGREEMENT = 0.5
+
+
+def _size(blocks: tuple[Block, ...]) -> int:
+    return sum(len(b.text) for b in blocks if not b.is_heading)
+
+
+def _body(reading: PageReading) -> tuple[Block, ...]:
+    """trafilatura's blocks, checked against today's reader's.
+
+    When most of trafilatura's text (:data:`AGREEMENT`) is in today's reader's too, the two
+    found the same article and only the blocks both kept are read: each drops junk the other
+    misses (trafilatura, boilerplate by its text; narrate, widgets by their class names).
+    When they disagree, trafilatura's blocks are read (today's reader took the wrong part of
+    the page), unless it found nothing or fell back to the whole page as one run of text."""
+    extraction = reading.extraction
+    if (
+        extraction is None
+        or not extraction.blocks
+        or all(is_junk_line(b.text) for b in reading.blocks)
+    ):
+        return reading.blocks  # no text outside the page's furniture: nothing to read
+    ours = " ".join(fold(b.text) for b in reading.blocks) + " " + fold(reading.found.title or "")
+    kept = tuple(b for b in extraction.blocks if fold(b.text) in ours)
+    if kept and _size(kept) >= AGREEMENT * _size(extraction.blocks):
+        return _with_headings(kept, reading.blocks)
+    if _is_blob(extraction.blocks, reading.blocks):
+        logger.debug("extractor returned the page as one run of text: using today's reader")
+        return reading.blocks
+    return extraction.blocks
+
+
+def _with_headings(kept: tuple[Block, ...], ours: tuple[Block, ...]) -> tuple[Block, ...]:
+    """``kept`` with the headings today's reader found and trafilatura dropped: a heading of
+    today's whose next paragraph trafilatura kept goes back before that paragraph."""
+    theirs = {fold(b.text) for b in kept}
+    missing: dict[str, list[Block]] = {}
+    pending: list[Block] = []
+    for block in ours:
+        key = fold(block.text)
+        if block.is_heading:
+            if key not in theirs:
+                pending.append(block)
+            continue
+        if pending and key in theirs:
+            missing.setdefault(key, pending)
+        pending = []
+    merged: list[Block] = []
+    for block in kept:
+        if not block.is_heading and (not merged or not merged[-1].is_heading):
+            merged.extend(missing.pop(fold(block.text), []))
+        merged.append(block)
+    return tuple(merged)
+
+
+def _is_blob(theirs: tuple[Block, ...], ours: tuple[Block, ...]) -> bool:
+    """Whether one of trafilatura's blocks runs several of today's paragraphs together (its
+    fallback for pages it cannot make out)."""
+    for block in theirs:
+        text = fold(block.text)
+        if sum(1 for b in ours if len(b.text) >= 5 and fold(b.text) in text) >= 2:
+            return True
+    return False
+
+
+def _title(reading: PageReading) -> str | None:
+    """The ``<h1>``, else the declared headline, the ``<title>``, trafilatura's title. On 839
+    labelled pages of trafilatura's benchmark that order is right on 673, against 591 for the
+    ``<h1>`` alone, 544 for the declared headline and 498 for trafilatura's title."""
+    declared, extraction = reading.declared, reading.extraction
+    guessed = extraction.title if extraction else None
+    paragraphs = {fold(b.text) for b in reading.blocks if not b.is_heading}
+    if guessed and fold(guessed) in paragraphs:
+        guessed = None  # a paragraph of the body, not a headline: the body's own rule decides
+    return reading.found.title or declared.title or reading.page_title or guessed
+
+
+def _published(reading: PageReading) -> datetime | None:
+    """The declared date, else a byline's or ``<time>``'s, else trafilatura's (htmldate's,
+    a day without its time). On 723 labelled pages: 404 right declared only, 218 bylines only,
+    626 htmldate only, 623 in this order, which keeps the time of day and the article's own
+    date where htmldate takes another one on the page."""
+    return reading.declared.published or reading.found.published or _extracted_day(reading)
+
+
+def _extracted_day(reading: PageReading) -> datetime | None:
+    extraction = reading.extraction
+    return parse_machine_date(extraction.date) if extraction and extraction.date else None
+
+
+#: A section label or kicker above the headline is at most this long.
+KICKER_MAX_CHARS = 40
+
+
+def _without_title(blocks: tuple[Block, ...], title: str | None) -> list[Block]:
+    """The body without the copy of the title near its top, and without the short labels above
+    that copy (a section name, a kicker); any other ``<h1>`` is a section heading."""
+    kept = list(blocks)
+    if title:
+        key = fold(title)
+        at = next((i for i, b in enumerate(kept[:4]) if fold(b.text) == key), None)
+        if at is not None and all(
+            len(b.text) <= KICKER_MAX_CHARS and not ends_sentence(b.text) for b in kept[:at]
+        ):
+            kept = kept[at + 1 :]
+    return [Block(b.text, 2) if b.level == 1 else b for b in kept]
+
+
+def choose(reading: PageReading) -> Metadata:
+    """Title, author and date, field by field, from the source that is right most often."""
+    extraction = reading.extraction
+    # Byline and date lines at the top of today's body: trafilatura often leaves them out.
+    lines = take_metadata_lines([b.text for b in reading.blocks])[1]
+    return Metadata(
+        title=_title(reading),
+        # Declared, then trafilatura's, then bylines: 336 of 535 labelled pages right, against
+        # 171 declared only and 178 bylines only.
+        author=(
+            reading.declared.author
+            or (extraction.author if extraction else None)
+            or reading.found.author
+        ),
+        # trafilatura's day comes after the byline lines of the text (see segment_html).
+        published=reading.declared.published or reading.found.published or lines.published,
+    ).or_else(Metadata(author=lines.author))
+
+
+_COPYRIGHT_KEYS = tuple(fold(prefix) for prefix in COPYRIGHT_PREFIXES)
+
+
+def _without_copyright_tail(blocks: list[Block]) -> list[Block]:
+    """The body without the copyright lines that end it ("© 2013 ... All Rights Reserved."):
+    a year before the words hides them from the line rules of :mod:`~narrate.read.cleaning`."""
+    end = len(blocks)
+    while end and (
+        "©" in blocks[end - 1].text or any(k in fold(blocks[end - 1].text) for k in _COPYRIGHT_KEYS)
+    ):
+        end -= 1
+    return blocks[:end]
+
+
+def segment_html(text: str, url: str | None = None) -> Article | None:
+    """The article in an HTML page, or None when no text is left to speak.
+
+    ``url``, when the page was fetched, is its address: the episode's link when the page
+    declares no canonical one.
+    """
+    reading = read_page(text, url)
+    metadata = choose(reading)
+    blocks = _without_copyright_tail(_without_title(_body(reading), metadata.title))
+    article = build_article(blocks, metadata)
+    if article is None:
+        return None
+    declared = reading.declared
+    site = declared.site or (reading.extraction.site if reading.extraction else None)
+    published = article.published or _extracted_day(reading)
+    return replace(article, published=published, link=declared.link or url, site=site)
+
+
+def parse_html(text: str, url: str | None = None) -> Article:
     """Segment an HTML page's article; raise :class:`ArticleError` if it has nothing to speak."""
-    article = segment_html(text)
+    article = segment_html(text, url)
     if article is None:
         raise ArticleError("the article has no text to speak once page junk is removed")
     return article

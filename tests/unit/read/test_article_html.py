@@ -10,7 +10,8 @@ import pytest
 from narrate.errors import ArticleError
 from narrate.models import Article, Segment
 from narrate.read.article import read_article
-from narrate.read.html import parse_html
+from narrate.read.blocks import Block
+from narrate.read.html import parse_html, read_page
 
 BODY = "<p>نص الخبر الأول.</p><p>نص الخبر الثاني.</p>"
 
@@ -160,15 +161,22 @@ def test_br_separates_paragraphs_in_old_pages() -> None:
 
 
 def test_a_bold_only_short_paragraph_is_a_heading() -> None:
-    article = parse_html(
-        _page(
-            "<h1>العنوان</h1><p>المقدمة.</p><p><strong>الخلفية</strong></p><p>نص.</p>"
-            "<p><b>جملة عريضة كاملة.</b></p><ul><li><strong>بند عريض</strong></li></ul>"
-        )
+    page = _page(
+        "<h1>العنوان</h1><p>المقدمة.</p><p><strong>الخلفية</strong></p><p>نص.</p>"
+        "<p><b>جملة عريضة كاملة.</b></p><ul><li><strong>بند عريض</strong></li></ul>"
     )
-    assert article.segments == (
+    # trafilatura drops a one-item list at the end of so short a page; today's reader keeps it,
+    # and neither takes a bold list item for a heading.
+    assert read_page(page, extract=False).blocks == (
+        Block("المقدمة."),
+        Block("الخلفية", 3),
+        Block("نص."),
+        Block("جملة عريضة كاملة."),
+        Block("بند عريض"),
+    )
+    assert parse_html(page).segments == (
         Segment(None, ("المقدمة.",)),
-        Segment("الخلفية", ("نص.", "جملة عريضة كاملة.", "بند عريض")),
+        Segment("الخلفية", ("نص.", "جملة عريضة كاملة.")),
     )
 
 
@@ -334,8 +342,12 @@ def test_deeply_nested_page_is_read() -> None:
 
 
 def test_single_paragraph_page_keeps_its_paragraph_under_a_derived_title() -> None:
+    # The derived title is said once: the paragraph goes on from its second sentence.
     assert parse_html("<p>سقطت المدينة. وانسحب الجيش.</p>") == Article(
-        "سقطت المدينة", (Segment(None, ("سقطت المدينة. وانسحب الجيش.",)),)
+        "سقطت المدينة", (Segment(None, ("وانسحب الجيش.",)),)
+    )
+    assert parse_html("<p>سقطت المدينة.</p>") == Article(
+        "سقطت المدينة", (Segment(None, ("سقطت المدينة.",)),)
     )
 
 
@@ -354,7 +366,10 @@ def test_header_class_is_junk_only_on_a_whole_page() -> None:
     site = parse_html(_page(f"<div id='header'>{standfirst}</div><h1>العنوان</h1>{BODY}"))
     assert "ملخص الخبر في سطرين." not in site.segments[0].paragraphs
     article = parse_html(
-        _page(f"<article><div class='article-header'>{standfirst}</div>{BODY}</article>")
+        _page(
+            f"<article><h1>العنوان</h1><div class='article-header'>{standfirst}</div>"
+            f"{BODY}</article>"
+        )
     )
     assert article.segments[0].paragraphs[0] == "ملخص الخبر في سطرين."
 
