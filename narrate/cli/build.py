@@ -21,8 +21,27 @@ from narrate.episode.artwork import COVER_NAME
 from narrate.ffmpeg import CBR_KBPS, DEFAULT_KBPS
 from narrate.progress import Reporter
 from narrate.read.article import read_article
+from narrate.read.fetch import is_url
 from narrate.slug import make_slug
 from narrate.text.script import Script
+
+
+class ArticleSource(click.ParamType):
+    """ARTICLE: a file, ``-`` for standard input, or an ``http(s)://`` address (kept as text: a
+    path would fold its ``//``)."""
+
+    name = "article"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        return text if is_url(text) else Path(text)
+
+
+ARTICLE = ArticleSource()
 
 
 def _validate_slug(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -58,7 +77,7 @@ _show_option = click.option(
 
 
 @click.command(name="build")
-@click.argument("article", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("article", type=ARTICLE)
 @article_options
 @config_option
 @output_dir_option("Folder for the MP3s and the feed; default the settings file's, else 'output'.")
@@ -148,7 +167,7 @@ _show_option = click.option(
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def build_command(
-    article: Path,
+    article: Path | str,
     article_format: str | None,
     lexicon: Path | None,
     config_path: Path | None,
@@ -172,7 +191,8 @@ def build_command(
     artwork: Path | None,
     quiet: bool,
 ) -> None:
-    """Speak ARTICLE and write OUTPUT_DIR/<slug>.mp3, its segment files and OUTPUT_DIR/feed.xml."""
+    """Speak ARTICLE (a file, - for standard input, or a web page's http(s) address) and write
+    OUTPUT_DIR/<slug>.mp3, its segment files and OUTPUT_DIR/feed.xml."""
     reporter = Reporter(quiet=quiet)
     if quiet and not click.get_current_context().find_root().params.get("verbose"):
         # Warnings a build recovers from (a retried request, a cache it cannot fill) are
@@ -213,7 +233,7 @@ def build_command(
 
 
 @click.command()
-@click.argument("article", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("article", type=ARTICLE)
 @article_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option(
@@ -232,7 +252,7 @@ def build_command(
 @_show_option
 @config_option
 def segments(
-    article: Path,
+    article: Path | str,
     article_format: str | None,
     lexicon: Path | None,
     as_json: bool,
@@ -241,7 +261,8 @@ def segments(
     show_title: str | None,
     config_path: Path | None,
 ) -> None:
-    """Show how ARTICLE is split into segments, and with --speech what each engine will say."""
+    """Show how ARTICLE (a file, - or an http(s) address) is split into segments, and with
+    --speech what each engine will say."""
     parsed = read_article(article, article_format)
     if speech:
         title = resolve_settings().show_title.value

@@ -12,7 +12,11 @@ This is the entry point of the reading stage; the work is done in :mod:`narrate.
 - **decoding** (:mod:`~narrate.read.decoding`): UTF-8 with or without BOM, UTF-16/32 with BOM,
   Arabic Windows-1256, and for HTML the charset the page declares;
 - every failure is an :class:`~narrate.errors.ArticleError` whose one-line message names the file
-  (or "standard input").
+  (or "standard input");
+- a **URL** (``http://`` or ``https://``) is fetched (:mod:`~narrate.read.fetch`: a time limit, a
+  size limit, few redirects, the header's charset) and read as HTML. Its ``link`` is the page's
+  canonical address, its ``site`` the host's name unless the page names itself; a page with less
+  than :data:`MIN_PAGE_LETTERS` Arabic letters left (a consent wall, a paywall) is refused.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ import re
 import stat
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from narrate.errors import ArticleError
 from narrate.models import Article
 from narrate.read.cleaning import JUNK_LINES, READ_ALSO_PREFIXES, normalise_line, strip_invisible
 from narrate.read.decoding import byte_order_mark, decode_article
+from narrate.read.fetch import FETCH_TIMEOUT, canonical_url, fetch_page, is_url
 from narrate.read.plain import parse_text, segment_text
 
 logger = logging.getLogger(__name__)
@@ -37,6 +44,7 @@ __all__ = [
     "FORMATS",
     "JUNK_LINES",
     "MAX_ARTICLE_BYTES",
+    "MIN_PAGE_LETTERS",
     "READ_ALSO_PREFIXES",
     "STDIN",
     "detect_format",
@@ -46,6 +54,7 @@ __all__ = [
     "parse_markdown",
     "parse_text",
     "read_article",
+    "read_url",
 ]
 
 #: The article formats, as ``--format`` names them.
@@ -53,6 +62,10 @@ FORMATS: tuple[str, ...] = ("text", "markdown", "html")
 
 #: Inputs bigger than this are refused before they are decoded.
 MAX_ARTICLE_BYTES = 5_000_000
+
+#: A fetched page with fewer Arabic letters than this in its body (about 230 characters of text:
+#: a news brief of three short sentences has more) is a consent wall or a paywall's teaser.
+MIN_PAGE_LETTERS = 180
 
 #: The path that means "read standard input".
 STDIN = Path("-")
@@ -78,12 +91,13 @@ def segment_markdown(text: str) -> Article | None:
     return segment(text)
 
 
-def segment_html(text: str) -> Article | None:
+def segment_html(text: str, url: str | None = None) -> Article | None:
     """:func:`narrate.read.html.segment_html`, imported when first needed (BeautifulSoup
-    takes a tenth of a second to import; most articles are plain text)."""
+    takes a tenth of a second to import; most articles are plain text). ``url``: the address a
+    fetched page came from."""
     from narrate.read.html import segment_html as segment
 
-    return segment(text)
+    return segment(text, url)
 
 
 def parse_markdown(text: str) -> Article:
@@ -243,14 +257,69 @@ def has_arabic(article: Article) -> bool:
     return any(_ARABIC_LETTER.search(text) for text in texts)
 
 
-def read_article(source: Path, fmt: str | None = None) -> Article:
-    """Read, decode and segment the article in ``source`` (``Path("-")``: standard input).
+def _arabic_letters(article: Article) -> int:
+    """How many Arabic letters the article's headings and paragraphs hold (not its title)."""
+    texts = [t for s in article.segments for t in (s.heading or "", *s.paragraphs)]
+    return sum(len(_ARABIC_LETTER.findall(text)) for text in texts)
+
+
+def _site_name(url: str) -> str | None:
+    """A site's name from its address, when the page names none: ``www.example.org`` ->
+    ``example.org``."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if not host:
+        return None
+    try:
+        return host.encode("ascii").decode("idna") if host.isascii() else host
+    except UnicodeError:
+        return host
+
+
+def read_url(url: str, fmt: str | None = None, *, timeout: float = FETCH_TIMEOUT) -> Article:
+    """Fetch the page at ``url`` and read its article as HTML (:func:`read_article` on a URL)."""
+    if fmt not in (None, "html"):
+        _segmenter(fmt)  # an unknown format is named as such
+        raise ArticleError(f"{url} is fetched as a web page: --format {fmt} does not apply to it")
+    page = fetch_page(url, timeout=timeout)
+    name = f"the page at {url}"
+    if not page.content_type and detect_format("", page.text) != "html":
+        raise ArticleError(f"{url} is not a web page: it sends no Content-Type and is not HTML")
+    if not strip_invisible(page.text).strip():
+        raise ArticleError(f"{name} is empty")
+    try:
+        article = segment_html(page.text, page.final_url)
+    except ArticleError as exc:
+        raise ArticleError(f"{name}: {exc}") from exc
+    letters = 0 if article is None else _arabic_letters(article)
+    if article is None or letters < MIN_PAGE_LETTERS:
+        raise ArticleError(
+            f"{name} has too little text to be an article ({letters} Arabic letters; "
+            "a consent or paywall page?)"
+        )
+    article = replace(
+        article,
+        link=article.link or canonical_url(page.text, page.final_url),
+        site=article.site or _site_name(page.final_url),
+    )
+    logger.debug("read %s: %r, %d segments", page.final_url, article.title, len(article.segments))
+    return article
+
+
+def read_article(
+    source: Path | str, fmt: str | None = None, *, timeout: float = FETCH_TIMEOUT
+) -> Article:
+    """Read, decode and segment the article in ``source`` (``Path("-")``: standard input; an
+    ``http(s)://`` address: the web page there, see :func:`read_url`).
 
     ``fmt`` is one of :data:`FORMATS`, or None to tell the format from the file's extension and
     content. Raises :class:`ArticleError`, with a one-line message naming the file, when it is
     missing, a directory, unreadable, too large, empty, blank, binary or not text in a known
-    encoding, or when nothing but page junk is in it.
+    encoding, or when nothing but page junk is in it. ``timeout`` bounds a URL's fetch, seconds.
     """
+    if isinstance(source, str):
+        if is_url(source):
+            return read_url(source, fmt, timeout=timeout)
+        source = Path(source)
     from_stdin = source == STDIN
     name = "standard input" if from_stdin else f"article {source}"
     if fmt is not None:
