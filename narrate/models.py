@@ -81,6 +81,10 @@ class EpisodeInfo:
     author: str = ""
     #: The text read in each segment, in order (each segment file's ``USLT``).
     segment_texts: tuple[str, ...] = ()
+    #: The article's own page, absolute and ASCII (``WOAS``, the feed item's ``<link>``), or "".
+    link: str = ""
+    #: The publication the article comes from, credited in the description, or "".
+    site: str = ""
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
 # U+FFFE/U+FFFF) plus DEL and the C1 controls, which XML discourages and no
 # title or description means to contain.
 _XML_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# What a URL never holds as such: spaces and control characters.
+_URL_UNWANTED = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+# Left as they are in a query: its delimiters and the characters RFC 3986 allows there.
+_QUERY_SAFE: Final = "=&%/?:@!$'()*+,;~"
 # Enough to catch a typo; the owner's mail server is the real check.
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+")
 
@@ -108,7 +112,10 @@ def ascii_url(value: str) -> str:
         netloc += f":{parts.port}"
     if "@" in parts.netloc:
         netloc = quote(parts.netloc.rsplit("@", 1)[0], safe=":%") + "@" + netloc
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="/%"), "", ""))
+    path = quote(parts.path, safe="/%")
+    query = quote(parts.query, safe=_QUERY_SAFE)
+    fragment = quote(parts.fragment, safe=_QUERY_SAFE)
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def check_http_url(value: str, what: str) -> str:
@@ -118,6 +125,29 @@ def check_http_url(value: str, what: str) -> str:
     if parts.query or parts.fragment:
         raise FeedValueError(f"{what} must not have a query or fragment, got {value!r}")
     return ascii_url(value)
+
+
+def check_link(value: str, what: str) -> str:
+    """An article's address on the web, checked and made ASCII; its fragment is dropped.
+
+    Unlike the show's own URLs it may have a query: many news sites number their articles
+    in one (``article.php?id=12``).
+
+    >>> check_link("https://www.مثال.example/أخبار?id=7#comments", "link")
+    'https://www.xn--mgbh0fb.example/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1?id=7'
+    """
+    if _URL_UNWANTED.search(value):
+        raise FeedValueError(f"{what} must not contain spaces or control characters, got {value!r}")
+    try:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise FeedValueError(f"{what} must be an absolute http(s) URL, got {value!r}")
+        _ = parts.port  # a port that is no number raises here
+        return ascii_url(urlunsplit(parts._replace(fragment="")))
+    except ValueError as exc:  # urllib's own: a bad port, an unclosed IPv6 address
+        if isinstance(exc, FeedValueError):
+            raise
+        raise FeedValueError(f"{what} is not a URL ({exc}), got {value!r}") from None
 
 
 def check_aware(value: datetime, what: str) -> datetime:
@@ -269,6 +299,10 @@ class StoredEpisode:
     transcripts: tuple[TranscriptFile, ...] = ()
     #: The episode's image, relative to the output folder; None: the show's artwork.
     image_file: str | None = None
+    #: The article's own page (its canonical URL), absolute and ASCII: the item's ``<link>``.
+    link: str | None = None
+    #: The publication the article comes from, credited on the listening page.
+    site: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -296,6 +330,11 @@ class StoredEpisode:
             check_relative(self.chapters_file, f"{what} chapters file")
         if self.image_file is not None:
             check_relative(self.image_file, f"{what} image file")
+        if self.link is not None:
+            object.__setattr__(self, "link", check_link(self.link, f"{what} link"))
+        if self.site is not None:
+            site = " ".join(clean_text(self.site).split())
+            object.__setattr__(self, "site", site or None)
 
     @property
     def files(self) -> tuple[str, ...]:

@@ -6,11 +6,13 @@ file's tags, the chapters JSON, the transcripts and the feed item are all writte
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from narrate.build import staging
 from narrate.episode.artwork import Artwork
@@ -26,8 +28,10 @@ from narrate.models import (
     SegmentFile,
     TranscriptFile,
 )
-from narrate.show import ShowSettings
+from narrate.show import FeedValueError, ShowSettings, check_link, clean_text
 from narrate.slug import episode_guid
+
+log = logging.getLogger(__name__)
 
 #: How much of the lead goes into the episode description.
 DESCRIPTION_LEAD_CHARS = 400
@@ -55,11 +59,59 @@ def episode_info(
         transcript=full_text(article),
         author=article.author or "",
         segment_texts=tuple(segment_text(s, article.title) for s in article.segments),
+        link=article_link(article) or "",
+        site=source_name(article),
     )
 
 
+def article_link(article: Article) -> str | None:
+    """The article's page as the feed and the tags give it (absolute, ASCII), or None.
+
+    A link that is not an absolute http(s) URL is left out, not a reason to fail the build:
+    the episode is still the article's.
+    """
+    if not article.link:
+        return None
+    try:
+        return check_link(article.link.strip(), "the article's link")
+    except FeedValueError as exc:
+        log.warning("the episode will not link to its article: %s", exc)
+        return None
+
+
+def source_name(article: Article) -> str:
+    """Whom to credit for the article: the site's name, else its page's host, else ""."""
+    site = " ".join(clean_text(article.site or "").split())
+    if site:
+        return site
+    parts = urlsplit((article.link or "").strip())
+    host = (parts.hostname or "") if parts.scheme.lower() in ("http", "https") else ""
+    with contextlib.suppress(UnicodeError):  # a punycoded host, as its readers write it
+        host = host.encode("ascii").decode("idna")
+    return host.removeprefix("www.")
+
+
+def credit(article: Article) -> str:
+    """The description's last line: who wrote the article and where it was published.
+
+    >>> credit(Article("t", (), author="سلمى حداد", site="صحيفة المثال"))
+    'بقلم سلمى حداد — صحيفة المثال'
+    >>> credit(Article("t", (), site="صحيفة المثال"))
+    'المصدر: صحيفة المثال'
+    >>> credit(Article("t", (), link="https://www.news.example/a/1"))
+    'المصدر: news.example'
+    """
+    author = " ".join((article.author or "").split())
+    site = source_name(article)
+    if author and site and author.casefold() != site.casefold():
+        return f"بقلم {author} — {site}"
+    if author and not site:
+        return f"بقلم {author}"
+    return f"المصدر: {site}" if site else ""
+
+
 def describe(article: Article) -> str:
-    """Episode description: the start of the lead, the list of segments, the writer's byline."""
+    """Episode description: the start of the lead, the list of segments, the writer and site."""
     first = next((p for s in article.segments for p in s.paragraphs), "")
     if len(first) > DESCRIPTION_LEAD_CHARS:
         first = first[:DESCRIPTION_LEAD_CHARS].rsplit(" ", 1)[0] + " …"
@@ -67,8 +119,7 @@ def describe(article: Article) -> str:
     headings = [s.heading for s in article.segments if s.heading]
     if headings:
         parts.append("في هذه الحلقة:\n" + "\n".join(f"- {h}" for h in headings))
-    if article.author:
-        parts.append(f"بقلم {article.author}")
+    parts.append(credit(article))
     return "\n\n".join(part for part in parts if part)
 
 

@@ -58,7 +58,8 @@ LAYOUT_VERSION = 3
 class BuildRequest:
     """Everything a build needs, validated by the caller."""
 
-    article: Path
+    #: A file (``Path("-")``: standard input) or an ``http(s)://`` address.
+    article: Path | str
     output_dir: Path
     show: ShowSettings
     engine: str = "auto"
@@ -124,7 +125,9 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
     lexicon = load_lexicon(request.lexicon)
     # A damaged store fails now, not after the synthesis.
     earlier = {e.slug: e for e in load_episodes(request.output_dir)}
-    slug = request.slug or episode_slug(request.article, article.title)
+    # A file's slug comes from its name when that reads as words; a URL's from the headline.
+    source = request.article if isinstance(request.article, Path) else None
+    slug = request.slug or episode_slug(source, article.title)
     # Checked now, written with the episode: a failed build leaves the show's cover alone.
     artwork = load_artwork(request.artwork, request.output_dir, request.show.title)
     choice = choose(request, started, reporter)
@@ -254,6 +257,8 @@ def publish_episode(
         segments=segments,
         chapters_file=chapters_file,
         transcripts=tuple(transcripts),
+        link=info.link or None,
+        site=info.site or None,
     )
     feed = publish(request.output_dir, stored, request.show)
     return BuildResult(

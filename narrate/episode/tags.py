@@ -2,9 +2,10 @@
 
 Two tables map records to ID3 text frames: :data:`TEXT_FRAMES` the fields of
 :class:`narrate.models.EpisodeInfo`, :data:`SEGMENT_FRAMES` those of :class:`SegmentTags`.
-Both files also get the cover (``APIC``, front cover) and the text read in them
-(``USLT``, language ``ara``). The episode's chapters follow the ID3v2 Chapter Frame
-Addendum (one top-level, ordered ``CTOC`` listing ``CHAP`` frames ``ch0``, ``ch1``, ...).
+Both files also get the cover (``APIC``, front cover), the text read in them (``USLT``,
+language ``ara``) and, for an article from the web, its page (``WOAS``). The episode's
+chapters follow the ID3v2 Chapter Frame Addendum (one top-level, ordered ``CTOC`` listing
+``CHAP`` frames ``ch0``, ``ch1``, ...).
 
 Every tag is written as ID3v2.3 with UTF-16 text, not v2.4 with UTF-8:
 
@@ -86,6 +87,8 @@ class SegmentTags:
     text: str = ""
     #: Who wrote the article (``TEXT``), when it says.
     author: str = ""
+    #: The article's own page (``WOAS``), absolute and ASCII, or "".
+    link: str = ""
 
     @classmethod
     def of(cls, info: EpisodeInfo, number: int, title: str, total: int) -> SegmentTags:
@@ -102,6 +105,7 @@ class SegmentTags:
             image_mime=info.image_mime,
             text=texts[number - 1] if 0 < number <= len(texts) else "",
             author=info.author,
+            link=info.link,
         )
 
 
@@ -173,6 +177,7 @@ def write_tags(mp3_path: pathlib.Path, info: EpisodeInfo) -> None:
     _check_episode(mp3_path, info)
     frames = [
         *_text_frames(TEXT_FRAMES, info),
+        *_link_frames(mp3_path, info.link),
         _id3.PCST(value=1),
         *_media_frames(info.image, info.image_mime, info.transcript),
         *_chapter_frames(info.chapters),
@@ -193,6 +198,7 @@ def write_segment_tags(mp3_path: pathlib.Path, tags: SegmentTags) -> None:
         raise PublishError(f"cannot tag {mp3_path}: the publication time has no time zone")
     frames = [
         *_text_frames(SEGMENT_FRAMES, tags),
+        *_link_frames(mp3_path, tags.link),
         *_media_frames(tags.image, tags.image_mime, tags.text),
     ]
     _save(mp3_path, frames, [])
@@ -255,6 +261,18 @@ def _text_frames(table: tuple[TextFrame[_Record], ...], record: _Record) -> Iter
         text = row.value(record)
         if text:
             yield _id3.Frames[row.frame_id](encoding=_id3.Encoding.UTF16, text=[text], **row.fields)
+
+
+def _link_frames(mp3_path: pathlib.Path, link: str) -> Iterable[Any]:
+    """The article's page as ``WOAS`` ("official audio source webpage"), when there is one.
+
+    A URL frame holds Latin-1 with no encoding byte; the link is already made ASCII.
+    """
+    if not link:
+        return
+    if not link.isascii() or any(c.isspace() for c in link):
+        raise PublishError(f"cannot tag {mp3_path}: the link {link!r} is not an ASCII URL")
+    yield _id3.WOAS(url=link)
 
 
 def _media_frames(image: bytes | None, mime: str, text: str) -> Iterable[Any]:

@@ -198,6 +198,10 @@ def _channel(rss: ET.Element, show: ShowSettings, now: datetime) -> ET.Element:
 def _item(channel: ET.Element, episode: StoredEpisode, show: ShowSettings) -> None:
     item = _sub(channel, "item")
     _sub(item, "title", episode.title)
+    # The article's page. An episode without one (an article read from a file) has no <link>,
+    # as before: the enclosure and the guid identify it, and the channel's link stands for it.
+    if episode.link:
+        _sub(item, "link", episode.link)
     description = episode_description(episode)
     if description:
         _sub(item, "description", description)

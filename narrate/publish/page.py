@@ -1,10 +1,10 @@
 """The listening page, ``output/index.html``: each episode, its player, chapters, segments, text.
 
 One self-contained HTML file (its style and script inline, no external resource, only relative
-URLs), so it works from ``narrate serve``, any static host, or a folder opened from disk. It is
-right-to-left Arabic and meant to meet WCAG 2.1 AA: landmarks, one heading hierarchy, a label on
-every control, a skip link, a visible focus ring, AA contrast in light and dark schemes, and no
-motion for readers who ask for less.
+URLs but the links to each article's original page), so it works from ``narrate serve``, any
+static host, or a folder opened from disk. It is right-to-left Arabic and meant to meet WCAG 2.1
+AA: landmarks, one heading hierarchy, a label on every control, a skip link, a visible focus
+ring, AA contrast in light and dark schemes, and no motion for readers who ask for less.
 
 Playing needs no script: each ``<audio>`` has native controls and each chapter is a link to the
 MP3 with a media fragment (``#t=12.5``). The inline script only enhances: a chapter or transcript
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from narrate import __version__
 from narrate.atomic import replace
@@ -267,6 +267,21 @@ def _transcript(
     return "\n".join(parts)
 
 
+def _source(episode: StoredEpisode) -> str:
+    """«المصدر: site», linked to the article's own page (the host names a site without a name).
+
+    The visible name comes first in the link's accessible name (WCAG 2.5.3); screen readers hear
+    which article it opens. The site's name may be Latin, so it is isolated (``bdi``).
+    """
+    link = episode.link or ""
+    name = episode.site or (urlsplit(link).hostname or link).removeprefix("www.")
+    return (
+        '<p class="meta source">المصدر: '
+        f'<a href="{_e(link)}" rel="external noopener noreferrer"><bdi>{_e(name)}</bdi>'
+        f'<span class="vh">، المقال الأصلي «{_e(episode.title)}»</span></a></p>'
+    )
+
+
 def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
     ident = f"e{index}"
     player = f"{ident}-player"
@@ -283,6 +298,8 @@ def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
     ]
     if episode.description.strip():
         parts.append(f'<div class="description">\n{_paragraphs(episode.description)}\n</div>')
+    if episode.link:
+        parts.append(_source(episode))
     parts.append(
         f'<audio id="{player}" class="episode-player" controls preload="none" src="{mp3}" '
         f'aria-label="{_e(f"الحلقة كاملة: {title}")}">'

@@ -11,6 +11,11 @@ syncing the output folder to a web host carries a complete store (WAL keeps
 recent commits in ``-wal``/``-shm`` side files), it works on network file
 systems (WAL needs shared memory), and writers are serialised by the publish
 lock anyway, so WAL's readers-during-writes gain is worth nothing here.
+
+The schema carries its version (``PRAGMA user_version``, :data:`SCHEMA_VERSION`). A store an
+older narrate made is read as it is, what it lacks read as NULL, and upgraded by the first
+change, inside that change's transaction: a failed change leaves it as it was, and a store a
+newer narrate made is refused with the reason.
 """
 
 from __future__ import annotations
@@ -39,7 +44,14 @@ from narrate.show import FeedValueError, ShowSettings, StoredEpisode, newest_fir
 logger = logging.getLogger(__name__)
 
 #: ``PRAGMA user_version`` of the schema below.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
+#: What brings a store of each older version up to the next, run in the first change's
+#: transaction (reading an older store changes nothing): version 1 had no link or site.
+_MIGRATIONS: Final = {
+    1: ("ALTER TABLE episodes ADD COLUMN link TEXT", "ALTER TABLE episodes ADD COLUMN site TEXT"),
+}
+#: Columns a store of an older version lacks, read from it as NULL.
+_ADDED: Final = {1: ("link", "site")}
 
 _SCHEMA: Final = """
 CREATE TABLE episodes (
@@ -56,7 +68,9 @@ CREATE TABLE episodes (
     segments TEXT NOT NULL,           -- JSON: [{"number", "title", "path", "size", "duration_ms"}]
     chapters_file TEXT,
     transcripts TEXT NOT NULL,        -- JSON: [{"path", "mime"}]
-    image_file TEXT
+    image_file TEXT,
+    link TEXT,                        -- the article's page (version 2)
+    site TEXT                         -- the publication's name (version 2)
 ) STRICT;
 CREATE TABLE show (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -79,6 +93,8 @@ _COLUMNS: Final = (
     "chapters_file",
     "transcripts",
     "image_file",
+    "link",
+    "site",
 )
 
 _KEEP: Final = (
@@ -116,6 +132,8 @@ def _episode_to_row(episode: StoredEpisode) -> tuple[object, ...]:
         episode.chapters_file,
         dump(episode.transcripts),
         episode.image_file,
+        episode.link,
+        episode.site,
     )
 
 
@@ -185,14 +203,15 @@ class EpisodeStore:
         conn = self._open(create=False)
         if conn is None:
             return []
-        rows = self._query(conn, f"SELECT {', '.join(_COLUMNS)} FROM episodes")
+        rows = self._query(conn, f"SELECT {self._select(conn)} FROM episodes")
         return newest_first([self._decode(row) for row in rows])
 
     def get(self, slug: str) -> StoredEpisode | None:
         conn = self._open(create=False)
         if conn is None:
             return None
-        rows = self._query(conn, f"SELECT {', '.join(_COLUMNS)} FROM episodes WHERE slug = ?", slug)
+        columns = self._select(conn)
+        rows = self._query(conn, f"SELECT {columns} FROM episodes WHERE slug = ?", slug)
         return self._decode(rows[0]) if rows else None
 
     def show(self) -> ShowSettings | None:
@@ -275,6 +294,7 @@ class EpisodeStore:
             self._run(conn.execute, "BEGIN IMMEDIATE")
             self._depth = 1
             try:
+                self._migrate(conn)
                 yield
             except BaseException:
                 self._depth = 0
@@ -291,6 +311,38 @@ class EpisodeStore:
 
     def _commit(self, conn: sqlite3.Connection) -> None:
         self._run(conn.execute, "COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring an older store up to this version, inside the transaction just begun.
+
+        Its version is read again here, under the lock: another narrate may have migrated it
+        since it was opened. Only columns are added, so every episode is kept as it was.
+        """
+        version = self._run(self._user_version, conn)
+        start = version
+        while version < SCHEMA_VERSION:
+            for statement in _MIGRATIONS[version]:
+                self._execute(statement)
+            version += 1
+        if version != start:
+            self._execute(f"PRAGMA user_version = {version}")
+            logger.info(
+                "episode store %s upgraded from version %d to %d", self.path, start, version
+            )
+
+    @staticmethod
+    def _user_version(conn: sqlite3.Connection) -> int:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _select(self, conn: sqlite3.Connection) -> str:
+        """The columns of :data:`_COLUMNS`, those the store lacks (an older version) as NULL.
+
+        The version is read each time: another narrate may upgrade the store meanwhile, and a
+        transaction sees its own upgrade before it commits.
+        """
+        version = self._run(self._user_version, conn)
+        missing = {c for v, added in _ADDED.items() if version <= v for c in added}
+        return ", ".join(f"NULL AS {c}" if c in missing else c for c in _COLUMNS)
 
     # -- the database
 
@@ -368,7 +420,7 @@ class EpisodeStore:
                 f"episode store {self.path} is version {version}; this narrate reads version "
                 f"{SCHEMA_VERSION} (upgrade narrate)"
             )
-        elif version != SCHEMA_VERSION:
+        elif version < 1:
             problem = f"{self.path} is not a narrate episode store ({_KEEP})"
         if problem:
             self.close()

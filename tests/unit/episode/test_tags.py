@@ -604,3 +604,49 @@ def test_segment_text_file_is_not_an_mp3(tmp_path: pathlib.Path) -> None:
     fake.write_text("ليس صوتاً\n" * 50, encoding="utf-8")
     with pytest.raises(PublishError, match=r"01-muqaddima\.mp3 is not an MP3 file"):
         write_segment_tags(fake, SEGMENT)
+
+
+# --- the article's page (WOAS) ------------------------------------------------------------
+
+PAGE = "https://www.news.example/economy/2024/03/05/rates.html?id=77&lang=ar"
+LINKED = dataclasses.replace(RICH, link=PAGE, site="أخبار المثال")
+
+
+def test_the_articles_page_is_woas_in_the_episode_and_every_segment(mp3: pathlib.Path) -> None:
+    write_tags(mp3, LINKED)
+    (woas,) = on_disk(mp3).getall("WOAS")
+    assert woas.url == PAGE
+    assert mutagen.File(mp3)["WOAS"].url == PAGE  # as mutagen's v2.4 view reads it too
+    segment_copy = mp3.with_name("02-segment.mp3")
+    shutil.copy(mp3, segment_copy)
+    tags = SegmentTags.of(LINKED, 2, "ما الذي حدث، ولماذا؟", 3)
+    assert tags.link == PAGE
+    write_segment_tags(segment_copy, tags)
+    assert [f.url for f in on_disk(segment_copy).getall("WOAS")] == [PAGE]
+    # The frames around it are as they were, chapters still in order.
+    assert read_chapters(mp3) == list(CHAPTERS)
+    assert on_disk(mp3).version == (2, 3, 0)
+
+
+def test_ffprobe_and_retagging_leave_one_woas(ffprobe: str, mp3: pathlib.Path) -> None:
+    write_tags(mp3, LINKED)
+    write_tags(mp3, LINKED)
+    assert len(on_disk(mp3).getall("WOAS")) == 1
+    assert probe(ffprobe, mp3)["format"]["tags"]["title"] == INFO.title  # still a sound file
+    write_tags(mp3, dataclasses.replace(LINKED, link=PAGE + "&page=2"))
+    assert [f.url for f in on_disk(mp3).getall("WOAS")] == [PAGE + "&page=2"]
+
+
+def test_no_link_writes_no_woas(tagged: pathlib.Path, segment: pathlib.Path) -> None:
+    assert not on_disk(tagged).getall("WOAS")
+    write_segment_tags(segment, SEGMENT)
+    assert not on_disk(segment).getall("WOAS")
+
+
+def test_a_link_that_is_not_ascii_is_refused(mp3: pathlib.Path) -> None:
+    original = mp3.read_bytes()
+    with pytest.raises(PublishError, match="is not an ASCII URL"):
+        write_tags(mp3, dataclasses.replace(INFO, link="https://مثال.example/خبر"))
+    with pytest.raises(PublishError, match="is not an ASCII URL"):
+        write_segment_tags(mp3, dataclasses.replace(SEGMENT, link="https://news.example/a b"))
+    assert mp3.read_bytes() == original

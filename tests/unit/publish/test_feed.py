@@ -627,3 +627,62 @@ def test_two_slugs_cannot_share_a_guid_or_a_file() -> None:
         render_feed([a, replace(a, slug="b", guid="other")], full_show(), now=NOW)
     with pytest.raises(ValueError, match="share the guid 'urn:narrate:a'"):
         render_feed([a, bare_episode("b", guid=a.guid)], full_show(), now=NOW)
+
+
+# -- the article's page ------------------------------------------------------------------
+
+ARTICLE = "https://www.news.example/world/2025/10/27/talks.html?id=5&lang=ar"
+
+
+def test_item_link_is_the_articles_page_for_both_parsers() -> None:
+    linked = full_episode("linked", link=ARTICLE, site="أخبار المثال", published=T0 + timedelta(1))
+    data = render_feed([linked, bare_episode("file")], full_show(), now=NOW)
+    assert (
+        b"<link>https://www.news.example/world/2025/10/27/talks.html?id=5&amp;lang=ar</link>"
+        in (data)
+    )
+    from_pp = read_pp(data)["episodes"]
+    assert [e["link"] for e in from_pp] == [ARTICLE, ""]
+    from_fp = read_fp(data).entries
+    assert from_fp[0].link == ARTICLE
+    assert [link.href for link in from_fp[0].links if link.rel == "alternate"] == [ARTICLE]
+    # An episode read from a file has no <link>, as before the link existed; its guid is no
+    # permalink, so no parser makes one up.
+    assert "link" not in from_fp[1]
+    items = ET.fromstring(data).findall("channel/item")
+    assert [i.findtext("link") for i in items] == [ARTICLE, None]
+    assert [len(i.findall("link")) for i in items] == [1, 0]
+
+
+def test_an_international_article_link_is_made_ascii() -> None:
+    episode = bare_episode("a", link="https://مثال.example/أخبار/خبر?رقم=٥#تعليقات")
+    assert episode.link == (
+        "https://xn--mgbh0fb.example/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1/%D8%AE%D8%A8%D8%B1"
+        "?%D8%B1%D9%82%D9%85=%D9%A5"
+    )
+    [item] = read_pp(render_feed([episode], full_show(), now=NOW))["episodes"]
+    assert item["link"] == episode.link and item["link"].isascii()
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        ("/world/talks.html", "must be an absolute http"),
+        ("news.example/talks", "must be an absolute http"),
+        ("javascript:alert(1)", "must be an absolute http"),
+        ("ftp://news.example/a", "must be an absolute http"),
+        ("https://", "must be an absolute http"),
+        ("https://news.example/a b", "must not contain spaces or control characters"),
+        ("https://news.example/a\nb", "must not contain spaces or control characters"),
+        ("https://news.example:port/a", "is not a URL"),
+        ("https://[::1/a", "is not a URL"),
+    ],
+)
+def test_an_episode_link_must_be_an_absolute_web_address(link: str, message: str) -> None:
+    with pytest.raises(PublishError, match=rf"^episode 'a': link {message}"):
+        bare_episode("a", link=link)
+
+
+def test_a_site_is_one_clean_line_and_an_empty_one_is_none() -> None:
+    assert bare_episode("a", site=" أخبار\n\tالمثال\x00 ").site == "أخبار المثال"
+    assert bare_episode("a", site="  ").site is None

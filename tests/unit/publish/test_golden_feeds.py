@@ -85,6 +85,9 @@ def test_golden_feed(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert [e.title for e in fp.entries] == titles
     assert [e.id for e in fp.entries] == [e.guid for e in ordered]
     assert [e.enclosures[0].href for e in fp.entries] == [show.url(e.file_name) for e in ordered]
+    # The item's link is its article's page, for both parsers, and absent for a file's episode.
+    assert [e["link"] for e in pp["episodes"]] == [e.link or "" for e in ordered]
+    assert [e.get("link") for e in fp.entries] == [e.link for e in ordered]
 
     written = check_podcast_elements(data, guid_from_feed_url=show.guid is None)
     assert "guid" in written

@@ -11,7 +11,9 @@ import re
 import shutil
 import stat
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -259,3 +261,75 @@ def test_show_language_is_the_page_language(tmp_path: Path) -> None:
     show = ShowSettings(title="برنامج", base_url="http://127.0.0.1:8000/", language="ar-EG")
     page = BeautifulSoup(render_page(tmp_path, [], show), "html.parser")
     assert _tag(page.find("html"))["lang"] == "ar-EG"
+
+
+# -- the article's page ------------------------------------------------------------------
+
+ARTICLE_URL = "https://www.sahel-news.example/economy/2025/10/27/port.html?id=4512&src=rss"
+
+
+def _web_episodes() -> list[StoredEpisode]:
+    def one(slug: str, day: int, **changes: Any) -> StoredEpisode:
+        return StoredEpisode(
+            slug=slug,
+            guid=f"urn:narrate:{slug}",
+            title=f"الميناء يستأنف العمل «{slug}»",
+            description="أعلنت هيئة الموانئ استئناف الحركة.\n\nبقلم ليلى منصور — صحيفة الساحل",
+            published=datetime(2025, 10, day, 7, 30, tzinfo=UTC),
+            duration_seconds=412,
+            file_name=f"{slug}.mp3",
+            file_size=3_301_000,
+            engine="espeak-ng 1.52",
+            **changes,
+        )
+
+    return [
+        one("named", 27, link=ARTICLE_URL, site="صحيفة الساحل"),
+        one("unnamed", 26, link="https://www.weather.example.org/ar/1187"),
+        one("from-file", 25),
+    ]
+
+
+def test_an_episode_links_its_original_article(tmp_path: Path) -> None:
+    show = ShowSettings(title="صحافة", base_url="https://podcast.example.net/")
+    page = BeautifulSoup(render_page(tmp_path, _web_episodes(), show), "html.parser")
+    named, unnamed, from_file = _episode_articles(page)
+
+    source = _tag(named.select_one("p.source"))
+    assert source.get_text() == "المصدر: صحيفة الساحل، المقال الأصلي «الميناء يستأنف العمل «named»»"
+    link = _tag(source.find("a"))
+    assert link["href"] == ARTICLE_URL  # the & escaped in the HTML, read back whole
+    assert set(link["rel"]) == {"external", "noopener", "noreferrer"}
+    # The visible name first (WCAG 2.5.3), isolated from the Arabic around it; then, for
+    # screen readers only, which article it opens.
+    assert _tag(link.find("bdi")).get_text() == "صحيفة الساحل"
+    assert link.get_text().startswith("صحيفة الساحل")
+    assert "vh" in _tag(link.find("span"))["class"]
+    # After the description, before the player.
+    assert source.find_previous_sibling("div", class_="description") is not None
+    assert source.find_next_sibling("audio") is not None
+
+    # A site without a name is named by its host; an episode from a file links nowhere.
+    assert _tag(unnamed.select_one("p.source bdi")).get_text() == "weather.example.org"
+    assert from_file.select_one("p.source") is None
+
+
+def test_the_article_links_are_the_only_absolute_urls(tmp_path: Path) -> None:
+    show = ShowSettings(title="صحافة", base_url="https://podcast.example.net/")
+    page = BeautifulSoup(render_page(tmp_path, _web_episodes(), show), "html.parser")
+    absolute = []
+    for element in page.find_all(["a", "link", "img", "audio", "script", "source"]):
+        for attribute in ("href", "src"):
+            if element.has_attr(attribute) and urlsplit(str(element[attribute])).scheme:
+                absolute.append(element)
+    assert [e["href"] for e in absolute] == [ARTICLE_URL, "https://www.weather.example.org/ar/1187"]
+    assert all(e.name == "a" and e.find_parent("p", class_="source") for e in absolute)
+
+
+def test_a_hostile_site_name_is_text(tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script> "صحيفة" \u202eمقلوب'
+    episode = replace(_web_episodes()[0], site=hostile)
+    html = render_page(tmp_path, [episode], ShowSettings(title="ص", base_url="https://a.example/"))
+    assert "<script>alert" not in html and "\u202e" not in html
+    page = BeautifulSoup(html, "html.parser")
+    assert _tag(page.select_one("p.source bdi")).get_text() == hostile.replace("\u202e", "")

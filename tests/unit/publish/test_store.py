@@ -7,6 +7,8 @@ transaction that changes the store and rewrites the feed and the page
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -216,7 +218,7 @@ def corrupt_row(db: Path) -> None:
 DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "garbage": (corrupt_garbage, "is damaged or unreadable: file is not a database"),
     "truncated": (corrupt_truncated, "is damaged"),
-    "newer narrate": (corrupt_future, "is version 99; this narrate reads version 1"),
+    "newer narrate": (corrupt_future, "is version 99; this narrate reads version 2"),
     "not ours": (corrupt_foreign, "is not a narrate episode store"),
     "bad row": (corrupt_row, "is damaged: episode 'a'"),
 }
@@ -239,6 +241,162 @@ def test_damaged_database_is_an_error_not_a_traceback(
     after = files(out)
     del after["b.mp3"]
     assert after == before  # nothing replaced, no new store started over the old one
+
+
+# -- a store made by an older narrate ----------------------------------------------------
+
+# Exactly what narrate wrote before version 2 (the commit before "the episode's link"): its
+# schema, its user_version, and its upsert of a row of 14 columns.
+V1_SCHEMA = """
+CREATE TABLE episodes (
+    slug TEXT PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    published TEXT NOT NULL,          -- ISO 8601, UTC
+    duration_seconds INTEGER NOT NULL,
+    file_name TEXT NOT NULL UNIQUE,
+    file_size INTEGER NOT NULL,
+    engine TEXT NOT NULL,
+    chapters TEXT NOT NULL,           -- JSON: [{"title", "start_ms", "end_ms"}]
+    segments TEXT NOT NULL,           -- JSON: [{"number", "title", "path", "size", "duration_ms"}]
+    chapters_file TEXT,
+    transcripts TEXT NOT NULL,        -- JSON: [{"path", "mime"}]
+    image_file TEXT
+) STRICT;
+CREATE TABLE show (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    settings TEXT NOT NULL            -- JSON of the ShowSettings of the last publish
+) STRICT;
+"""
+V1_COLUMNS = (
+    "slug, guid, title, description, published, duration_seconds, file_name, file_size, "
+    "engine, chapters, segments, chapters_file, transcripts, image_file"
+)
+V1_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in V1_COLUMNS.split(", ")[1:])
+
+
+def v1_row(e: StoredEpisode) -> tuple[object, ...]:
+    def dump(items: Any) -> str:
+        return json.dumps(
+            [dataclasses.asdict(i) for i in items], ensure_ascii=False, separators=(",", ":")
+        )
+
+    return (
+        e.slug, e.guid, e.title, e.description, e.published.isoformat(), e.duration_seconds,
+        e.file_name, e.file_size, e.engine, dump(e.chapters), dump(e.segments), e.chapters_file,
+        dump(e.transcripts), e.image_file,
+    )  # fmt: skip
+
+
+def make_v1_store(out: Path, show: ShowSettings, episodes: list[StoredEpisode]) -> Path:
+    """``narrate.sqlite`` as a narrate of schema version 1 left it after publishing ``episodes``."""
+    db = out / "narrate.sqlite"
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.executescript(V1_SCHEMA + "PRAGMA user_version = 1;")
+        for e in episodes:
+            conn.execute(
+                f"INSERT INTO episodes ({V1_COLUMNS}) VALUES ({', '.join('?' * 14)}) "
+                f"ON CONFLICT(slug) DO UPDATE SET {V1_UPDATES}",
+                v1_row(e),
+            )
+        conn.execute(
+            "INSERT INTO show (id, settings) VALUES (1, ?) "
+            "ON CONFLICT(id) DO UPDATE SET settings = excluded.settings",
+            (json.dumps(dataclasses.asdict(show), ensure_ascii=False, sort_keys=True),),
+        )
+    finally:
+        conn.close()
+    return db
+
+
+def table_columns(db: Path) -> tuple[int, list[str]]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        names = [row[1] for row in conn.execute("PRAGMA table_info(episodes)")]
+    return version, names
+
+
+LINK = "https://news.example/world/2025/10/27/talks?id=5"
+
+
+@pytest.fixture
+def old_store(out: Path, show: ShowSettings) -> list[StoredEpisode]:
+    """Two episodes, one with every field, in a store made by a narrate of schema version 1."""
+    old = [full_episode(out, "full"), episode(out, "bare", published=T0 + timedelta(days=1))]
+    make_v1_store(out, show, old)
+    return old
+
+
+def test_reading_an_older_store_keeps_every_episode_and_changes_nothing(
+    out: Path, show: ShowSettings, old_store: list[StoredEpisode]
+) -> None:
+    before = files(out)
+    with EpisodeStore(out) as episodes:
+        assert episodes.list() == [old_store[1], old_store[0]]  # every field, link None
+        assert episodes.get("full") == old_store[0]
+        assert episodes.show() == show
+    assert files(out) == before  # a reader upgrades nothing
+    assert table_columns(out / "narrate.sqlite")[0] == 1
+
+
+def test_the_first_change_upgrades_an_older_store_and_keeps_its_episodes(
+    out: Path, show: ShowSettings, old_store: list[StoredEpisode]
+) -> None:
+    linked = episode(
+        out, "linked", published=T0 + timedelta(days=2), link=LINK, site="أخبار المثال"
+    )
+    publish(out, linked, show, now=NOW)
+    version, columns = table_columns(out / "narrate.sqlite")
+    assert version == store.SCHEMA_VERSION == 2
+    assert columns[-2:] == ["link", "site"]
+    assert load_episodes(out) == [linked, old_store[1], old_store[0]]
+    items = ET.fromstring((out / "feed.xml").read_bytes()).findall("channel/item")
+    assert [item.findtext("link") for item in items] == [LINK, None, None]
+    # An old episode rebuilt from a web page gains its link; the others stay as they were.
+    publish(out, replace(old_store[0], link=LINK + "&x=1"), show, now=NOW)
+    with EpisodeStore(out) as episodes:
+        assert episodes.get("full") == replace(old_store[0], link=LINK + "&x=1")
+        assert episodes.get("bare") == old_store[1]
+
+
+def test_an_upgrade_is_undone_with_the_change_that_failed(
+    out: Path, show: ShowSettings, old_store: list[StoredEpisode]
+) -> None:
+    before = files(out)
+    with pytest.raises(PublishError, match="share the guid"):
+        publish(out, episode(out, "clash", guid=old_store[0].guid, link=LINK), show, now=NOW)
+    after = files(out)
+    del after["clash.mp3"]
+    assert after == before
+    assert table_columns(out / "narrate.sqlite") == (1, V1_COLUMNS.split(", "))
+    assert load_episodes(out) == [old_store[1], old_store[0]]
+
+
+def test_an_upgraded_store_is_the_same_as_a_new_one(
+    tmp_path: Path, out: Path, show: ShowSettings, old_store: list[StoredEpisode]
+) -> None:
+    publish(out, episode(out, "x", link=LINK), show, now=NOW)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    publish(fresh, episode(fresh, "x", link=LINK), show, now=NOW)
+    for db in (out / "narrate.sqlite", fresh / "narrate.sqlite"):
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            info = conn.execute("PRAGMA table_info(episodes)").fetchall()
+            assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        assert info[-2:] == [(14, "link", "TEXT", 0, None, 0), (15, "site", "TEXT", 0, None, 0)]
+    assert table_columns(out / "narrate.sqlite") == table_columns(fresh / "narrate.sqlite")
+
+
+def test_link_and_site_round_trip(out: Path) -> None:
+    ep = episode(out, "a", link="https://مثال.example/خبر?id=٣", site="  صحيفة\nالمثال ")
+    assert ep.link == "https://xn--mgbh0fb.example/%D8%AE%D8%A8%D8%B1?id=%D9%A3"
+    assert ep.site == "صحيفة المثال"
+    with EpisodeStore(out) as episodes:
+        episodes.put(ep)
+        assert episodes.get("a") == ep
 
 
 # -- publishing --------------------------------------------------------------------------
