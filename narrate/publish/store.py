@@ -435,8 +435,7 @@ class EpisodeStore:
                 self._run(conn.executescript, _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
             finally:
                 conn.close()
-            os.chmod(temp, 0o666 & ~_umask())
-            os.replace(temp, self.path)
+            atomic.commit(temp, self.path, 0o666 & ~_umask())
         except BaseException as exc:
             for leftover in (temp, temp.with_name(temp.name + "-journal")):
                 with contextlib.suppress(OSError):
@@ -444,7 +443,6 @@ class EpisodeStore:
             if isinstance(exc, OSError) and not isinstance(exc, PublishError):
                 raise PublishError(f"cannot create {self.path}: {exc.strerror or exc}") from exc
             raise
-        atomic.sync_dir(self.output_dir)
 
 
 def _umask() -> int:
