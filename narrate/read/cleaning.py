@@ -338,6 +338,9 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 #: A photo caption that says what the picture shows: "جانب من اللقاء", "لقطة من الحفل".
+#: A group photo's caption: "الوزير متوسطا أعضاء الوفد" ("يتوسط" is left: it also means
+#: "mediates", as in a headline).
+_CAPTION_CENTRE = re.compile(r"(?:^|\s)(?:متوسطا|متوسطاً|متوسطةً)(?:\s|$)")
 _CAPTION_START = re.compile(r"^(?:جانب|جانبا|جانباً|لقطة|لقطات|مشهد)\s+من\s+")
 #: An image file's name, alone or glued to the paragraph after it: "417_3611456_n", "IMG_2031.jpg".
 _IMAGE_NAME = re.compile(
@@ -345,7 +348,12 @@ _IMAGE_NAME = re.compile(
     r"(?:\.(?:jpe?g|png|gif|webp))?(?![A-Za-z0-9_])",
     re.IGNORECASE,
 )
-_DATE_FIGURES = re.compile(r"[\d٠-٩۰-۹]{1,4}\s*[-/.]\s*[\d٠-٩۰-۹]{1,2}\s*[-/.]\s*[\d٠-٩۰-۹]{1,4}")
+_DATE_FIGURES = re.compile(
+    r"[\d٠-٩۰-۹]{1,4}\s*[-/.]\s*[\d٠-٩۰-۹]{1,2}\s*[-/.]\s*[\d٠-٩۰-۹]{1,4}"
+    # figures with spaces between them: "2015 05 14", "14 05 2015"
+    r"|(?<![\d٠-٩۰-۹])(?:[\d٠-٩۰-۹]{4}\s+[\d٠-٩۰-۹]{2}\s+[\d٠-٩۰-۹]{1,2}"
+    r"|[\d٠-٩۰-۹]{1,2}\s+[\d٠-٩۰-۹]{2}\s+[\d٠-٩۰-۹]{4})(?![\d٠-٩۰-۹])"
+)
 #: Every word of a tag row starts with "#".
 _HASHTAG_ROW = re.compile(r"^#\S+(?:\s+#\S+)+$")
 _ARABIC = re.compile("[\u0621-\u064a]")
@@ -614,6 +622,13 @@ def is_furniture_line(line: str) -> bool:
     ):
         return True
     if _CAPTION_START.match(line) and len(line.split()) <= 12 and not ends_with_sentence_mark(line):
+        return True
+    if (
+        _CAPTION_CENTRE.search(line)
+        and len(line.split()) <= 25
+        and not ends_with_sentence_mark(line)
+        and not any(mark in line for mark in "،,؛")
+    ):
         return True
     if _COUNTER.match(line):
         return _DATE_FIGURES.search(line) is None  # a date line is metadata, read later

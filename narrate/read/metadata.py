@@ -330,6 +330,9 @@ _DATE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     for pattern in (
         rf"{_YEAR}[-/.](?P<m>\d{{1,2}})[-/.]{_DAY}",
         rf"{_DAY}[-/.](?P<m>\d{{1,2}})[-/.]{_YEAR}",
+        # figures with spaces between them: "2015 05 14", "14 05 2015" (the month in two figures)
+        rf"{_YEAR}\s+(?P<m>\d{{2}})\s+{_DAY}",
+        rf"{_DAY}\s+(?P<m>\d{{2}})\s+{_YEAR}",
         rf"{_DAY}\s*[,،]?\s*(?:من\s+)?{_MONTH_PAIR}\s*[,،]?\s*{_YEAR}",
         rf"{_MONTH_PAIR}\s+{_DAY}\s*[,،]?\s*{_YEAR}",
     )
@@ -347,6 +350,13 @@ _OFFSET = re.compile(
 )
 _CITY_ZONES = {fold(city): zone for city, zone in CITY_TIME_ZONES.items()}
 _CITY_ZONE = re.compile(rf"(?:بتوقيت|توقيت)\s+(?P<city>{_alternation(CITY_TIME_ZONES)})(?:\S*)")
+#: A time with its zone's place in brackets: "الساعة 17:51 (مكة المكرمة)، 14:51 (غرينتش)".
+_TIME_IN_ZONE = re.compile(
+    r"(?<![\d:])(?P<h>\d{1,2}):(?P<min>\d{2})(?::(?P<s>\d{2}))?(?P<half>)"
+    rf"\s*\(\s*(?P<city>{_alternation(CITY_TIME_ZONES)})\s*\)?"
+)
+#: A last-update label in brackets inside a date line: "8/5/2006 (آخر تحديث) الساعة 17:51".
+_BRACKETED_UPDATE = re.compile(rf"\(\s*(?:{_alternation(UPDATED_LABELS)})\s*\)")
 _HIJRI = re.compile(
     rf"(?<!\d)\d{{1,2}}\s+(?:{_alternation(HIJRI_MONTHS)})\s+\d{{3,4}}(?!\d)(?:\s*هـ?(?!\w))?"
 )
@@ -476,6 +486,8 @@ def parse_date_line(line: str) -> DateLine | None:
         if not MIN_YEAR <= when.year <= MAX_YEAR:
             return None
         return DateLine(when if when.tzinfo else when.replace(tzinfo=UTC), updated)
+    key, bracketed_update = _BRACKETED_UPDATE.subn(" ", key)
+    updated = updated or bracketed_update > 0
     key, hijri_figures = _HIJRI_NUMERIC.subn(" ", key)
     date = next((m for p in _DATE_PATTERNS if (m := p.search(key))), None)
     rest = key
@@ -487,10 +499,18 @@ def parse_date_line(line: str) -> DateLine | None:
             return None
         if hijri is not None:
             rest = key[: hijri.start()] + " " + key[hijri.end() :]
-    zone, rest = _find_zone(rest)
-    time = _TIME.search(rest)
-    if time is not None:
-        rest = rest[: time.start()] + " " + rest[time.end() :]
+    zoned = list(_TIME_IN_ZONE.finditer(rest))
+    time: re.Match[str] | None
+    zone: tzinfo | None
+    if zoned:  # the first time with its zone; the same time in other zones is left out
+        time = zoned[0]
+        zone = _zone_named(_CITY_ZONES[fold(time["city"])])
+        rest = _TIME_IN_ZONE.sub(" ", rest)
+    else:
+        zone, rest = _find_zone(rest)
+        time = _TIME.search(rest)
+        if time is not None:
+            rest = rest[: time.start()] + " " + rest[time.end() :]
     rest = _FILLER.sub(" ", _WEEKDAY.sub(" ", _HIJRI.sub(" ", rest)))
     if _LEFTOVER.fullmatch(rest) is None:
         return None

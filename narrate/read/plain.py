@@ -37,6 +37,7 @@ from narrate.read.cleaning import (
 from narrate.read.metadata import (
     looks_like_name,
     parse_author_line,
+    parse_date_line,
     parse_metadata_line,
     strip_leading_dateline,
     take_metadata_lines,
@@ -345,6 +346,48 @@ def _keep_one_headline(lines: list[str], cleaned: list[str]) -> list[str]:
     return cleaned
 
 
+#: A photo caption: a name with the photo's source in brackets, "نواف سلام (النهار)".
+_CREDITED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<credit>[^()\d٠-٩]{2,30})\)$")
+
+
+def _drop_credited_captions(lines: list[str]) -> list[str]:
+    """Blank a caption that is a name and its photo's source in brackets. Above the body's first
+    paragraph any two to four words count as the name; further down the first must be a common
+    given name."""
+    kept = list(lines)
+    filled = [i for i, line in enumerate(lines) if line]
+    body_start = next(
+        (k for k, i in enumerate(filled) if not is_short_line(lines[i]) or lines[i][-1] in ".۔"),
+        len(filled),
+    )
+    top = set(filled[: min(body_start, TOP_LINES)])
+    for i in filled:
+        line = lines[i]
+        if not line.endswith(")"):
+            continue
+        match = _CREDITED.match(line)
+        if (
+            match is not None
+            and len(match["credit"].split()) <= 2
+            and looks_like_name(match["name"], known_first=i not in top)
+        ):
+            logger.debug("dropping a credited caption %r", line)
+            kept[i] = ""
+    return kept
+
+
+def _keep_one_date(lines: list[str], cleaned: list[str]) -> list[str]:
+    """``cleaned`` with the first copy of a date line the page printed twice in a row put back:
+    a date is read, not dropped as a caption ("2015 05 14" twice under the headline)."""
+    kept = list(cleaned)
+    restored: set[str] = set()
+    for i, line in enumerate(lines):
+        if line and not cleaned[i] and line not in restored and parse_date_line(line) is not None:
+            kept[i] = line
+            restored.add(line)
+    return kept
+
+
 def _drop_between_headline_copies(lines: list[str]) -> list[str]:
     """When the headline is printed again a few lines below itself, what stands between the
     copies is page furniture (a promoted article, its author, a "more" link, a caption): drop
@@ -469,6 +512,31 @@ def _drop_title_repeats(title: str, body: list[Block]) -> list[Block]:
     return kept or body
 
 
+_BULLET = re.compile(r"^[-•*·▪◦–]\s+")
+
+
+def _drop_summary_bullets(body: list[Block]) -> list[Block]:
+    """The body without the bullets under the headline when they only announce it: a summary
+    whose every bullet is said again in the body, or a list of the chapters (short bullets, at
+    least half of them printed again as lines of the body). A presenter skips both."""
+    if not body or len(body[0]) < 2 or not all(_BULLET.match(line) for line in body[0]):
+        return body
+    items = [fold(_BULLET.sub("", line)) for line in body[0]]
+    rest = [fold(line) for block in body[1:] for line in block]
+    if not rest:
+        return body
+    whole = "\n".join(rest)
+    lines = set(rest)
+    summary = all(item and item in whole for item in items)
+    contents = all(is_short_line(line) and not ends_sentence(line) for line in body[0]) and (
+        2 * sum(item in lines for item in items) >= len(items)
+    )
+    if summary or contents:
+        logger.debug("dropping summary bullets %r", body[0])
+        return body[1:]
+    return body
+
+
 def build_segments(blocks: Sequence[Block]) -> tuple[Segment, ...]:
     """Group blocks under their headings; blocks before the first heading form the lead."""
     segments: list[Segment] = []
@@ -493,8 +561,9 @@ def segment_text(text: str) -> Article | None:
     lines = [strip_trailer(normalise_line(line)) for line in text.splitlines()]
     lines = drop_junk_lines(drop_junk_runs(lines))
     lines = drop_foreign_lines(lines, keep=lambda line: parse_metadata_line(line) is not None)
-    lines = _keep_one_headline(lines, drop_repeated_lines(lines))
+    lines = _keep_one_headline(lines, _keep_one_date(lines, drop_repeated_lines(lines)))
     lines, metadata = take_metadata_lines(lines)
+    lines = _drop_credited_captions(lines)
     lines = _drop_section_labels(lines)
     lines = _drop_between_headline_copies(lines)
     lines = _drop_trailing_headlines(lines)
@@ -511,7 +580,7 @@ def segment_text(text: str) -> Article | None:
         author, body = _glued_byline(body)
     if author is None:
         author, body = _bare_byline(body)
-    body = _drop_title_repeats(title, body)
+    body = _drop_summary_bullets(_drop_title_repeats(title, body))
     article = Article(title=title, segments=build_segments(body))
     return replace(article, author=author, published=metadata.published)
 

@@ -421,3 +421,103 @@ def test_other_headlines_after_the_last_sentence_are_dropped() -> None:
         article.segments[-1].paragraphs[-1]
         == "وقال رئيس المجلس إن الخطة تشمل زراعة عشرة آلاف شجرة."
     )
+
+
+# --- Third pass: date forms and repeated date lines ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2015 05 14", "14 05 2015", "١٤ ٠٥ ٢٠١٥", "14.05.2015"],
+)
+def test_a_date_in_figures_with_spaces_or_dots_dates_the_episode(line: str) -> None:
+    article = _read(f"{HEADLINE}\n\n{line}\n")
+    assert article.published is not None and article.published.date() == date(2015, 5, 14)
+    assert all("2015" not in text and "٢٠١٥" not in text for text in _spoken(article))
+
+
+def test_a_date_line_printed_twice_is_read_once_and_not_dropped_as_a_caption() -> None:
+    article = _read(f"{HEADLINE}\n\n2015 05 14\n2015 05 14\n")
+    assert article.title == HEADLINE
+    assert article.published is not None and article.published.date() == date(2015, 5, 14)
+    assert all("2015" not in text for text in _spoken(article))
+
+
+def test_a_hijri_and_gregorian_line_with_zones_in_brackets_is_read() -> None:
+    line = (
+        "الأربعاء 1431/3/12 هـ - الموافق 24/2/2010 م (آخر تحديث) "
+        "الساعة 20:15 (مكة المكرمة)، 17:15 (غرينتش)"
+    )
+    article = _read(f"{HEADLINE}\n{line}\n")
+    assert article.published is not None
+    assert article.published.date() == date(2010, 2, 24)
+    assert article.published.utcoffset() is not None
+    assert (article.published.hour, article.published.minute) == (20, 15)
+    assert all("الموافق" not in text and "غرينتش" not in text for text in _spoken(article))
+
+
+# --- Third pass: bullets under the headline -----------------------------------------------------
+
+CHAPTERED_BODY = (
+    "\nنص المقدمة عن مشروع التشجير الذي أقره المجلس البلدي هذا الأسبوع.\n\n"
+    "أسباب المشروع\n\n"
+    "يعاني وسط المدينة من قلة المساحات الخضراء منذ سنوات طويلة.\n\n"
+    "مصادر التمويل\n\n"
+    "تمول البلدية الخطة من موازنتها السنوية.\n"
+)
+
+
+def test_a_list_of_the_chapters_under_the_headline_is_not_spoken() -> None:
+    top = f"{HEADLINE}\n\n- أسباب المشروع\n- مراحل التنفيذ المقترحة\n"
+    article = parse_text(top + CHAPTERED_BODY)
+    assert [s.heading for s in article.segments] == [None, "أسباب المشروع", "مصادر التمويل"]
+    assert all("مراحل التنفيذ" not in text for text in _spoken(article))
+
+
+def test_summary_bullets_said_again_in_the_body_are_not_spoken() -> None:
+    top = f"{HEADLINE}\n- عشرة آلاف شجرة\n- خلال العامين المقبلين\n"
+    article = parse_text(top + "\n" + BODY.replace("الرئيسية", "الرئيسية وعددها عشرة آلاف شجرة"))
+    assert article.title == HEADLINE
+    spoken = _spoken(article)
+    assert all(not text.startswith(("- ", "عشرة", "خلال")) for text in spoken)
+    assert spoken[0].startswith("وافق المجلس البلدي")
+
+
+def test_bullets_that_say_something_new_are_kept() -> None:
+    top = f"{HEADLINE}\n- الخطة تبدأ في الربيع المقبل\n- تشارك المدارس في الزراعة\n"
+    article = parse_text(top + "\n" + BODY)
+    spoken = " ".join(_spoken(article))
+    assert "الربيع المقبل" in spoken and "المدارس" in spoken
+
+
+# --- Third pass: photo captions -----------------------------------------------------------------
+
+
+def test_a_name_credited_to_a_source_in_brackets_under_the_headline_is_a_caption() -> None:
+    article = _read(f"{HEADLINE}\nكنان الراعي (الصباح)\n")
+    assert article.title == HEADLINE
+    assert all("الراعي" not in text for text in _spoken(article))
+    assert [s.heading for s in article.segments] == [None]
+
+
+def test_a_known_name_credited_in_brackets_in_the_body_is_a_caption() -> None:
+    article = _read(HEADLINE, BODY + "\nسارة الخطيب (المدينة)\n\nوتنتهي المرحلة الأولى في الصيف.\n")
+    assert all("الخطيب" not in text for text in _spoken(article))
+    assert any("المرحلة الأولى" in text for text in _spoken(article))
+
+
+def test_a_heading_with_a_bracket_further_down_is_kept() -> None:
+    article = _read(HEADLINE, BODY + "\nمراحل التنفيذ (الجدول)\n\nتبدأ المرحلة الأولى في الصيف.\n")
+    assert "مراحل التنفيذ (الجدول)" in [s.heading for s in article.segments]
+
+
+def test_a_group_photo_caption_with_mutawassitan_is_not_spoken() -> None:
+    caption = "رئيس البلدية متوسطا أعضاء المجلس وعددا من المهندسين في الحديقة العامة"
+    article = _read(f"{HEADLINE}\n{caption}\n")
+    assert all("متوسطا" not in text for text in _spoken(article))
+
+
+def test_a_sentence_with_mutawassitan_is_kept() -> None:
+    sentence = "وجلس رئيس البلدية متوسطا أعضاء المجلس، ثم عرض الخطة على الحضور."
+    article = _read(HEADLINE, BODY + f"\n{sentence}\n")
+    assert any("متوسطا" in text for text in _spoken(article))
