@@ -306,10 +306,11 @@ _URL_LINE = re.compile(
     r"|copy\s+link|short\s+link|link)?\s*:?\s*(?:https?://|www\.)\S+$",
     re.IGNORECASE,
 )
-#: Counters and timestamps with no words: "• 00:00 • 5", "مشاهدات 1,234", "1234 مشاهدة", "10:30".
+#: Counters and timestamps with no words: "• 00:00 • 5", "مشاهدات 1,234", "1234 مشاهدة", "10:30",
+#: a writer box's "عدد المقالات 200".
 _COUNTER = re.compile(
     r"^[\s\d٠-٩,،.:/|•·\-–—()]*"
-    r"(?:(?:عدد\s+)?(?:ال)?(?:مشاهدات|مشاهدة|قراءات|قراءة|تعليقات|تعليق|إعجاب|مشاركات|views?|comments?"
+    r"(?:(?:عدد\s+)?(?:ال)?(?:مشاهدات|مشاهدة|قراءات|قراءة|تعليقات|تعليق|إعجاب|مشاركات|مقالات|مقال|متابعين|متابعون|views?|comments?"
     r"|likes?|shares?|reads?)\s*:?)?[\s\d٠-٩,،.:/|•·\-–—()]*$",
     re.IGNORECASE,
 )
@@ -725,6 +726,18 @@ def _is_headline(line: str) -> bool:
     return is_short_line(line, _HEADLINE_MAX_WORDS, 200) and not ends_with_sentence_mark(line)
 
 
+#: Headlines of a list glued into one line by the copy: no sentence ends anywhere in it.
+_GLUED_LIST_MAX_WORDS = 4 * _HEADLINE_MAX_WORDS
+#: A sentence's end, not ".." (which Arabic headlines use as a dash).
+_FULL_STOP = re.compile(r"(?:(?<!\.)\.|[!?؟])(?=\s|$)")
+
+
+def _is_glued_headlines(line: str) -> bool:
+    """A list's headlines run together on one line: longer than one headline, yet with no
+    sentence ending anywhere (a paragraph of the story has at least one)."""
+    return len(line.split()) <= _GLUED_LIST_MAX_WORDS and not _FULL_STOP.search(line)
+
+
 def _is_teaser(line: str) -> bool:
     return len(line.split()) <= _TEASER_MAX_WORDS and len(_SENTENCE_ENDS.findall(line)) <= 2
 
@@ -768,7 +781,9 @@ def drop_junk_runs(lines: Sequence[str]) -> list[str]:
             elif kind == "list":
                 # A line printed again right after itself is the page's own headline, not an item.
                 repeated = k + 1 < len(filled) and lines[filled[k + 1]] == line
-                fits = not repeated and (_is_headline(line) or is_junk_line(line))
+                fits = not repeated and (
+                    _is_headline(line) or is_junk_line(line) or _is_glued_headlines(line)
+                )
             else:
                 fits = taken < _READ_ALSO_MAX_HEADLINES and _is_headline(line)
                 if not fits and taken and _is_teaser(line):
@@ -783,16 +798,27 @@ def drop_junk_runs(lines: Sequence[str]) -> list[str]:
     return kept
 
 
+def _mostly_arabic_lines(lines: Sequence[str]) -> bool:
+    """Whether at least twice as many lines hold Arabic as hold Latin letters alone."""
+    arabic_lines = sum(1 for line in lines if _ARABIC.search(line))
+    latin_lines = sum(1 for line in lines if _LATIN.search(line) and not _ARABIC.search(line))
+    return arabic_lines >= max(2, 2 * latin_lines)
+
+
 def drop_foreign_lines(lines: Sequence[str], keep: Callable[[str], bool]) -> list[str]:
     """In an Arabic article, blank the lines written in Latin letters alone (a translation
     paragraph, a menu, a credit) unless ``keep`` says they matter (a byline, a date line).
 
     >>> drop_foreign_lines(["سقط المطر في المدينة.", "It rained.", "2024-11-30"], lambda _: False)
     ['سقط المطر في المدينة.', '', '2024-11-30']
+
+    A short Arabic story under a long English photo caption is Arabic too: most of its lines are.
     """
     text = "\n".join(lines)
     arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
-    if arabic < 2 * latin:
+    # Arabic by its letters, or, in a short article under a long English caption, by its lines:
+    # most lines are Arabic and the Arabic letters are not swamped.
+    if arabic < 2 * latin and not (2 * arabic >= latin and _mostly_arabic_lines(lines)):
         return list(lines)
     return [
         "" if line and _LATIN.search(line) and not _ARABIC.search(line) and not keep(line) else line

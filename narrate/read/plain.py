@@ -247,6 +247,33 @@ def split_first_sentence(paragraph: str) -> tuple[str, str] | None:
     return title, rest
 
 
+def _first_line_is_headline(first: Block) -> bool:
+    """Whether the first block opens with a headline line (not a sentence taken as the title)."""
+    over_list = len(first) > 1 and is_list_item(first[1])  # a headline over summary bullets
+    return is_title_line(first[0]) and (
+        len(first) == 1 or over_list or _first_line_stands_out(first)
+    )
+
+
+#: A syndication trailer naming the article: "The post <headline> first appeared on <site>."
+_POST_TRAILER = re.compile(
+    r"^the post\s+(?P<title>\S.{2,200}?)\s+(?:appeared first|first appeared) on\b", re.IGNORECASE
+)
+
+
+def trailer_headline(lines: Iterable[str]) -> str | None:
+    """The headline named by a "The post … first appeared on …" trailer, if the text has one.
+
+    >>> trailer_headline(["نص.", "The post سقوط حلب first appeared on الموقع."])
+    'سقوط حلب'
+    """
+    for line in lines:
+        match = _POST_TRAILER.match(line)
+        if match is not None and is_title_line(match["title"]):
+            return match["title"].strip()
+    return None
+
+
 def take_title(blocks: Sequence[Block]) -> tuple[str, list[Block]]:
     """Split off the title: the first line if it is short and unpunctuated, else the first
     sentence of the first paragraph.
@@ -257,8 +284,7 @@ def take_title(blocks: Sequence[Block]) -> tuple[str, list[Block]]:
     keeps that line as its only paragraph, so there is something to speak.
     """
     first, rest = blocks[0], list(blocks[1:])
-    over_list = len(first) > 1 and is_list_item(first[1])  # a headline over summary bullets
-    if is_title_line(first[0]) and (len(first) == 1 or over_list or _first_line_stands_out(first)):
+    if _first_line_is_headline(first):
         body = [first[1:], *rest] if len(first) > 1 else rest
         return _without_site_name(first[0]), body or [first]
     if len(first) > 1 and last_mark(first[0]) in ":؛" and not is_list_item(first[0]):
@@ -374,6 +400,64 @@ def _drop_credited_captions(lines: list[str]) -> list[str]:
             logger.debug("dropping a credited caption %r", line)
             kept[i] = ""
     return kept
+
+
+def _ends_with_date(line: str) -> bool:
+    """Whether a line is a label or name with a date after it ("رأي الصحيفة 22 أكتوبر 2025")."""
+    words = line.split()
+    return any(
+        len(words) > count and parse_date_line(" ".join(words[-count:])) is not None
+        for count in (1, 2, 3, 4)
+    )
+
+
+#: A sidebar of other articles above the headline has at least this many (label + date,
+#: headline) pairs in a row.
+SIDEBAR_MIN_PAIRS = 2
+
+
+def _drop_sidebar_pairs(lines: list[str]) -> list[str]:
+    """Blank a sidebar of other articles near the top: pairs of a writer's or column's name with
+    a date, then that article's headline, two or more in a row."""
+    filled = [i for i, line in enumerate(lines) if line][:TOP_LINES]
+    kept = list(lines)
+    k = 0
+    while k + 1 < len(filled):
+        run = k
+        while (
+            run + 1 < len(filled)
+            and _ends_with_date(lines[filled[run]])
+            and is_title_line(lines[filled[run + 1]])
+            and not _ends_with_date(lines[filled[run + 1]])
+        ):
+            run += 2
+        if (run - k) // 2 >= SIDEBAR_MIN_PAIRS:
+            for i in filled[k:run]:
+                logger.debug("dropping sidebar line %r above the headline", lines[i])
+                kept[i] = ""
+            return kept
+        k += 1
+    return kept
+
+
+#: A byline of a name and the writer's post: "هدى المنصوري - مديرة التحرير".
+_ROLE_BYLINE = re.compile(
+    r"^(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){1,4})\s+[-–—|]\s+"
+    r"(?P<role>(?:رئيس|رئيسة|مدير|مديرة|نائب|كاتب|كاتبة|صحفي|صحفية|صحافي|صحافية|محرر|محررة"
+    r"|مراسل|مراسلة|محلل|محللة|باحث|باحثة|أستاذ|أستاذة|استاذ|استاذة)(?:\s+[^\W\d_]+){0,3})$"
+)
+
+
+def _role_byline(lines: list[str]) -> tuple[str | None, list[str]]:
+    """A "name - post" byline near the top, and the lines without it."""
+    for i in [i for i, line in enumerate(lines) if line][:TOP_LINES]:
+        match = _ROLE_BYLINE.match(lines[i])
+        if match is not None:
+            logger.debug("byline %r with the writer's post", match["name"])
+            kept = list(lines)
+            kept[i] = ""
+            return match["name"], kept
+    return None, lines
 
 
 def _keep_one_date(lines: list[str], cleaned: list[str]) -> list[str]:
@@ -537,6 +621,32 @@ def _drop_summary_bullets(body: list[Block]) -> list[Block]:
     return body
 
 
+_QUOTE_OPENERS = "\"'«“‘("
+
+
+def _split_question_headings(blocks: list[Block]) -> list[Block]:
+    """Blocks with a question heading split off the line before it: a paragraph ending on a
+    colon ("…أسئلة كثيرة:") then an unquoted short question, then a paragraph. A question in
+    quotes after a colon is someone's words, and stays."""
+    split: list[Block] = []
+    for n, block in enumerate(blocks):
+        question = block[-1]
+        if (
+            len(block) > 1
+            and last_mark(block[-2]) in ":："
+            and last_mark(question) in "?؟"
+            and question[:1] not in _QUOTE_OPENERS
+            and is_heading_line(question)
+            and n + 1 < len(blocks)
+            and not opens_with_heading(blocks[n + 1])
+        ):
+            logger.debug("question heading %r after a colon", question)
+            split.extend((block[:-1], (question,)))
+        else:
+            split.append(block)
+    return split
+
+
 def build_segments(blocks: Sequence[Block]) -> tuple[Segment, ...]:
     """Group blocks under their headings; blocks before the first heading form the lead."""
     segments: list[Segment] = []
@@ -559,10 +669,15 @@ def segment_text(text: str) -> Article | None:
     """The article in ``text``, or None when nothing but whitespace, page junk and metadata is
     left."""
     lines = [strip_trailer(normalise_line(line)) for line in text.splitlines()]
+    trailer_title = trailer_headline(lines)
     lines = drop_junk_lines(drop_junk_runs(lines))
     lines = drop_foreign_lines(lines, keep=lambda line: parse_metadata_line(line) is not None)
+    lines = _drop_sidebar_pairs(lines)
     lines = _keep_one_headline(lines, _keep_one_date(lines, drop_repeated_lines(lines)))
     lines, metadata = take_metadata_lines(lines)
+    role_author = None
+    if metadata.author is None:
+        role_author, lines = _role_byline(lines)
     lines = _drop_credited_captions(lines)
     lines = _drop_section_labels(lines)
     lines = _drop_between_headline_copies(lines)
@@ -570,17 +685,21 @@ def segment_text(text: str) -> Article | None:
     blocks = _strip_first_dateline(split_blocks(lines))
     if not blocks:
         return None
-    author = metadata.author
+    author = metadata.author or role_author
     if author is None:
         author, blocks = _title_byline(blocks)
     if author is None:
         author, blocks = _glued_byline(blocks)
-    title, body = take_title(blocks)
+    if trailer_title is not None and not _first_line_is_headline(blocks[0]):
+        # No headline line on the page: the trailer names the article; the lead is all spoken.
+        title, body = trailer_title, list(blocks)
+    else:
+        title, body = take_title(blocks)
     if author is None:
         author, body = _glued_byline(body)
     if author is None:
         author, body = _bare_byline(body)
-    body = _drop_summary_bullets(_drop_title_repeats(title, body))
+    body = _split_question_headings(_drop_summary_bullets(_drop_title_repeats(title, body)))
     article = Article(title=title, segments=build_segments(body))
     return replace(article, author=author, published=metadata.published)
 
