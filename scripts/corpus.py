@@ -30,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from narrate.models import Article
+from narrate.text.script import title_opens_the_text
 
 #: Where the labels are, relative to the repository.
 LABELS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
@@ -281,6 +282,8 @@ class Spoken:
     paragraphs: tuple[str, ...]
     #: Every chunk the engine would be sent, intro included.
     speech: str = ""
+    #: False when the intro leaves the title out (a title cut from the first sentence).
+    title_spoken: bool = True
 
     @classmethod
     def of(cls, article: Article, speech: str = "") -> Spoken:
@@ -291,6 +294,7 @@ class Spoken:
             headings=tuple(s.heading for s in article.segments if s.heading),
             paragraphs=tuple(p for s in article.segments for p in s.paragraphs),
             speech=speech,
+            title_spoken=not title_opens_the_text(article),
         )
 
     def texts(self, where: str) -> list[str]:
@@ -299,7 +303,8 @@ class Spoken:
             return [self.title]
         if where == "heading":
             return list(self.headings)
-        return [self.title, *self.headings, *self.paragraphs]
+        spoken_title = [self.title] if self.title_spoken else []
+        return [*spoken_title, *self.headings, *self.paragraphs]
 
 
 @dataclass

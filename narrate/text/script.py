@@ -144,6 +144,24 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in _FINAL_PUNCTUATION else text + "."
 
 
+def title_opens_the_text(article: Article) -> bool:
+    """Whether the article's first words are its title (a title cut from its first sentence,
+    ending in "…"): the intro then names only the show, so no words are said twice.
+
+    >>> from narrate.models import Segment
+    >>> lead = Segment(None, ("سميت المدينة باسمها لكثرة الآبار فيها، ولكثرة بساتينها.",))
+    >>> title_opens_the_text(Article("سميت المدينة باسمها لكثرة الآبار…", (lead,)))
+    True
+    >>> title_opens_the_text(Article("مدينة الآبار", (lead,)))
+    False
+    """
+    first = next(
+        (text for s in article.segments for text in (s.heading, *s.paragraphs) if text), ""
+    )
+    head = article.title.rstrip("…. ").strip()
+    return bool(head) and article.title.rstrip().endswith("…") and first.startswith(head)
+
+
 def write_script(
     article: Article,
     show_title: str,
@@ -173,7 +191,9 @@ def write_script(
         spoken += len(out)
         return tuple(out)
 
-    intro = chunks(f"{_sentence(show_title)} {_sentence(article.title)}")
+    # A title cut from the first sentence is said by the sentence itself, whole, right after.
+    title = "" if title_opens_the_text(article) else _sentence(article.title)
+    intro = chunks(f"{_sentence(show_title)} {title}")
     segments: list[SegmentScript] = []
     for segment in article.segments:
         heading = chunks(segment.heading) if segment.heading else ()
