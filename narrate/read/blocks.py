@@ -18,6 +18,7 @@ does not say is handled alike for both formats:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,9 +63,26 @@ def join_headings(headings: Sequence[str]) -> str:
     return joined
 
 
+#: A bullet or hyphen an interview or a list puts before a question, an answer or an item:
+#: a mark to the eye, not a word, and no part of a chapter's title (a quote's attribution dash,
+#: — or –, stays).
+_LEADING_MARK = re.compile(r"^[*•·▪►■◆-]+\s*(?=[^\W\d_])")
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without a leading bullet or dash before its first letter.
+
+    >>> _unmarked("*كيف تقيم الحصيلة؟"), _unmarked("- قطعا لا."), _unmarked("-3% في العام")
+    ('كيف تقيم الحصيلة؟', 'قطعا لا.', '-3% في العام')
+    """
+    return _LEADING_MARK.sub("", text)
+
+
 def _clean(blocks: Sequence[Block]) -> list[Block]:
-    """Blocks normalised, without page junk and repeated captions."""
-    normalised = [Block(normalise_line(b.text), b.level if b.is_heading else 0) for b in blocks]
+    """Blocks normalised, without page junk, repeated captions and leading bullet marks."""
+    normalised = [
+        Block(_unmarked(normalise_line(b.text)), b.level if b.is_heading else 0) for b in blocks
+    ]
     texts = [
         "" if not b.text or is_junk_line(b.text) else b.text for b in normalised
     ]  # junk blanks keep repeated-caption runs apart no more than a blank line would

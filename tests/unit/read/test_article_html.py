@@ -385,3 +385,19 @@ def test_struck_out_text_is_a_correction_and_is_not_read() -> None:
     assert article == Article(
         "العنوان", (Segment(None, ("قتل اثنا عشر شخصا.", "الحصيلة النهائية.", "نص باق.")),)
     )
+
+
+def test_interview_marks_before_questions_and_answers_are_not_kept() -> None:
+    article = parse_html(
+        _page(
+            "<h1>حوار مع الباحثة</h1><p>قالت الباحثة إن المشروع يحتاج إلى سنوات.</p>"
+            "<h3>*ما الذي تغير منذ البداية؟</h3><p>- تغير كل شيء تقريبا في طريقة العمل.</p>"
+            "<p>-3% فقط من الميزانية ذهب إلى التدريب.</p>"
+        )
+    )
+    [_lead, answer] = article.segments
+    assert answer.heading == "ما الذي تغير منذ البداية؟"
+    assert answer.paragraphs == (
+        "تغير كل شيء تقريبا في طريقة العمل.",
+        "-3% فقط من الميزانية ذهب إلى التدريب.",
+    )
