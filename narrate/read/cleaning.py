@@ -713,6 +713,8 @@ def drop_repeated_lines(lines: Sequence[str]) -> list[str]:
 
 #: A "read also" box: the marker, up to this many headlines, then perhaps one teaser.
 _READ_ALSO_MAX_HEADLINES = 3
+#: A second or third headline in a "read also" box has at least this many words.
+_OTHER_HEADLINE_MIN_WORDS = 4
 #: A teaser is short: at most this many words and two sentences.
 _TEASER_MAX_WORDS = 40
 #: A "most read" list or a tag list has at most this many items.
@@ -738,8 +740,28 @@ def _is_glued_headlines(line: str) -> bool:
     return len(line.split()) <= _GLUED_LIST_MAX_WORDS and not _FULL_STOP.search(line)
 
 
+#: How a paragraph that carries the story on after a box opens ("وقال", "كما"): never a teaser.
+_CONTINUES = frozenset(
+    fold(word)
+    for word in (
+        "وقال", "وقالت", "وأضاف", "وأضافت", "وأكد", "وأكدت", "وأوضح", "وأوضحت", "وأشار",
+        "وأشارت", "وتابع", "وتابعت", "وذكر", "وذكرت", "وبين", "وشدد", "ولفت", "واعتبر",
+        "وأعلن", "وأعلنت", "وعبر", "وكان", "وكانت", "كما", "وفي", "ومن", "وبحسب", "ووفق",
+        "وأفاد", "وأفادت", "وتأتي", "ويأتي", "يذكر", "يشار", "وجاء", "وبدوره", "بدوره",
+        "من جهته", "من جهتها", "في المقابل", "وفي المقابل", "إلى ذلك", "وإلى ذلك",
+    )
+)  # fmt: skip
+
+
 def _is_teaser(line: str) -> bool:
-    return len(line.split()) <= _TEASER_MAX_WORDS and len(_SENTENCE_ENDS.findall(line)) <= 2
+    """Another article's teaser under its headline: short, at most two sentences, ending like a
+    sentence or cut off ("…"), and not opening as the story's own next paragraph does."""
+    words = line.split()
+    if not words or len(words) > _TEASER_MAX_WORDS or len(_SENTENCE_ENDS.findall(line)) > 2:
+        return False
+    if fold(words[0]) in _CONTINUES or fold(" ".join(words[:2])) in _CONTINUES:
+        return False
+    return ends_with_sentence_mark(line) or line.rstrip().endswith(("…", "..."))
 
 
 def _run_kind(line: str) -> str | None:
@@ -753,9 +775,15 @@ def _run_kind(line: str) -> str | None:
     return None
 
 
-def drop_junk_runs(lines: Sequence[str]) -> list[str]:
+def drop_junk_runs(
+    lines: Sequence[str], article_starts: Callable[[str], bool] | None = None
+) -> list[str]:
     """Blank a "read also" marker alone on its line with the headlines and the teaser that
     follow it, a "most read" heading with its list, and a tag label with the tags under it.
+
+    ``article_starts`` tells the lines that open the article itself (a byline, a date line). A
+    list above the story (a breaking-news ticker in the page's header) stops before them, and
+    before the line right above them: that is the article's own headline, not an item.
 
     >>> drop_junk_runs(["نص.", "اقرأ أيضاً:", "عنوان آخر", "ملخص الخبر الآخر.", "تكملة."])
     ['نص.', '', '', '', 'تكملة.']
@@ -765,11 +793,14 @@ def drop_junk_runs(lines: Sequence[str]) -> list[str]:
     kept = list(lines)
     filled = [i for i, line in enumerate(lines) if line]
     k = 0
+    in_header = True  # no sentence of the story yet
     while k < len(filled):
         kind = _run_kind(lines[filled[k]])
         if kind is None:
+            in_header = in_header and not ends_with_sentence_mark(lines[filled[k]])
             k += 1
             continue
+        opens = article_starts if in_header and article_starts is not None else None
         logger.debug("dropping %s block at %r", kind, lines[filled[k]])
         kept[filled[k]] = ""
         k += 1
@@ -779,14 +810,24 @@ def drop_junk_runs(lines: Sequence[str]) -> list[str]:
             if kind == "tags":
                 fits = len(line.split()) <= 4 and not ends_with_sentence_mark(line)
             elif kind == "list":
-                # A line printed again right after itself is the page's own headline, not an item.
-                repeated = k + 1 < len(filled) and lines[filled[k + 1]] == line
+                # A line printed again right after itself is the page's own headline, not an item;
+                # so is the line right above the article's byline or date line.
+                after = lines[filled[k + 1]] if k + 1 < len(filled) else ""
+                repeated = after == line
+                if opens is not None and (opens(line) or (after and opens(after))):
+                    break
                 fits = not repeated and (
                     _is_headline(line) or is_junk_line(line) or _is_glued_headlines(line)
                 )
             else:
-                fits = taken < _READ_ALSO_MAX_HEADLINES and _is_headline(line)
-                if not fits and taken and _is_teaser(line):
+                # Another headline after the first is a full one: a short line is the story's
+                # own next heading.
+                fits = (
+                    taken < _READ_ALSO_MAX_HEADLINES
+                    and _is_headline(line)
+                    and (taken == 0 or len(line.split()) >= _OTHER_HEADLINE_MIN_WORDS)
+                )
+                if not fits and taken == 1 and _is_teaser(line):
                     kept[filled[k]] = ""  # the teaser under the other article's headline
                     k += 1
                     break

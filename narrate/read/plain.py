@@ -319,22 +319,41 @@ def _without_site_name(title: str) -> str:
     return head if len(head.split()) >= 3 else title
 
 
+def _is_label_like(line: str) -> bool:
+    """A line of one or two words that could be a menu item or a section's name."""
+    return len(line.split()) <= LABEL_MAX_WORDS and is_heading_line(line)
+
+
+def _opens_article(line: str) -> bool:
+    """A byline or a date line: what opens the article under its headline."""
+    return parse_author_line(line) is not None or parse_metadata_line(line) is not None
+
+
 def _drop_section_labels(lines: list[str]) -> list[str]:
-    """Blank the section labels above the headline ("محليات", "اخبار السودان"): a known section
-    name, or any line of one or two words, with a headline-like line right after it."""
+    """Blank the section labels above the headline ("محليات", "الرئيسية / اقتصاد"): the run of
+    known section names and lines of one or two words at the top, when a headline-like line
+    follows it; a known section name may stand above a headline of any length ("ثقافة" over a
+    two-word headline)."""
     kept = list(lines)
     filled = [i for i, line in enumerate(lines) if line]
-    for k, i in enumerate(filled[:-1]):
-        line, following = lines[i], lines[filled[k + 1]]
-        headline_follows = is_title_line(following) and len(following.split()) >= HEADLINE_MIN_WORDS
-        # A known section name may stand above a headline of any length ("ثقافة" over a
-        # two-word headline); any other short line only above a full headline.
-        known = is_section_label(line) and is_title_line(following)
-        known = known and not is_section_label(following)
-        label = len(line.split()) <= LABEL_MAX_WORDS and is_heading_line(line)
-        if not (known or (label and headline_follows)):
+    run: list[int] = []
+    for i in filled:
+        line = lines[i]
+        if not (is_section_label(line) or _is_label_like(line)):
             break
-        logger.debug("dropping section label %r above the headline", line)
+        run.append(i)
+    following = lines[filled[len(run)]] if len(run) < len(filled) else ""
+    headline = bool(following) and is_title_line(following)
+    full = headline and len(following.split()) >= HEADLINE_MIN_WORDS
+    if full or (headline and run and is_section_label(lines[run[-1]])):
+        labels = run
+    elif len(run) >= 2 and is_title_line(lines[run[-1]]) and not is_section_label(lines[run[-1]]):
+        # The last short line is a short headline under the labels.
+        labels = run[:-1] if any(is_section_label(lines[i]) for i in run[:-1]) else []
+    else:
+        labels = []
+    for i in labels:
+        logger.debug("dropping section label %r above the headline", lines[i])
         kept[i] = ""
     # A known section name alone on its line near the top, under the headline, is a label too.
     for i in [i for i, line in enumerate(kept) if line][1:TOP_LINES]:
@@ -670,7 +689,7 @@ def segment_text(text: str) -> Article | None:
     left."""
     lines = [strip_trailer(normalise_line(line)) for line in text.splitlines()]
     trailer_title = trailer_headline(lines)
-    lines = drop_junk_lines(drop_junk_runs(lines))
+    lines = drop_junk_lines(drop_junk_runs(lines, _opens_article))
     lines = drop_foreign_lines(lines, keep=lambda line: parse_metadata_line(line) is not None)
     lines = _drop_sidebar_pairs(lines)
     lines = _keep_one_headline(lines, _keep_one_date(lines, drop_repeated_lines(lines)))

@@ -636,3 +636,43 @@ def test_two_dated_lines_without_headlines_between_them_are_not_a_sidebar() -> N
     article = _read(f"{HEADLINE}\nالقاهرة 12 مارس 2025", BODY + "\nبيروت 14 مارس 2025\n")
     assert article.title == HEADLINE
     assert any("عشرة آلاف شجرة" in text for text in _spoken(article))
+
+
+# --- Page headers that combine several kinds ----------------------------------------------------
+
+
+def test_a_menu_run_of_short_items_above_the_headline_is_not_the_title() -> None:
+    article = _read(f"الرئيسية\nاقتصاد\n{HEADLINE}\n")
+    assert article.title == HEADLINE
+    assert "الرئيسية" not in _spoken(article) and "اقتصاد" not in _spoken(article)
+
+
+def test_a_breaking_ticker_does_not_swallow_the_headline_and_byline_under_it() -> None:
+    article = _read(f"أخبار عاجلة\n{HEADLINE}\nحوار: سامر الخطيب\nنشر في: 12 نوفمبر 2025 - 09:45\n")
+    assert article.title == HEADLINE
+    assert article.author == "سامر الخطيب"
+    assert article.published is not None and article.published.date() == date(2025, 11, 12)
+
+
+def test_the_storys_own_heading_and_paragraph_after_a_read_also_box_are_kept() -> None:
+    body = (
+        f"{BODY}\nطالع أيضا\nالوزير يفتتح حديقة جديدة في حي الشاطئ\n"
+        "ردود الفعل\n"
+        "وعبر السكان عن ارتياحهم للخطة، مؤكدين أنها ستغير وجه المدينة.\n"
+    )
+    article = _read(f"{HEADLINE}\n", body)
+    spoken = _spoken(article)
+    assert "الوزير يفتتح حديقة جديدة في حي الشاطئ" not in spoken
+    assert article.segments[-1].heading == "ردود الفعل"
+    assert spoken[-1] == "وعبر السكان عن ارتياحهم للخطة، مؤكدين أنها ستغير وجه المدينة."
+
+
+def test_a_teaser_under_the_other_articles_headline_still_goes() -> None:
+    body = (
+        f"{BODY}\nاقرأ أيضا:\nالوزير يفتتح حديقة جديدة في حي الشاطئ\n"
+        "افتتح الوزير صباح اليوم حديقة عامة على مساحة خمسة دونمات…\n"
+        "وقال رئيس البلدية إن الأشجار ستزرع في الربيع.\n"
+    )
+    spoken = _spoken(_read(f"{HEADLINE}\n", body))
+    assert not any("افتتح الوزير صباح اليوم" in text for text in spoken)
+    assert spoken[-1] == "وقال رئيس البلدية إن الأشجار ستزرع في الربيع."
