@@ -422,16 +422,18 @@ def _main_imports() -> list[str]:
     return sorted(names)
 
 
-#: How long a build being terminated waits for a worker still starting to say who it is.
-END_WORKERS_WAIT = 5.0
+#: How long a build being terminated waits for the ids of workers it has not heard from: a
+#: worker reports its id before it takes any batch (the queue's feeder thread may still be
+#: carrying it); one still starting has no batch, and ends with the pool or its fork server.
+END_WORKERS_WAIT = 0.5
 
 
 def _end_workers(started: Queue[int], spawned: int) -> None:
     """Terminate the ``spawned`` workers, each as soon as it has told ``started`` its id.
 
-    The pool starts all its workers with the first batches, but a worker still starting
-    (on a loaded machine) tells its id only when its initializer runs; it is waited for, up
-    to :data:`END_WORKERS_WAIT` seconds, rather than missed and waited on for a whole batch.
+    The pool starts all its workers with the first batches; each tells its id before it takes
+    a batch. Ids not yet read are waited for :data:`END_WORKERS_WAIT` seconds at most: a worker
+    that has not told its id by then holds no batch.
     """
     deadline = time.monotonic() + END_WORKERS_WAIT
     for _ in range(spawned):

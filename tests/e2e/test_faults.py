@@ -854,6 +854,8 @@ LONG_ARTICLE = "خبر طويل\n\n" + "\n\n".join(
 
 
 def test_sigterm_stops_every_process_of_the_build(sandbox: Sandbox) -> None:
+    """SIGTERM mid-synthesis ends every process of the build (the output closes when the last
+    one ends) before the work is done: waited on as events, not timed against a margin."""
     article = sandbox.article("long-story.txt", LONG_ARTICLE)
     proc = subprocess.Popen(
         [NARRATE, "build", str(article), "--output-dir", str(sandbox.output), "--engine",
@@ -864,19 +866,24 @@ def test_sigterm_stops_every_process_of_the_build(sandbox: Sandbox) -> None:
         start_new_session=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a hang guard only
         while not list(sandbox.cache.rglob("*.wav")):  # speaking has begun
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
         proc.terminate()
         started = time.monotonic()
         try:
-            proc.communicate(timeout=3)  # the output closes when every process has ended
-            outcome = f"all processes gone after {time.monotonic() - started:.1f} s"
+            proc.communicate(timeout=120)  # the output closes when every process has ended
         except subprocess.TimeoutExpired:
-            outcome = "BUG: worker processes still running (and holding the output) 3 s later"
-        record("SIGTERM during synthesis", outcome.split(":")[0], outcome)
-        assert outcome.startswith("all processes gone"), outcome
+            pytest.fail("BUG: worker processes still running (and holding the output)")
+        took = time.monotonic() - started
+        spoken = len(list(sandbox.cache.rglob("*.wav")))
+        outcome = f"all processes gone after {took:.1f} s, {spoken} of 42 chunks spoken"
+        record("SIGTERM during synthesis", outcome.split(" after")[0], outcome)
+        assert proc.returncode == 143
+        # Stopped, not run to the end: the episode was never made, most chunks never spoken.
+        assert not (sandbox.output / "long-story.mp3").exists()
+        assert spoken < 42, outcome  # the article has 42 distinct chunks
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
