@@ -669,8 +669,29 @@ def _is_toolbar(line: str) -> bool:
     return len(parts) >= 2 and all(fold(part) in _JUNK_KEYS for part in parts)
 
 
+#: A photo's caption beside its credit line describes the picture: this many words at least and
+#: at most, and no sentence ending (a short heading is rarely next to a credit; a caption is).
+_CAPTION_MIN_WORDS = 5
+_CAPTION_MAX_WORDS = 25
+
+
+def _is_caption_beside(line: str) -> bool:
+    words = len(line.split())
+    return (
+        _CAPTION_MIN_WORDS <= words <= _CAPTION_MAX_WORDS
+        and not ends_with_sentence_mark(line)
+        and not line.rstrip().endswith((":", "："))
+    )
+
+
 def drop_junk_lines(lines: Sequence[str]) -> list[str]:
-    """Blank every junk line (a blank keeps the paragraphs around it apart)."""
+    """Blank every junk line (a blank keeps the paragraphs around it apart), and the caption
+    beside a photo's credit line: the line right after it, else right before it, when it reads
+    as a caption.
+
+    >>> drop_junk_lines(["نص.", "Getty Images", "أطفال ينتظرون توزيع الغذاء في مخيم", "وقال."])
+    ['نص.', '', '', 'وقال.']
+    """
     kept = []
     for line in lines:
         if line and is_junk_line(line):
@@ -678,6 +699,14 @@ def drop_junk_lines(lines: Sequence[str]) -> list[str]:
             kept.append("")
         else:
             kept.append(line)
+    for i, line in enumerate(lines):
+        if not line or not _PHOTO_CREDIT.match(line):
+            continue
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(lines) and kept[j] and _is_caption_beside(kept[j]):
+                logger.debug("dropping the caption %r beside a photo credit", kept[j])
+                kept[j] = ""
+                break
     return kept
 
 

@@ -676,3 +676,21 @@ def test_a_teaser_under_the_other_articles_headline_still_goes() -> None:
     spoken = _spoken(_read(f"{HEADLINE}\n", body))
     assert not any("افتتح الوزير صباح اليوم" in text for text in spoken)
     assert spoken[-1] == "وقال رئيس البلدية إن الأشجار ستزرع في الربيع."
+
+
+@pytest.mark.parametrize("credit", ["Getty Images", "تصوير: ليلى منصور", "(الصورة: أرشيف)"])
+def test_the_caption_beside_a_photo_credit_is_not_spoken(credit: str) -> None:
+    body = (
+        "وافق المجلس البلدي على خطة لتشجير الشوارع الرئيسية خلال العامين المقبلين.\n"
+        f"{credit}\nعمال يزرعون أشجار الزيتون على جانب الطريق العام\n"
+        "وقال رئيس المجلس إن الخطة تشمل زراعة عشرة آلاف شجرة.\n"
+    )
+    spoken = " ".join(_spoken(_read(f"{HEADLINE}\n", body)))
+    assert "عمال يزرعون" not in spoken
+    assert "وقال رئيس المجلس إن الخطة تشمل زراعة عشرة آلاف شجرة." in spoken
+
+
+def test_a_heading_beside_a_photo_credit_is_kept() -> None:
+    body = f"{BODY}\nGetty Images\nردود الفعل\nوعبر السكان عن ارتياحهم للخطة الجديدة.\n"
+    article = _read(f"{HEADLINE}\n", body)
+    assert article.segments[-1].heading == "ردود الفعل"
