@@ -401,3 +401,18 @@ def test_interview_marks_before_questions_and_answers_are_not_kept() -> None:
         "تغير كل شيء تقريبا في طريقة العمل.",
         "-3% فقط من الميزانية ذهب إلى التدريب.",
     )
+
+
+def test_an_author_given_with_its_byline_word_is_the_name_alone() -> None:
+    article = parse_html(
+        _page(
+            "<article><h1>ارتفاع أسعار القمح عالميا بسبب موجة الجفاف</h1>"
+            "<div class='byline'>بقلم: نادية الحسن</div>"
+            "<p>ارتفعت أسعار القمح في الأسواق العالمية خلال الأسبوع الماضي بعد موجة جفاف طويلة"
+            " ضربت مناطق الإنتاج الرئيسية في عدة دول من العالم.</p>"
+            "<p>وقال محللون إن الأسعار قد تواصل الارتفاع إذا استمر الجفاف حتى نهاية العام.</p>"
+            "</article>"
+        )
+    )
+    assert article.author == "نادية الحسن"
+    assert not any("بقلم" in p for s in article.segments for p in s.paragraphs)
