@@ -341,19 +341,34 @@ def test_ctrl_c_keeps_what_was_done(cache: Cache) -> None:
 
 
 class OverlapToneEngine(ToneEngine):
-    """Measures how many syntheses run at once."""
+    """Measures how many syntheses run at once; :meth:`meet` makes the first ones wait for
+    each other."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(parallel="threads", delay=0.05, **kwargs)  # type: ignore[arg-type]
         self._lock = threading.Lock()
         self._running = 0
+        self._calls = 0
+        self._together = 0
+        self._meeting: threading.Barrier | None = None
         self.most_at_once = 0
+
+    def meet(self, together: int) -> None:
+        """Have the first ``together`` calls wait for each other (a barrier) before they go
+        on: they only get through if that many are running at once. A hang guard breaks the
+        barrier, and the synthesis fails, if they are not all there within 30 s."""
+        self._together = together
+        self._meeting = threading.Barrier(together)
 
     def synthesize(self, text: str) -> AudioSegment:
         with self._lock:
             self._running += 1
+            self._calls += 1
+            meets = self._calls <= self._together
             self.most_at_once = max(self.most_at_once, self._running)
         try:
+            if meets and self._meeting is not None:
+                self._meeting.wait(timeout=30)  # a hang guard; raises BrokenBarrierError
             return super().synthesize(text)
         finally:
             with self._lock:
@@ -361,17 +376,17 @@ class OverlapToneEngine(ToneEngine):
 
 
 def test_an_online_engine_runs_its_own_concurrency_in_threads(cache: Cache) -> None:
+    # The first four syntheses wait for each other: run one or three at a time, they would
+    # never all arrive, and the barrier's hang guard would fail the build.
     engine = OverlapToneEngine(concurrency=4)
+    engine.meet(4)
     reporter = CountingReporter()
 
-    started = time.perf_counter()
     audio, stats = spoken(PARAGRAPHS, engine, cache, reporter)
-    elapsed = time.perf_counter() - started
 
     assert (stats.mode, stats.workers) == ("threads", 4)
-    assert engine.most_at_once == 4
+    assert engine.most_at_once == 4  # and never more
     assert sorted(engine.calls) == sorted(PARAGRAPHS)
-    assert elapsed < 10 * 0.05  # serially it takes at least 0.5 s
     assert raw(audio) == raw(spoken(PARAGRAPHS, ToneEngine(), None, SilentReporter(), jobs=1)[0])
     assert entries(cache.root) == 10
     assert reporter.bars == [("Speaking", 10, 10)]

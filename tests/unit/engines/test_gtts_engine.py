@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import gtts.tts
 import pytest
@@ -40,6 +41,12 @@ TOLERANCE_MS = 30  # the tone is encoded to MP3 and decoded back
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 
 MakeEngine = Callable[..., GttsEngine]
+T = TypeVar("T")
+
+#: A hang guard, in seconds: how long a test waits for something that takes milliseconds to
+#: a couple of seconds (ten times the longest) before failing instead of freezing. Tests
+#: time nothing against it: the machine may be busy, and slower is not wrong.
+HANG_GUARD = 20.0
 
 
 @pytest.fixture(autouse=True)
@@ -126,6 +133,51 @@ def tones() -> None:
     and in parallel, so that tests timing the engine do not time the fake's encoder."""
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(tone_mp3, [CHUNK, "مرحبا", *numbered_chunks(16)]))
+
+
+def guarded(work: Callable[[], T], guard: float = HANG_GUARD) -> T:
+    """``work()`` run in a thread of its own: its result, or its exception raised here.
+
+    A hang guard: the test fails if ``work`` has not ended within ``guard`` seconds.
+    """
+    outcome: list[tuple[bool, object]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # raised again in the test's thread
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(guard)
+    assert not thread.is_alive(), f"still running after {guard} s (a hang guard)"
+    ((ended, value),) = outcome
+    if not ended:
+        assert isinstance(value, BaseException)
+        raise value
+    return value  # type: ignore[return-value]
+
+
+def wait_until(condition: Callable[[], bool], guard: float = HANG_GUARD) -> None:
+    """Wait for ``condition`` to hold; the test fails if it does not within ``guard`` seconds."""
+    give_up = time.monotonic() + guard
+    while not condition():
+        assert time.monotonic() < give_up, f"still waiting after {guard} s (a hang guard)"
+        time.sleep(0.01)
+
+
+class LogWatch(logging.Handler):
+    """Sets :attr:`seen` when a record whose message contains ``needle`` is logged."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.needle = needle
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.needle in record.getMessage():
+            self.seen.set()
 
 
 def assert_audio_matches(chunks: list[str], lengths: list[int]) -> None:
@@ -294,10 +346,13 @@ def test_a_hung_server_times_out(make_engine: MakeEngine, sleeps: list[float]) -
         google.set_mode("hang")
         engine = make_engine(google.endpoint, timeout=0.2, retries=1)
         started = time.monotonic()
+        # The server never answers: only the 0.2 s timeout can end each try (a hang guard
+        # fails the test if nothing does), and each try waits it out on the wall clock.
         with pytest.raises(EngineError, match=r"no answer from .* within 0\.2 s \(timed out\)"):
-            engine.synthesize(CHUNK)
-        assert time.monotonic() - started < 2.0
+            guarded(lambda: engine.synthesize(CHUNK))
+        assert time.monotonic() - started >= 2 * 0.2
         assert len(google.requests) == 2
+        assert [e.status for e in google.exchanges] == [None, None]  # neither was answered
     assert sleeps == [0.5]
 
 
@@ -307,11 +362,11 @@ def test_probe(fake_google: FakeGoogle) -> None:
 
 
 def test_probe_a_closed_port_fails_fast(closed_endpoint: str, sleeps: list[float]) -> None:
+    """The refusal ends the probe: no retry, no wait; not the end of its (long) timeout."""
     engine = GttsEngine(endpoint=closed_endpoint, sleep=sleeps.append)
-    started = time.monotonic()
+    probe_timeout = 10 * HANG_GUARD  # so ending within the hang guard means not waiting it out
     with pytest.raises(EngineUnavailable, match=r"^Google TTS did not answer: cannot connect"):
-        engine.probe()
-    assert time.monotonic() - started < 1.0
+        guarded(lambda: engine.probe(timeout=probe_timeout))
     assert sleeps == []
 
 
@@ -333,10 +388,14 @@ def test_probe_forbidden(fake_google: FakeGoogle) -> None:
 def test_probe_a_hung_server_times_out() -> None:
     with FakeGoogle() as google:
         google.set_mode("hang")
+        engine = GttsEngine(endpoint=google.endpoint)
         started = time.monotonic()
-        with pytest.raises(EngineUnavailable, match="timed out"):
-            GttsEngine(endpoint=google.endpoint).probe(timeout=0.2)
-        assert time.monotonic() - started < 1.0
+        # The server never answers: only the probe's 0.2 s timeout can end it (a hang guard
+        # fails the test if nothing does); the default probe timeout is 3 s.
+        with pytest.raises(EngineUnavailable, match=r"within 0\.2 s \(timed out\)"):
+            guarded(lambda: engine.probe(timeout=0.2))
+        assert time.monotonic() - started >= 0.2
+        assert len(google.requests) == 1
 
 
 def test_a_chunk_over_100_characters_is_refused(
@@ -551,17 +610,22 @@ def test_intermittent_server_errors_do_not_lose_chunks() -> None:
     assert sorted(e.text for e in google.exchanges if e.status == 200) == sorted(chunks)
 
 
-def test_a_hung_connection_is_retried_when_the_server_recovers() -> None:
+def test_a_hung_connection_is_retried_when_the_server_recovers(
+    make_engine: MakeEngine, sleeps: list[float]
+) -> None:
     with FakeGoogle() as google:
         google.hang_next()
-        engine = real_engine(google.endpoint, timeout=0.3, retries=2)
+        engine = make_engine(google.endpoint, timeout=0.3, retries=2)
         started = time.monotonic()
-        audio = engine.synthesize(CHUNK)
+        # The hung request never ends on its own: only its timeout lets the retry go (a hang
+        # guard fails the test if nothing does), after waiting 0.3 s on the wall clock.
+        audio = guarded(lambda: engine.synthesize(CHUNK))
         elapsed = time.monotonic() - started
         assert [(e.text, e.status) for e in google.exchanges] == [(CHUNK, None), (CHUNK, 200)]
         assert google.in_flight == 1  # the hung one, until the server closes
     assert abs(len(audio) - tone_ms(CHUNK)) <= TOLERANCE_MS
-    assert 0.3 <= elapsed < 1.5
+    assert elapsed >= 0.3
+    assert sleeps == [0.5]  # one backoff on the engine's clock: one retry
 
 
 def test_closing_the_fake_lets_hung_requests_go_at_once() -> None:
@@ -578,14 +642,13 @@ def test_closing_the_fake_lets_hung_requests_go_at_once() -> None:
 
     client = threading.Thread(target=speak)
     client.start()
-    while google.in_flight == 0:
-        time.sleep(0.01)
-    started = time.monotonic()
-    google.close()
-    assert time.monotonic() - started < 0.5
-    client.join(timeout=2.0)
+    wait_until(lambda: google.in_flight >= 1)
+    guarded(google.close)  # closing waits for no hung handler (a hang guard)
+    client.join(timeout=HANG_GUARD)
     assert not client.is_alive()
-    (failure,) = failures  # the dropped connection is a clear error, not a hang
+    # The dropped connection is a clear error, not a hang; and the close let the request go,
+    # not its 10 s timeout ("no answer ... within 10 s (timed out)" otherwise).
+    (failure,) = failures
     assert str(failure).startswith("Google TTS failed once")
     assert str(failure).endswith(f"{google.endpoint} closed the connection without answering")
 
@@ -798,21 +861,20 @@ def test_an_answer_trickled_out_times_out_on_the_wall_clock() -> None:
         google.set_mode("drip")
         engine = real_engine(google.endpoint, timeout=1.0, retries=1, backoff=0.01)
         started = time.monotonic()
+        # Trickled out, the answer would take hours: only the engine's wall-clock timeout
+        # ends each try (a hang guard fails the test if nothing does), after 1 s.
         with pytest.raises(EngineError) as caught:
-            engine.synthesize(CHUNK)
+            guarded(lambda: engine.synthesize(CHUNK))
         elapsed = time.monotonic() - started
         assert str(caught.value) == (
             f'Google TTS failed 2 times for "{CHUNK[:30]}…": '
             f"no answer from {google.endpoint} within 1 s (timed out)"
         )
-        assert 2 * 1.0 <= elapsed < 2 * (1.0 + 0.5)
+        assert elapsed >= 2 * 1.0
         assert google.requests == [CHUNK, CHUNK]
         # The requests given up on stop reading (their sockets are shut down): the fake
         # sees its client go, rather than trickling on for the hours the answer would take.
-        stopped = time.monotonic() + 3.0
-        while google.in_flight and time.monotonic() < stopped:
-            time.sleep(0.02)
-        assert google.in_flight == 0
+        wait_until(lambda: google.in_flight == 0)
         assert [e.status for e in google.exchanges] == [None, None]
 
 
@@ -823,11 +885,14 @@ def test_a_trickled_answer_is_retried_like_a_timeout(
         google.answer_next("drip")
         engine = real_engine(google.endpoint, timeout=0.6, retries=2, backoff=0.01)
         started = time.monotonic()
+        # The first answer would take hours: only the 0.6 s timeout lets the retry go (a
+        # hang guard fails the test if nothing does).
         with caplog.at_level(logging.WARNING, logger="narrate.engines.gtts"):
-            audio = engine.synthesize(CHUNK)
+            audio = guarded(lambda: engine.synthesize(CHUNK))
         elapsed = time.monotonic() - started
+        assert google.requests == [CHUNK, CHUNK]
     assert abs(len(audio) - tone_ms(CHUNK)) <= TOLERANCE_MS
-    assert 0.6 <= elapsed < 0.6 + 0.5
+    assert elapsed >= 0.6
     (warning,) = [record.getMessage() for record in caplog.records]
     assert warning.startswith(
         f"Google TTS attempt 1 of 3 failed: no answer from {google.endpoint} within 0.6 s"
@@ -920,13 +985,13 @@ def test_cancel_stops_threads_waiting_on_hung_requests_at_once() -> None:
         threads = [threading.Thread(target=speak, args=(chunk,)) for chunk in chunks]
         for thread in threads:
             thread.start()
-        while google.in_flight < 3:
-            time.sleep(0.01)
-        started = time.monotonic()
+        wait_until(lambda: google.in_flight >= 3)
         engine.cancel()
+        # A hang guard, well under the requests' 30 s timeout: only the cancel can end them
+        # before it (the hung server answers nothing until it closes, after the test).
+        give_up = time.monotonic() + HANG_GUARD
         for thread in threads:
-            thread.join(timeout=1.0)
-        assert time.monotonic() - started < 0.5
+            thread.join(timeout=max(0.0, give_up - time.monotonic()))
         assert not any(thread.is_alive() for thread in threads)
         assert engine.cancelled
         assert len(google.requests) == 3  # those waiting for a slot asked nothing
@@ -939,12 +1004,17 @@ def test_cancel_stops_threads_waiting_on_hung_requests_at_once() -> None:
 
 
 @pytest.mark.parametrize("wait", ["backoff", "retry-after"])
-def test_cancel_cuts_a_wait_before_a_retry_short(fake_google: FakeGoogle, wait: str) -> None:
+def test_cancel_cuts_a_wait_before_a_retry_short(
+    fake_google: FakeGoogle, wait: str, caplog: pytest.LogCaptureFixture
+) -> None:
     if wait == "backoff":
         fake_google.fail_next(503)
     else:
         fake_google.fail_next(429, retry_after="30")
-    engine = GttsEngine(endpoint=fake_google.endpoint, backoff=30.0, random=lambda: 1.0)
+    # Both waits are 30 s (the backoff's cap too: by default it is 8 s).
+    engine = GttsEngine(
+        endpoint=fake_google.endpoint, backoff=30.0, backoff_cap=30.0, random=lambda: 1.0
+    )
     failures: list[EngineError] = []
 
     def speak() -> None:
@@ -953,15 +1023,21 @@ def test_cancel_cuts_a_wait_before_a_retry_short(fake_google: FakeGoogle, wait: 
         except EngineError as exc:
             failures.append(exc)
 
-    thread = threading.Thread(target=speak)
-    thread.start()
-    while not fake_google.exchanges or fake_google.exchanges[0].status is None:
-        time.sleep(0.01)
-    time.sleep(0.1)  # in its 30 s wait
-    started = time.monotonic()
-    engine.cancel()
-    thread.join(timeout=2.0)
-    assert time.monotonic() - started < 0.3
+    # The engine logs the retry just before it starts its 30 s wait: cancelled from then on,
+    # the thread is in that wait or about to be, and the cancel must end it either way.
+    waiting = LogWatch("retrying in 30.00 s")
+    gtts_log = logging.getLogger("narrate.engines.gtts")
+    with caplog.at_level(logging.WARNING, logger=gtts_log.name):
+        gtts_log.addHandler(waiting)
+        try:
+            thread = threading.Thread(target=speak)
+            thread.start()
+            assert waiting.seen.wait(HANG_GUARD)
+        finally:
+            gtts_log.removeHandler(waiting)
+        engine.cancel()
+        # A hang guard, well under the 30 s wait: only the cancel can end it this soon.
+        thread.join(timeout=HANG_GUARD)
     assert not thread.is_alive()
     (failure,) = failures
     assert str(failure) == f'Google TTS was stopped before it spoke "{CHUNK[:30]}…"'

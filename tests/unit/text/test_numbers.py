@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -432,11 +433,26 @@ def test_prepare_runs_the_steps_in_order() -> None:
     assert normalize(text) == "بلغت النسبة 18 % في عام ٢٠٢٤، أي نحو 20,000 شخص"
 
 
+def _best_time(step: Callable[[str], str], text: str, runs: int = 7) -> float:
+    """The fastest of ``runs`` timings of ``step(text)``: a busy machine only adds to a run."""
+    times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        step(text)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def test_verbalize_is_fast_on_the_example() -> None:
+    """No pattern backtracks or rescans the text: reading the example's numbers costs about
+    what normalizing the whole article does (1.5 times, here), not hundreds of times more.
+
+    Timed against normalize on the same text and the same machine, in the same moment, so a
+    slow or busy machine moves both; each is the best of seven runs.
+    """
     text = normalize(EXAMPLE.read_text(encoding="utf-8"))
-    start = time.perf_counter()
-    verbalize(text)
-    assert time.perf_counter() - start < 0.5
+    assert len(DIGITS.findall(text)) >= 10  # numbers to read, not a text that skips the work
+    assert _best_time(verbalize, text) < 20 * _best_time(normalize, text)
 
 
 # --- Properties -------------------------------------------------------------------------
