@@ -1,8 +1,8 @@
 """Checks of the Podcasting 2.0 elements a feed carries, written from the namespace's specification.
 
 https://podcastindex.org/namespace/1.0 (``docs/1.0.md`` of Podcastindex-org/podcast-namespace).
-The suite needs nothing beside the repository, so these checks stand in for the namespace's XSD;
-where ``../shared/schemas`` is there, test_feed.py validates against the XSD too.
+The suite needs nothing beside the repository, so these checks stand in for the namespace's XSD,
+which the project does not copy.
 
 :func:`check_podcast_elements` knows each element narrate writes; an element it does not know
 fails, so a new ``podcast:*`` element comes with its check here.

@@ -3,14 +3,12 @@
 Publishing (the store, the lock, atomic writes) is tested in test_store.py and the golden
 feeds in test_golden_feeds.py; these tests render feeds with :func:`render_feed`, a pure
 function of its input. The ``podcast:*`` elements are checked against the specification by
-podcast_namespace.py, and against the namespace's XSD where ``../shared/schemas`` is beside
-the repository (CI has it; a bare clone skips that one test).
+podcast_namespace.py, which needs nothing beside the repository.
 """
 
 from __future__ import annotations
 
 import io
-import uuid
 import xml.etree.ElementTree as ET
 from calendar import timegm
 from dataclasses import replace
@@ -21,7 +19,6 @@ from typing import Any
 import feedparser  # type: ignore[import-untyped]
 import podcastparser  # type: ignore[import-untyped]
 import pytest
-import xmlschema
 
 import narrate
 from narrate.errors import PublishError
@@ -29,11 +26,8 @@ from narrate.models import Chapter, SegmentFile, TranscriptFile
 from narrate.publish import feed
 from narrate.publish.feed import render_feed
 from narrate.show import ShowSettings, StoredEpisode, podcast_guid
-from tests.paths import REPO
 from tests.unit.publish.podcast_namespace import NamespaceError, check_podcast_elements
 
-# The Podcasting 2.0 XSD, used in place from the read-only shared/ folder beside the repo, if any.
-SCHEMAS = REPO.parent / "shared" / "schemas"
 BASE = "https://example.org/podcast/"
 FEED_URL = BASE + "feed.xml"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -416,48 +410,6 @@ def test_the_namespace_checks_can_fail(name: str) -> None:
     assert old in data, old
     with pytest.raises(NamespaceError, match=message):
         check_podcast_elements(data.replace(old, new, 1).encode("utf-8"))
-
-
-# -- Podcasting 2.0, against the namespace's own XSD, where it is beside the repository ----
-
-
-@pytest.fixture(scope="module")
-def podcast_schema() -> xmlschema.XMLSchema:
-    wrapper = SCHEMAS / "podcast-wrapper.xsd"
-    if not wrapper.is_file():
-        pytest.skip(
-            f"no Podcasting 2.0 XSD at {wrapper}: it is read in place from ../shared/schemas "
-            "beside the repository (CI has it); the specification checks above ran without it"
-        )
-    return xmlschema.XMLSchema(str(wrapper))
-
-
-def podcast_elements(data: bytes) -> list[ET.Element]:
-    return [e for e in ET.fromstring(data).iter() if e.tag.startswith(PODCAST)]
-
-
-def test_podcast_elements_validate_against_the_xsd(podcast_schema: xmlschema.XMLSchema) -> None:
-    data = render_feed([full_episode(), bare_episode("b")], full_show(), now=NOW)
-    elements = podcast_elements(data)
-    written = {e.tag.removeprefix(PODCAST) for e in elements}
-    assert written == {"chapters", "guid", "locked", "transcript"}
-    # The published XSD predates podcast:guid; everything else it declares is validated by it.
-    declared = set(podcast_schema.elements)
-    assert written - declared == {"guid"}
-    wrapper = ET.Element(f"{PODCAST}test-wrapper")
-    wrapper.extend(e for e in elements if e.tag.removeprefix(PODCAST) in declared)
-    assert len(wrapper) == len(elements) - 1
-    podcast_schema.validate(ET.tostring(wrapper, encoding="unicode"))
-    [guid] = [e for e in elements if e.tag == f"{PODCAST}guid"]
-    assert uuid.UUID(guid.text or "").version == 5
-
-
-def test_the_xsd_check_can_fail(podcast_schema: xmlschema.XMLSchema) -> None:
-    """A locked element without its owner, as a careless feed would write it, is refused."""
-    wrapper = ET.Element(f"{PODCAST}test-wrapper")
-    ET.SubElement(wrapper, f"{PODCAST}locked").text = "yes"
-    with pytest.raises(xmlschema.XMLSchemaValidationError):
-        podcast_schema.validate(ET.tostring(wrapper, encoding="unicode"))
 
 
 def test_podcast_guid_follows_the_specification() -> None:
