@@ -433,10 +433,15 @@ _SECTION_KEYS = frozenset(fold(label) for label in SECTION_LABELS)
 _TAG_KEYS = tuple(fold(label) for label in TAG_LABELS)
 _LIST_KEYS = frozenset(fold(marker) for marker in LIST_MARKERS)
 _READ_ALSO_ONLY = frozenset(fold(prefix) for prefix in READ_ALSO_PREFIXES)
+#: A line longer than this folds to no marker above (diacritics, tatweel and edge punctuation
+#: are all folding takes out).
+_RUN_MARKER_MAX_CHARS = 3 * max(len(key) for key in (*_TAG_KEYS, *_LIST_KEYS, *_READ_ALSO_ONLY))
 
 
 def _starts_read_also(key: str) -> bool:
     """Whether a folded line starts with a "read also" phrase followed by a non-letter."""
+    if not key.startswith(_READ_ALSO_KEYS):
+        return False
     return any(
         key.startswith(prefix) and not key[len(prefix) : len(prefix) + 1].isalnum()
         for prefix in _READ_ALSO_KEYS
@@ -794,6 +799,8 @@ def _is_teaser(line: str) -> bool:
 
 
 def _run_kind(line: str) -> str | None:
+    if len(line) > _RUN_MARKER_MAX_CHARS:
+        return None  # longer than any marker, whatever folding takes out
     key = fold(line)
     if key in _READ_ALSO_ONLY:
         return "read-also"
@@ -885,7 +892,9 @@ def drop_foreign_lines(lines: Sequence[str], keep: Callable[[str], bool]) -> lis
     A short Arabic story under a long English photo caption is Arabic too: most of its lines are.
     """
     text = "\n".join(lines)
-    arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
+    # Counted by what removing them takes away: no string is made per letter.
+    arabic = len(text) - len(_ARABIC.sub("", text))
+    latin = len(text) - len(_LATIN.sub("", text))
     # Arabic by its letters, or, in a short article under a long English caption, by its lines:
     # most lines are Arabic and the Arabic letters are not swamped.
     if arabic < 2 * latin and not (2 * arabic >= latin and _mostly_arabic_lines(lines)):

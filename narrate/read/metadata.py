@@ -882,6 +882,11 @@ def _published(dates: Sequence[DateLine]) -> datetime | None:
     return None
 
 
+#: The longest date line read anywhere in an article: a Hijri and a Gregorian date with their
+#: weekday, times and zones in brackets runs to some 110 characters.
+DATE_LINE_MAX_CHARS = 160
+
+
 def is_date_furniture(line: str) -> bool:
     """Whether a line anywhere in an article is a date label, a relative time or a dateline:
     page furniture that is never spoken ("نشر في: …", "آخر تحديث: …", "منذ ساعتين", "(رويترز)").
@@ -891,6 +896,8 @@ def is_date_furniture(line: str) -> bool:
     >>> is_date_furniture("30 نوفمبر 2024")
     False
     """
+    if len(line) > DATE_LINE_MAX_CHARS:
+        return False  # a paragraph: not worth folding to compare with a label
     if is_relative_time(line) or is_dateline(line):
         return True
     key = _date_key(line)
