@@ -49,6 +49,7 @@ from narrate.read.decoding import (
     WEB_ENCODINGS,
     binary_kind,
     byte_order_mark,
+    declared_charset,
     decode_article,
 )
 
@@ -368,13 +369,24 @@ def fetch_page(
         except OSError as exc:
             raise ArticleError(f"cannot fetch {url}: {exc.strerror or exc}") from exc
         if answer.status in _REDIRECTS and answer.headers.get("Location"):
-            target = urljoin(current, _location(answer.headers["Location"]))
+            location = _location(answer.headers["Location"])
+            try:
+                target = urljoin(current, location)
+            except ValueError as exc:
+                raise ArticleError(
+                    f"cannot fetch {url}: it redirects to an invalid address ({location}: {exc})"
+                ) from None
             if not _HTTP.match(target):
                 raise ArticleError(
                     f"cannot fetch {url}: it redirects to {target.split(':', 1)[0]}://, "
                     "not an http(s) address"
                 )
-            target = _ascii_url(target)
+            try:
+                target = _check_url(target)
+            except ArticleError as exc:
+                raise ArticleError(
+                    f"cannot fetch {url}: it redirects to an invalid address ({exc})"
+                ) from None
             redirects += 1
             if target in seen:
                 raise ArticleError(f"cannot fetch {url}: its redirects loop back to {target}")
@@ -431,6 +443,10 @@ def decode_page(data: bytes, headers: Message, name: str) -> str:
     if kind is not None:
         raise ArticleError(f"{name} is {kind}, not a web page")
     codec = None if byte_order_mark(data) else header_charset(headers)
+    if codec == "cp1252" and declared_charset(data):
+        # ISO-8859-1 is many servers' default, not the page's word: the page's own declaration
+        # (an Arabic page's windows-1256) decides.
+        codec = None
     if codec is not None:
         try:
             data.decode("utf-8")

@@ -254,6 +254,16 @@ def test_a_redirect_to_another_scheme_is_refused(server: PageServer) -> None:
     assert "redirects to file://, not an http(s) address" in _refused(server.url("/a"))
 
 
+@pytest.mark.parametrize(
+    "target", ["http://example.org:abc/", "http://[::1/x", "http://exa mple.org/"]
+)
+def test_a_redirect_to_an_invalid_address_is_one_clear_refusal(
+    server: PageServer, target: str
+) -> None:
+    server.redirect("/a", target)
+    assert "it redirects to an invalid address" in _refused(server.url("/a"))
+
+
 # --- Status and type ----------------------------------------------------------------------------
 
 
@@ -319,6 +329,12 @@ def test_the_meta_tag_is_used_when_the_header_has_no_charset(server: PageServer)
     text = fetch_page(url).text
     assert "عنوان الخبر" in text
     assert read_article(url).title == "عنوان الخبر"
+
+
+def test_the_pages_own_charset_wins_over_a_default_latin1_header(server: PageServer) -> None:
+    body = ARABIC_PAGE.format(meta='<meta charset="windows-1256">').encode("cp1256")
+    url = server.page("/legacy", body, content_type="text/html; charset=ISO-8859-1")
+    assert "عنوان الخبر" in fetch_page(url).text
 
 
 def test_utf8_stays_utf8_when_the_server_defaults_to_latin1(server: PageServer) -> None:
