@@ -24,8 +24,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import os
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -156,7 +154,13 @@ def _show_to_json(show: ShowSettings) -> str:
 
 
 def _show_from_json(text: str) -> ShowSettings:
+    """The show settings a publish stored; ValueError for anything narrate did not write."""
     data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"not a JSON object but {type(data).__name__}")
+    for flag in ("explicit", "locked"):
+        if not isinstance(data.get(flag, False), bool):
+            raise ValueError(f"{flag} is {data[flag]!r}, not true or false")
     known = {f.name for f in dataclasses.fields(ShowSettings)}
     return ShowSettings(**{k: v for k, v in data.items() if k in known})
 
@@ -428,14 +432,16 @@ class EpisodeStore:
 
     def _create(self) -> None:
         """Make the database beside its final name, then rename it into place."""
-        temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.tmp")
+        # An empty file, made as atomic makes every file (its mode as open() would give it),
+        # that SQLite then fills.
+        temp = atomic.stage(self.path, b"", durable=False)
         try:
             conn = self._connect(temp)
             try:
                 self._run(conn.executescript, _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION};")
             finally:
                 conn.close()
-            atomic.commit(temp, self.path, 0o666 & ~_umask())
+            atomic.commit(temp, self.path)
         except BaseException as exc:
             for leftover in (temp, temp.with_name(temp.name + "-journal")):
                 with contextlib.suppress(OSError):
@@ -443,12 +449,6 @@ class EpisodeStore:
             if isinstance(exc, OSError) and not isinstance(exc, PublishError):
                 raise PublishError(f"cannot create {self.path}: {exc.strerror or exc}") from exc
             raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def load_episodes(output_dir: Path) -> list[StoredEpisode]:

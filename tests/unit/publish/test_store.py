@@ -243,6 +243,35 @@ def test_damaged_database_is_an_error_not_a_traceback(
     assert after == before  # nothing replaced, no new store started over the old one
 
 
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ("[1]", "not a JSON object but list"),
+        ('{"title": "x", "explicit": "no"}', "explicit is 'no'"),
+    ],
+)
+def test_damaged_show_settings_are_one_clear_error(
+    settings: str, reason: str, out: Path, show: ShowSettings
+) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    db = out / "narrate.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE show SET settings = ? WHERE id = 1", (settings,))
+    conn.close()
+    with EpisodeStore(out) as store, pytest.raises(PublishError, match=reason) as raised:
+        store.show()
+    assert str(db) in str(raised.value)
+    assert "bad show settings" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_new_store_has_the_mode_a_file_is_created_with(out: Path, show: ShowSettings) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (out / "narrate.sqlite").stat().st_mode & 0o777 == 0o666 & ~mask
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
 # -- a store made by an older narrate ----------------------------------------------------
 
 # Exactly what narrate wrote before version 2 (the commit before "the episode's link"): its
