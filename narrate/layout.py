@@ -25,6 +25,8 @@ from narrate.errors import PublishError
 
 FEED_FILE: Final = "feed.xml"
 PAGE_FILE: Final = "index.html"
+#: An episode's Podcasting 2.0 chapters, in its own folder.
+CHAPTERS_FILE: Final = "chapters.json"
 STORE_FILE: Final = "narrate.sqlite"
 #: The show's artwork as narrate writes it; the page also finds a producer's own PNG.
 COVER_FILE: Final = "cover.jpg"

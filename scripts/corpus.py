@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from narrate.config import DEFAULT_TITLE
 from narrate.models import Article
 from narrate.text.script import title_opens_the_text
 
@@ -40,7 +41,7 @@ TEXTS_ENV = "NARRATE_CORPUS"
 #: Extensions a labelled text may have, in the order they are looked for.
 TEXT_EXTENSIONS = (".txt", ".html", ".htm", ".md")
 #: The show title the intro speaks in the speech plan (narrate's default).
-SHOW_TITLE = "نشرة مسموعة"
+SHOW_TITLE = DEFAULT_TITLE
 #: The engine whose speech plan is checked: Google's voice is sent plain prepared text.
 ENGINE = "gtts"
 

@@ -175,8 +175,10 @@ def prepare(
     """The sounds, the script and its fingerprint, and what is said about the episode."""
     sounds = load_sounds(request.intro, request.outro, request.bed, engine.sample_rate)
     cache = open_cache(request.cache_dir) if request.use_cache else None
-    if not has_record(layout, slug):
-        warm_up(engine, request.jobs)  # worker processes start while the text is prepared
+    if not (request.use_cache and has_record(layout, slug)):
+        # The audio will be made (no record to reuse, or --no-cache): worker processes start
+        # while the text is prepared.
+        warm_up(engine, request.jobs)
     script = write_script(article, request.show.title, engine.text_needs, lexicon, cache)
     extra = {
         "loudness": request.loudness,

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Final
 
 from narrate.atomic import write_if_changed
+from narrate.layout import CHAPTERS_FILE
 from narrate.models import Chapter
 
 #: The version of the Podcasting 2.0 JSON chapters format written.
 CHAPTERS_VERSION: Final = "1.2.0"
 #: The file name inside the episode's folder.
-CHAPTERS_NAME: Final = "chapters.json"
 #: The MIME type the feed gives for the file.
-CHAPTERS_MIME: Final = "application/json+chapters"
 
 
 def seconds(ms: int) -> float:
@@ -83,5 +82,5 @@ def write_chapters_json(
     :class:`PublishError` when the file cannot be written.
     """
     text = chapters_json(chapters, urls, title, image_url)
-    write_if_changed(folder / CHAPTERS_NAME, text.encode("utf-8"))
-    return f"{folder.name}/{CHAPTERS_NAME}"
+    write_if_changed(folder / CHAPTERS_FILE, text.encode("utf-8"))
+    return f"{folder.name}/{CHAPTERS_FILE}"

@@ -33,12 +33,13 @@ from urllib.parse import unquote, urlsplit
 from narrate import __version__
 from narrate.config import DEFAULT_BASE_URL
 from narrate.errors import PublishError
+from narrate.layout import CHAPTERS_FILE, FEED_FILE, PAGE_FILE, STORE_FILE
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-INDEX_FILE = "index.html"
+INDEX_FILE = PAGE_FILE
 
 #: Served file types, by suffix; a file with any other suffix is not served.
 CONTENT_TYPES: dict[str, str] = {
@@ -58,7 +59,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".txt": "text/plain; charset=utf-8",
 }
 #: Private files of the output folder, never served wherever they are (the episode stores).
-PRIVATE_NAMES = frozenset({"narrate.sqlite", "episodes.json"})
+PRIVATE_NAMES = frozenset({STORE_FILE, "episodes.json"})  # and the store of early versions
 
 _CHUNK = 256 * 1024
 _DIGITS = re.compile(r"[0-9]+")
@@ -285,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 #: Files whose links are absolute URLs made from the base URL.
-LINKED_FILES = frozenset({"feed.xml", "chapters.json"})
+LINKED_FILES = frozenset({FEED_FILE, CHAPTERS_FILE})
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?")
 
 
