@@ -33,7 +33,7 @@ from narrate.errors import PublishError
 from narrate.layout import FEED_FILE, Layout
 from narrate.models import Chapter, SegmentFile
 from narrate.months import GREGORIAN_MONTHS
-from narrate.show import ShowSettings, StoredEpisode, newest_first
+from narrate.show import ShowSettings, StoredEpisode, clean_text, newest_first
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +45,10 @@ _TRANSCRIPT_FORMATS = {
     "application/json": "JSON",
 }
 
-# Control characters HTML cannot carry or no title means to contain, and the bidi embedding,
-# override and isolate controls (U+202A-E, U+2066-9): one in a title would reorder the text after
-# it. The marks LRM, RLM and ALM stay: Arabic text uses them on purpose.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
+# Besides what the feed drops (show.clean_text), the bidi embedding, override and isolate controls
+# (U+202A-E, U+2066-9): one in a title would reorder the text after it. The marks LRM, RLM and ALM
+# stay: Arabic text uses them on purpose.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
 
 
@@ -60,7 +58,7 @@ def _clean(text: str) -> str:
     >>> _clean("خبر\u202e عاجل\r\n")
     'خبر عاجل\n'
     """
-    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _BIDI_CONTROLS.sub("", clean_text(text))
 
 
 def _e(text: str) -> str:

@@ -48,7 +48,8 @@ BOLD_HEADING_MAX_CHARS = 90
 #: which choose better between its own extraction and readability's on full-size pages.
 MIN_EXTRACTED_SIZE = 250
 
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: An inline style that hides an element from readers.
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HEADING_REND = re.compile(r"h([1-6])")
 _BOLD_RENDS = frozenset({"#b", "#strong"})
 
@@ -88,7 +89,7 @@ def _load(html: str, junk_parts: tuple[str, ...] = ()) -> Any:
             any(part in names for part in junk_parts)
             or "hidden" in attrs
             or attrs.get("aria-hidden", "").strip().lower() == "true"
-            or _HIDDEN_STYLE.search(attrs.get("style", ""))
+            or HIDDEN_STYLE.search(attrs.get("style", ""))
         ):
             doomed.append(element)
     for element in doomed:

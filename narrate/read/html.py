@@ -37,7 +37,7 @@ from narrate.errors import ArticleError
 from narrate.models import Article
 from narrate.read.blocks import Block, build_article
 from narrate.read.cleaning import COPYRIGHT_PREFIXES, fold, is_junk_line, normalise_line
-from narrate.read.extract import Extraction, extract_blocks
+from narrate.read.extract import HIDDEN_STYLE, Extraction, extract_blocks
 from narrate.read.metadata import (
     Metadata,
     clean_author,
@@ -51,6 +51,8 @@ from narrate.read.structured import (
     AUTHOR_METAS,
     DATE_METAS,
     PageMetadata,
+    attribute,
+    elements,
     read_structured,
     split_site_name,
 )
@@ -257,20 +259,11 @@ _TEXT_BLOCK_TAGS = frozenset(
 _HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
 #: Site names follow a page ``<title>`` after one of these.
 _CLASS_SPLIT = re.compile(r"[-_\s]+")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: A furniture element holding more than this share of the body's paragraph text is kept.
 _MOST_TEXT = 0.5
 
 
 # --- Small helpers ------------------------------------------------------------------------------
-
-
-def _attr(tag: Tag, name: str) -> str:
-    """An attribute's value as one string ("" when absent)."""
-    value = tag.get(name)
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else " ".join(value)
 
 
 def _gone(tag: Tag) -> bool:
@@ -280,7 +273,9 @@ def _gone(tag: Tag) -> bool:
 
 
 def _class_names(tag: Tag) -> list[str]:
-    return [name.lower() for name in (*_attr(tag, "class").split(), _attr(tag, "id")) if name]
+    return [
+        name.lower() for name in (*attribute(tag, "class").split(), attribute(tag, "id")) if name
+    ]
 
 
 def _is_junk_by_name(tag: Tag, junk_words: frozenset[str] = JUNK_CLASS_WORDS) -> bool:
@@ -296,16 +291,16 @@ def _is_junk_by_name(tag: Tag, junk_words: frozenset[str] = JUNK_CLASS_WORDS) ->
 def _is_byline(tag: Tag) -> bool:
     return (
         any(w in BYLINE_CLASS_WORDS for n in _class_names(tag) for w in _CLASS_SPLIT.split(n))
-        or _attr(tag, "rel").lower() == "author"
-        or _attr(tag, "itemprop").lower() == "author"
+        or attribute(tag, "rel").lower() == "author"
+        or attribute(tag, "itemprop").lower() == "author"
     )
 
 
 def _is_hidden(tag: Tag) -> bool:
     return (
         tag.has_attr("hidden")
-        or _attr(tag, "aria-hidden").strip().lower() == "true"
-        or bool(_HIDDEN_STYLE.search(_attr(tag, "style")))
+        or attribute(tag, "aria-hidden").strip().lower() == "true"
+        or bool(HIDDEN_STYLE.search(attribute(tag, "style")))
     )
 
 
@@ -323,17 +318,11 @@ class _TextShare:
 
     def _size(self, tag: Tag) -> int:
         if self._by_paragraphs:
-            return sum(len(p.get_text()) for p in _tags(tag, "p"))
+            return sum(len(p.get_text()) for p in elements(tag, "p"))
         return len(tag.get_text())
 
     def holds_most(self, tag: Tag) -> bool:
         return self._total > 0 and self._size(tag) > _MOST_TEXT * self._total
-
-
-def _tags(scope: Tag, *names: str) -> Iterator[Tag]:
-    for found in scope.find_all(list(names) if names else True):
-        if isinstance(found, Tag):
-            yield found
 
 
 # --- Metadata -----------------------------------------------------------------------------------
@@ -353,14 +342,14 @@ def _byline_metadata(root: Tag) -> Metadata:
     author: str | None = None
     published = None
     share = _TextShare(root)
-    for tag in list(_tags(root)):
+    for tag in list(elements(root)):
         if _gone(tag) or not _is_byline(tag) or share.holds_most(tag):
             continue
         text = _text(tag)
         if author is None and text:
             author = parse_author_line(text) or clean_author(text)
-        for time in [tag, *_tags(tag, "time")]:
-            published = published or parse_machine_date(_attr(time, "datetime"))
+        for time in [tag, *elements(tag, "time")]:
+            published = published or parse_machine_date(attribute(time, "datetime"))
         line = parse_date_line(text)
         published = published or (line.when if line else None)
         logger.debug("removing byline %r", text)
@@ -372,8 +361,8 @@ def _time_metadata(root: Tag) -> Metadata:
     """The first ``<time>`` that parses; a ``<time>`` standing alone (not inside a sentence's
     paragraph) is a dateline and leaves the body."""
     published = None
-    for time in list(_tags(root, "time")):
-        published = published or parse_machine_date(_attr(time, "datetime") or time.get_text())
+    for time in list(elements(root, "time")):
+        published = published or parse_machine_date(attribute(time, "datetime") or time.get_text())
         container = next((p for p in time.parents if p.name not in INLINE_TAGS), None)
         if container is None or container.name not in _TEXT_BLOCK_TAGS:
             logger.debug("removing dateline %r", _text(time))
@@ -385,10 +374,10 @@ def _time_metadata(root: Tag) -> Metadata:
 
 
 def _remove_never_text(soup: BeautifulSoup) -> None:
-    for tag in list(_tags(soup, *NEVER_TEXT_TAGS)):
+    for tag in list(elements(soup, *NEVER_TEXT_TAGS)):
         if not _gone(tag):
             tag.decompose()
-    for tag in list(_tags(soup)):
+    for tag in list(elements(soup)):
         if not _gone(tag) and _is_hidden(tag):
             tag.decompose()
 
@@ -396,10 +385,10 @@ def _remove_never_text(soup: BeautifulSoup) -> None:
 def _choose_root(soup: BeautifulSoup) -> Tag:
     """The largest ``<article>``, else ``<main>`` or ``role=main``, else ``<body>``."""
     for names in (("article",), ("main",)):
-        candidates = [t for t in _tags(soup, *names) if _text(t)]
+        candidates = [t for t in elements(soup, *names) if _text(t)]
         if candidates:
             return max(candidates, key=lambda t: len(t.get_text()))
-    role_main = next((t for t in _tags(soup) if _attr(t, "role").lower() == "main"), None)
+    role_main = next((t for t in elements(soup) if attribute(t, "role").lower() == "main"), None)
     if role_main is not None and _text(role_main):
         return role_main
     body = soup.find("body")
@@ -420,7 +409,7 @@ def _take_h1(soup: BeautifulSoup, root: Tag, site: str | None = None) -> str | N
     """The article's ``<h1>`` text, removed from the body when it is in it. An ``<h1>`` that is
     the site's name (a logo) is not the article's."""
     for scope in (root, soup):
-        for h1 in _tags(scope, "h1"):
+        for h1 in elements(scope, "h1"):
             text = _text(h1)
             if site and fold(text) == fold(site):
                 continue
@@ -436,7 +425,7 @@ def _remove_furniture(root: Tag, whole_page: bool | None = None) -> None:
         whole_page = root.name in ("body", "[document]")
     furniture = (*FURNITURE_TAGS, "header") if whole_page else FURNITURE_TAGS
     junk_words = JUNK_CLASS_WORDS | SITE_HEADER_WORDS if whole_page else JUNK_CLASS_WORDS
-    for tag in list(_tags(root)):
+    for tag in list(elements(root)):
         if _gone(tag):
             continue
         if tag.name not in furniture and not _is_junk_by_name(tag, junk_words):

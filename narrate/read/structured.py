@@ -106,15 +106,17 @@ class PageMetadata:
     site: str | None = None
 
 
-def _attr(tag: Tag, name: str) -> str:
+def attribute(tag: Tag, name: str) -> str:
+    """An attribute's value as one string ("" when absent)."""
     value = tag.get(name)
     if value is None:
         return ""
     return value if isinstance(value, str) else " ".join(value)
 
 
-def _tags(scope: Tag, *names: str) -> Iterator[Tag]:
-    for found in scope.find_all(list(names)):
+def elements(scope: Tag, *names: str) -> Iterator[Tag]:
+    """The elements called ``names`` (every element without names) below ``scope``."""
+    for found in scope.find_all(list(names) if names else True):
         if isinstance(found, Tag):
             yield found
 
@@ -122,9 +124,11 @@ def _tags(scope: Tag, *names: str) -> Iterator[Tag]:
 def _metas(soup: BeautifulSoup) -> dict[str, str]:
     """``<meta>`` contents by lower-case name, property or itemprop; the first of each wins."""
     found: dict[str, str] = {}
-    for meta in _tags(soup, "meta"):
-        key = (_attr(meta, "name") or _attr(meta, "property") or _attr(meta, "itemprop")).lower()
-        content = _attr(meta, "content").strip()
+    for meta in elements(soup, "meta"):
+        key = (
+            attribute(meta, "name") or attribute(meta, "property") or attribute(meta, "itemprop")
+        ).lower()
+        content = attribute(meta, "content").strip()
         if key and content:
             found.setdefault(key.strip(), content)
     return found
@@ -202,8 +206,8 @@ def _json_link(obj: dict[str, Any]) -> str | None:
 def _json_ld(soup: BeautifulSoup) -> PageMetadata:
     """The page's JSON-LD article (an article type first, any object after)."""
     objects: list[dict[str, Any]] = []
-    for script in _tags(soup, "script"):
-        if "ld+json" not in _attr(script, "type").lower():
+    for script in elements(soup, "script"):
+        if "ld+json" not in attribute(script, "type").lower():
             continue
         try:
             data = json.loads(script.get_text())
@@ -258,9 +262,12 @@ def _absolute(address: str | None, base: str | None) -> str | None:
 
 
 def _canonical(soup: BeautifulSoup) -> str | None:
-    for link in _tags(soup, "link"):
-        if "canonical" in _attr(link, "rel").lower().split() and _attr(link, "href").strip():
-            return _attr(link, "href")
+    for link in elements(soup, "link"):
+        if (
+            "canonical" in attribute(link, "rel").lower().split()
+            and attribute(link, "href").strip()
+        ):
+            return attribute(link, "href")
     return None
 
 
