@@ -182,7 +182,7 @@ def produce(
                 meter.write(data)
 
             line = audio.Assembler(script.intro, shapes, rate, write, pauses, sounds)
-            _, stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add)
+            stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add)
             timeline = line.timeline()
         raw = meter.finish()
     except BaseException:

@@ -119,14 +119,13 @@ def speak(
     reporter: Reporter,
     jobs: int | None = None,
     sink: Callable[[AudioSegment], object] | None = None,
-) -> tuple[list[AudioSegment], SpeakStats]:
+) -> SpeakStats:
     """Speak every chunk, in order, at ``engine.sample_rate``, handing the audio to ``sink``.
 
     Each chunk's audio goes to ``sink`` in speaking order as soon as it and every chunk
     before it are ready (so encoding can run while later chunks are spoken), and is not kept:
     memory stays flat however long the episode. Without a sink the audio is only spoken and
-    cached (a benchmark's or a warm-up's use). Returns an empty list (the audio went to the
-    sink) and what it took.
+    cached (a benchmark's or a warm-up's use). Returns what it took.
 
     ``jobs`` is the most workers (default: the engine's ``concurrency``; threads never
     exceed it); 1 speaks one chunk at a time. Raises the engine's :class:`EngineError` on
@@ -199,7 +198,7 @@ def speak(
         workers=workers,
     )
     log.info("%s: %s with %d worker(s)", engine.name, stats.summary(), workers)
-    return [], stats
+    return stats
 
 
 def warm_up(engine: Engine, jobs: int | None = None) -> None:
