@@ -636,8 +636,11 @@ class MbrolaEngine(EngineBase):
 
     @classmethod
     def from_settings(cls, settings: EngineSettings) -> Self:
-        """The voice (default ``ar2``) and rate of ``settings``."""
-        return cls(settings.voice or DEFAULT_VOICE, settings.rate_wpm)
+        """The voice (default ``ar2``) and rate of ``settings``; EngineError for ones it lacks."""
+        try:
+            return cls(settings.voice or DEFAULT_VOICE, settings.rate_wpm)
+        except ValueError as exc:
+            raise EngineError(f"{cls.name}: {exc}") from None
 
     @classmethod
     def status(cls, check_network: bool = True, timeout: float = PROBE_TIMEOUT) -> EngineStatus:

@@ -22,7 +22,7 @@ import espeakng_loader
 import pytest
 from pydub import AudioSegment
 
-from narrate.engines import Engine
+from narrate.engines import Engine, EngineSettings
 from narrate.engines import mbrola as mb
 from narrate.engines.mbrola import (
     INSTALL_STEPS,
@@ -418,3 +418,10 @@ def fake_mbrola(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     program.write_text("#!/bin/sh\necho 'MBROLA 9.9 - fake'\n")
     program.chmod(0o755)
     monkeypatch.setenv("PATH", str(program.parent))
+
+
+@pytest.mark.parametrize("settings", [EngineSettings(voice="x y"), EngineSettings(rate_wpm=5)])
+def test_settings_it_cannot_take_are_an_engine_error(settings: EngineSettings) -> None:
+    """As every engine's from_settings: one clear EngineError, not a ValueError (a bug's mark)."""
+    with pytest.raises(EngineError, match=r"^mbrola: "):
+        MbrolaEngine.from_settings(settings)
