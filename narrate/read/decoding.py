@@ -171,6 +171,24 @@ def byte_order_mark(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def web_codec(label: str) -> str | None:
+    """The Python codec for a charset label (its aliases known), if it is a web encoding.
+
+    >>> web_codec("Windows-1256"), web_codec("iso-8859-1"), web_codec("klingon")
+    ('cp1256', 'cp1252', None)
+    """
+    label = label.strip().lower()
+    label = CHARSET_ALIASES.get(label, label)
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if codec not in WEB_ENCODINGS:
+        logger.debug("ignoring charset %r: not a web encoding", label)
+        return None
+    return codec
+
+
 def declared_charset(data: bytes) -> str | None:
     """The Python codec for the charset an HTML page declares near its start, if known.
 
@@ -186,16 +204,7 @@ def declared_charset(data: bytes) -> str | None:
     match = _META_CHARSET.search(data[:CHARSET_SNIFF_BYTES])
     if match is None:
         return None
-    label = match[1].decode("ascii").lower()
-    label = CHARSET_ALIASES.get(label, label)
-    try:
-        codec = codecs.lookup(label).name
-    except LookupError:
-        codec = None
-    if codec not in WEB_ENCODINGS:
-        logger.debug("ignoring declared charset %r: not a web encoding", label)
-        return None
-    return codec
+    return web_codec(match[1].decode("ascii"))
 
 
 def decode_article(data: bytes, name: str, *, html: bool = False) -> str:

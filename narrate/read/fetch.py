@@ -26,7 +26,6 @@ The standard library's :mod:`http.client` does the HTTP: it lets the deadline re
 from __future__ import annotations
 
 import base64
-import codecs
 import contextlib
 import http.client
 import logging
@@ -45,12 +44,12 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 from narrate import __version__
 from narrate.errors import ArticleError
 from narrate.read.decoding import (
-    CHARSET_ALIASES,
-    WEB_ENCODINGS,
     binary_kind,
     byte_order_mark,
     declared_charset,
     decode_article,
+    has_binary_controls,
+    web_codec,
 )
 
 logger = logging.getLogger(__name__)
@@ -424,14 +423,7 @@ def header_charset(headers: Message) -> str | None:
     if headers.get("Content-Type") is None:
         return None
     label = headers.get_content_charset()
-    if not label:
-        return None
-    label = CHARSET_ALIASES.get(label, label)
-    try:
-        codec = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return codec if codec in WEB_ENCODINGS else None
+    return web_codec(label) if label else None
 
 
 def decode_page(data: bytes, headers: Message, name: str) -> str:
@@ -461,6 +453,8 @@ def decode_page(data: bytes, headers: Message, name: str) -> str:
                 "%s is not valid %s as its header says; reading its own charset", name, codec
             )
         else:
+            if has_binary_controls(text):
+                raise ArticleError(f"{name} is a binary file, not a web page")
             logger.debug("decoded %s as %s (its Content-Type header)", name, codec)
             return text
     return decode_article(data, name, html=True)

@@ -331,6 +331,11 @@ def test_the_meta_tag_is_used_when_the_header_has_no_charset(server: PageServer)
     assert read_article(url).title == "عنوان الخبر"
 
 
+def test_control_bytes_under_a_utf8_header_are_refused_as_binary(server: PageServer) -> None:
+    url = server.page("/blob", b"\x00\x01\x02\x03" * 400, content_type="text/html; charset=utf-8")
+    assert "is a binary file, not a web page" in _refused(url)
+
+
 def test_the_pages_own_charset_wins_over_a_default_latin1_header(server: PageServer) -> None:
     body = ARABIC_PAGE.format(meta='<meta charset="windows-1256">').encode("cp1256")
     url = server.page("/legacy", body, content_type="text/html; charset=ISO-8859-1")
