@@ -254,7 +254,7 @@ SECTION_LABELS: frozenset[str] = frozenset(
         "سياحة", "تعليم", "التعليم", "مرأة", "المرأة", "شباب", "ملفات", "تقارير", "بيئة",
         "فيديو", "صور", "بودكاست", "الرئيسية", "العدد الورقي", "كتاب", "أقلام", "ميديا",
         "news", "sport", "sports", "business", "world", "video", "videos", "politics",
-        "opinion", "culture", "home", "english", "français", "عربي english",
+        "opinion", "culture", "home", "english", "français",
     }
 )  # fmt: skip
 
@@ -750,7 +750,7 @@ _READ_ALSO_MAX_HEADLINES = 3
 #: A second or third headline in a "read also" box has at least this many words.
 _OTHER_HEADLINE_MIN_WORDS = 4
 #: A teaser is short: at most this many words and two sentences.
-_TEASER_MAX_WORDS = 40
+TEASER_MAX_WORDS = 40
 #: A "most read" list or a tag list has at most this many items.
 _LIST_MAX_ITEMS = 15
 _HEADLINE_MAX_WORDS = 24
@@ -791,7 +791,7 @@ def _is_teaser(line: str) -> bool:
     """Another article's teaser under its headline: short, at most two sentences, ending like a
     sentence or cut off ("…"), and not opening as the story's own next paragraph does."""
     words = line.split()
-    if not words or len(words) > _TEASER_MAX_WORDS or len(_SENTENCE_ENDS.findall(line)) > 2:
+    if not words or len(words) > TEASER_MAX_WORDS or len(_SENTENCE_ENDS.findall(line)) > 2:
         return False
     if fold(words[0]) in _CONTINUES or fold(" ".join(words[:2])) in _CONTINUES:
         return False

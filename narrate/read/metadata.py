@@ -554,6 +554,8 @@ def parse_machine_date(value: str) -> datetime | None:
 _AGENCY = _alternation(WIRE_AGENCIES)
 _PLACE = _alternation(DATELINE_PLACES)
 _PLACE_START = re.compile(rf"(?:{_PLACE})(?!\w)\s*[:：,،\-–—]?\s*")
+#: A place before a date on a dateline: "عمّان، 14 أكتوبر 2025".
+_PLACE_BEFORE_DATE = re.compile(rf"\s*(?:{_PLACE})\s*[,،\-–—:]?\s*")
 _AGENCY_KEYS = frozenset(fold(a) for a in WIRE_AGENCIES)
 _PLACE_KEYS = frozenset(fold(p) for p in DATELINE_PLACES)
 _GIVEN_KEYS = frozenset(fold(n) for n in GIVEN_NAMES)
@@ -703,7 +705,7 @@ def parse_place_date(line: str) -> DateLine | None:
     True
     """
     folded, where = _fold_with_map(line)
-    match = re.match(rf"\s*(?:{_PLACE})\s*[,،\-–—:]?\s*", folded)
+    match = _PLACE_BEFORE_DATE.match(folded)
     if match is None or match.end() >= len(folded):
         return None
     return parse_date_line(line[where[match.end()] :])

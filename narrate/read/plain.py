@@ -24,6 +24,7 @@ from dataclasses import replace
 from narrate.errors import ArticleError
 from narrate.models import Article, Segment
 from narrate.read.cleaning import (
+    TEASER_MAX_WORDS,
     drop_foreign_lines,
     drop_junk_lines,
     drop_junk_runs,
@@ -365,8 +366,6 @@ def _drop_section_labels(lines: list[str]) -> list[str]:
 
 #: Lines near the top searched for a headline the page printed more than once.
 TOP_LINES = 12
-#: Between two copies of the headline, at most one teaser of this many words.
-TEASER_MAX_WORDS = 40
 #: A trailing list of other articles' headlines has at least this many lines.
 TRAILING_LIST_MIN = 3
 
@@ -505,6 +504,7 @@ def _drop_between_headline_copies(lines: list[str]) -> list[str]:
         return lines
     between = [lines[i] for i in filled[first + 1 : last]]
     paragraphs = [line for line in between if ends_sentence(line) and len(line.split()) >= 8]
+    # Between two copies of the headline, at most one teaser (another article's, cleaning's rule).
     if len(paragraphs) > 1 or any(len(line.split()) > TEASER_MAX_WORDS for line in between):
         return lines  # the story's own paragraphs: the headline is printed again inside it
     kept = list(lines)
