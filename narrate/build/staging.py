@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import logging
 import shutil
 from collections.abc import Callable, Iterator
@@ -90,14 +91,16 @@ def retag(layout: Layout, mp3: Path, tag: Callable[[Path], None]) -> Mp3File:
     temp = atomic.stage(mp3, current, PUBLISHED_MODE, durable=False, folder=folder)
     try:
         tag(temp)
-        if temp.read_bytes() != current:
+        tagged = temp.read_bytes()
+        if tagged != current:
             atomic.commit(temp, mp3)
             log.info("wrote %s", mp3)
     except OSError as exc:
         raise PublishError(f"cannot write {mp3}: {exc.strerror}") from exc
     finally:
         atomic.discard(temp)
-    return _finished(mp3, mp3.name)
+    # What is now at ``mp3``, from the bytes in hand rather than a third read of the file.
+    return Mp3File(mp3.name, len(tagged), hashlib.sha256(tagged).hexdigest())
 
 
 def placed(layout: Layout, path: Path) -> Path:
