@@ -1,0 +1,309 @@
+"""Finding the numbers of a text and reading each in its context: :func:`verbalize`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from narrate.charset import ARABIC_INDIC_DIGITS, EASTERN_ARABIC_INDIC_DIGITS
+from narrate.text.numbers.calendar import MONTH_NAMES, date_words, day_month
+from narrate.text.numbers.grammar import (
+    HOUR_NOUNS,
+    ORDINAL_NOUNS,
+    Context,
+    bare,
+    governs,
+)
+from narrate.text.numbers.words import (
+    AFTER_SYMBOLS,
+    CURRENCY_SYMBOLS,
+    MAX_DIGITS,
+    MERIDIEMS,
+    MINUS,
+    PERCENT,
+    RANGE_TO,
+    SCALE_NOUNS,
+    SCALES,
+    SCORE_VERSUS,
+    UNIT_WORDS,
+    Noun,
+    cardinal,
+    clock,
+    counted,
+    decimal,
+    definite,
+    ordinal,
+)
+
+# --- Finding numbers in text ----------------------------------------------------------
+
+_FOLD_DIGITS = str.maketrans(
+    {
+        **{c: str(i) for i, c in enumerate(ARABIC_INDIC_DIGITS)},
+        **{c: str(i) for i, c in enumerate(EASTERN_ARABIC_INDIC_DIGITS)},
+    }
+)
+_FOLD_SEPARATORS = (
+    (re.compile(r"(?<=[0-9])\u066b(?=[0-9])"), "."),  # Arabic decimal separator
+    (re.compile(r"(?<=[0-9])\u066c(?=[0-9])"), ","),  # Arabic thousands separator
+    (re.compile(r"(?<=[0-9])\s?\u066a|\u066a(?=\s?[0-9])"), "%"),  # Arabic percent sign
+)
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, longest first so that none hides a longer one."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+# A number ends where no digit, and no separator followed by a digit, goes on ("1.2.3.4").
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?![0-9]|[.,][0-9])"
+_WORD_END = r"(?![\w\u0640])"
+_PATTERN = re.compile(
+    rf"""
+    (?<![0-9.,])(?:
+      (?P<ymd>(?P<y1>[0-9]{{4}})(?P<s1>[/.-])(?P<m1>[0-9]{{1,2}})(?P=s1)(?P<d1>[0-9]{{1,2}}))
+        (?![0-9])
+    | (?P<dmy>(?P<d2>[0-9]{{1,2}})(?P<s2>[/.-])(?P<m2>[0-9]{{1,2}})(?P=s2)(?P<y2>[0-9]{{4}}))
+        (?![0-9])
+    | (?P<time>(?P<hour>[0-9]{{1,2}}):(?P<minute>[0-9]{{2}}))(?![0-9:])
+    | (?P<dm>(?P<d3>[0-9]{{1,2}})/(?P<m3>[0-9]{{1,2}}))(?![0-9]|[/.,][0-9])
+    | (?P<day>[0-9]{{1,2}})\s+(?P<month>{_alternatives(MONTH_NAMES)}){_WORD_END}
+        (?:\s+(?P<year>[0-9]{{4}})(?![0-9]))?
+    | (?P<symbol>[$€£])\s?(?P<amount>{_NUMBER})
+        (?:\s+(?P<scale>{_alternatives(f for _, n in SCALES for f in n.forms)}){_WORD_END})?
+    | %\s?(?P<percent>{_NUMBER})
+    | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/.-])
+    | (?:(?<![\w\u0640])(?P<minus>[-\u2212]))?(?P<number>{_NUMBER})
+        (?:\s?(?P<after>[%$€£]|°[Cم]?)|\s+(?P<unit>{_alternatives(UNIT_WORDS)}){_WORD_END})?
+    )
+    """,
+    re.VERBOSE,
+)
+_LEFTOVER_DIGITS = re.compile(r"[0-9]+")
+#: Clitics that may be glued to a number, or written apart with a tatweel: و، ف، ب، ل، ك، ال.
+_CLITICS = re.compile(r"[وف]?(?:[بلك]|لل|[بك]?ال)?")
+_WORD_BEFORE = re.compile(r"([\w\u0640]+)[^\w\n]*$")
+_WORD_AFTER = re.compile(r"^[^\w\n]*?([\w\u0640]+)")
+_NEXT_WORD = re.compile(r"[^\S\n]+([\w\u0640]+)")
+#: A 12-hour time's ``ص`` / ``م``, written after it.
+_MERIDIEM = re.compile(rf"[^\S\n]+({_alternatives(MERIDIEMS)}){_WORD_END}")
+_GLUED_BEFORE = re.compile(r"[\w\u0640]+$")
+_SEPARATE_CLITIC = re.compile(r"(?:^|(?<=\s))([وفبلك]|لل|ال|بال|وال|وب|ول|فب)\u0640?\s$")
+
+
+class _Reader:
+    """Reads the numbers of one text, left to right, remembering the case of the last one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.last_oblique = False
+        self.last_end = -1
+        self.taken = 0  # characters after the match that the last reading took in too
+
+    def context(self, match: re.Match[str], out: list[str]) -> Context:
+        head = out[-1]
+        glued = _GLUED_BEFORE.search(head)
+        clitic = ""
+        if glued and _CLITICS.fullmatch(glued.group().rstrip("\u0640")):
+            clitic = glued.group()
+            out[-1] = head = head[: glued.start()]
+        elif glued:
+            out[-1] = head = head + " "  # glued to a word that is no clitic: "G20", "عام2011"
+        elif apart := _SEPARATE_CLITIC.search(head):
+            # "بـ 5": the clitic written apart is glued back to the number.
+            clitic = apart.group(1)
+            out[-1] = head = head[: apart.start(1)]
+        before = _WORD_BEFORE.search(head)
+        after = _WORD_AFTER.search(self.text[match.end() :])
+        next_word = _NEXT_WORD.match(self.text, match.end())
+        between = self.text[self.last_end : match.start()] if self.last_end >= 0 else "-"
+        return Context(
+            clitic=clitic.rstrip("\u0640"),
+            before=before.group(1) if before else "",
+            before_number=between.split() in ([], [clitic]),
+            before_adjacent=before is not None and not head[before.end(1) :].strip(),
+            after=after.group(1) if after else "",
+            next_word=next_word.group(1) if next_word else "",
+        )
+
+    def read(self, match: re.Match[str], ctx: Context) -> str:
+        self.taken = 0
+        oblique = ctx.oblique
+        if ctx.clitic.endswith("و") and ctx.before_number:
+            oblique = self.last_oblique
+        self.last_oblique = oblique
+        groups = match.groupdict()
+        for name, reader in _READERS:
+            if groups[name] is not None:
+                words = reader(self, match, ctx, oblique)
+                break
+        else:  # pragma: no cover - the pattern has no other alternative
+            raise AssertionError(match.group())
+        definite_clitic = ctx.clitic.endswith("ال") and not words.startswith("ال")
+        clitic = ctx.clitic[:-2] if ctx.clitic.endswith("ال") else ctx.clitic
+        if definite_clitic:
+            clitic += "ال"
+        return clitic + words
+
+    # Each reader returns the words for one kind of match.
+
+    def ymd(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        return date_words(m["y1"], m["m1"], m["d1"], m["s1"], oblique, order="ymd")
+
+    def dmy(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        return date_words(m["y2"], m["m2"], m["d2"], m["s2"], oblique, order="dmy")
+
+    def time(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        hour, minute = int(m["hour"]), int(m["minute"])
+        if hour > 24 or minute > 59:
+            return f"{decimal(m['hour'], oblique=oblique)} {decimal(m['minute'], oblique=oblique)}"
+        return self._clock(m, ctx, hour, minute, day_part=True)
+
+    def _clock(
+        self, m: re.Match[str], ctx: Context, hour: int, minute: int, *, day_part: bool
+    ) -> str:
+        """The time, taking in the ``ص`` / ``م`` written after it."""
+        meridiem = _MERIDIEM.match(self.text, m.end())
+        if meridiem:
+            self.taken = len(meridiem.group())
+            return clock(hour, minute, meridiem=meridiem.group(1))
+        return clock(hour, minute, next_word=bare(ctx.after), day_part=day_part)
+
+    def dm(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        if ctx.dates and (words := day_month(int(m["d3"]), int(m["m3"]), oblique)):
+            return words
+        return f"{decimal(m['d3'], oblique=oblique)}/{decimal(m['m3'], oblique=oblique)}"
+
+    def day(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        day = int(m["day"])
+        if not 1 <= day <= 31:
+            return f"{decimal(m['day'], oblique=oblique)} {m['month']}" + (
+                f" {cardinal(int(m['year']), oblique=True)}" if m["year"] else ""
+            )
+        words = f"{ordinal(day, oblique=oblique)} من {m['month']}"
+        return f"{words} عام {cardinal(int(m['year']), oblique=True)}" if m["year"] else words
+
+    def symbol(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        return _amount(m["amount"], CURRENCY_SYMBOLS[m["symbol"]], m["scale"], oblique=oblique)
+
+    def percent(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        return f"{decimal(m['percent'], oblique=oblique)} {PERCENT}"
+
+    def low(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        # The high end is the complement of إلى or مقابل: always oblique.
+        low, high = decimal(m["low"], oblique=oblique), decimal(m["high"], oblique=True)
+        rising = float(m["low"].replace(",", "")) < float(m["high"].replace(",", ""))
+        word = RANGE_TO if rising else SCORE_VERSUS
+        words = f"{low} {word} {high}"
+        return f"{words} {PERCENT}" if m["range_percent"] else words
+
+    def number(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        if m["minus"]:
+            # The number is the complement of سالب: genitive.
+            return f"{MINUS} {self._number(m, ctx, oblique=True)}"
+        return self._number(m, ctx, oblique)
+
+    def _number(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
+        text, after, unit = m["number"], m["after"], m["unit"]
+        if after == "%":
+            return f"{decimal(text, oblique=oblique)} {PERCENT}"
+        if after:
+            return _amount(text, AFTER_SYMBOLS[after], None, oblique=oblique)
+        if unit:
+            noun = UNIT_WORDS[unit]
+            if noun in SCALE_NOUNS:
+                return _amount(text, None, unit, oblique=oblique, construct=ctx.construct)
+            return _amount(text, noun, None, oblique=oblique)
+        is_integer = "." not in text and not (len(text) > 1 and text.startswith("0"))
+        value = int(text.replace(",", "")) if is_integer else -1
+        if is_integer and (ordinal_noun := ctx.ordinal_noun()):
+            word, clitic_oblique = ordinal_noun
+            oblique = clitic_oblique or governs(self._word_before_noun(m, ctx))
+            if word in HOUR_NOUNS and 0 <= value <= 24:
+                # A bare hour from 1 to 12 is said alone (الساعة الثالثة); 0 and 13-24 are
+                # on the 24-hour clock and get the part of the day (الساعة 20: مساء).
+                return self._clock(m, ctx, value, 0, day_part=not 1 <= value <= 12)
+            if word not in HOUR_NOUNS:
+                return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=oblique)
+        if is_integer and ctx.clitic.endswith("ال") and len(text) <= MAX_DIGITS:
+            return definite(value, feminine=ctx.feminine, oblique=oblique)
+        if is_integer and len(text) <= MAX_DIGITS:
+            return cardinal(value, feminine=ctx.feminine, oblique=oblique, construct=ctx.construct)
+        return decimal(text, oblique=oblique)
+
+    def _word_before_noun(self, m: re.Match[str], ctx: Context) -> str:
+        head = self.text[: m.start()]
+        index = head.rfind(ctx.before)
+        before = _WORD_BEFORE.search(head[:index]) if index > 0 else None
+        return before.group(1) if before else ""
+
+
+def _amount(
+    text: str, noun: Noun | None, scale: str | None, *, oblique: bool, construct: bool = False
+) -> str:
+    """An amount, maybe of a scale word (``5 ملايين``), maybe of a currency."""
+    is_integer = "." not in text and not (len(text) > 1 and text.startswith("0"))
+    value = int(text.replace(",", "")) if is_integer else 0
+    if scale:
+        scale_noun = UNIT_WORDS[scale]
+        if is_integer and 0 < value <= 10**MAX_DIGITS:
+            words = counted(
+                value, scale_noun, oblique=oblique, construct=construct or noun is not None
+            )
+        else:
+            words = f"{decimal(text, oblique=oblique)} {scale_noun.singular}"
+        return f"{words} {noun.singular}" if noun else words
+    assert noun is not None
+    if is_integer and 0 < value <= 10**MAX_DIGITS:
+        return counted(value, noun, oblique=oblique)
+    return f"{decimal(text, oblique=oblique)} {noun.singular}"
+
+
+_READERS: tuple[tuple[str, Callable[[_Reader, re.Match[str], Context, bool], str]], ...] = (
+    ("ymd", _Reader.ymd),
+    ("dmy", _Reader.dmy),
+    ("time", _Reader.time),
+    ("dm", _Reader.dm),
+    ("day", _Reader.day),
+    ("symbol", _Reader.symbol),
+    ("percent", _Reader.percent),
+    ("low", _Reader.low),
+    ("number", _Reader.number),
+)
+
+
+def verbalize(text: str) -> str:
+    """``text`` with every number, and the symbols read with it, written as Arabic words.
+
+    >>> verbalize("ارتفع 18% إلى 20,000 نقطة في 30 نوفمبر 2024")
+    'ارتفع ثمانية عشر بالمئة إلى عشرين ألف نقطة في الثلاثين من نوفمبر عام ألفين وأربعة وعشرين'
+    """
+    text = text.translate(_FOLD_DIGITS)
+    if not any(c.isascii() and c.isdigit() for c in text):
+        return text
+    for pattern, replacement in _FOLD_SEPARATORS:
+        text = pattern.sub(replacement, text)
+    reader = _Reader(text)
+    out = [""]
+    position = 0
+    for match in _PATTERN.finditer(text):
+        out.append(text[position : match.start()])
+        ctx = reader.context(match, out)
+        words = reader.read(match, ctx)
+        end = match.end() + reader.taken
+        if end < len(text) and (text[end].isalnum() or text[end] == "\u0640"):
+            words += " "
+        out.append(words)
+        reader.last_end = end
+        position = end
+    out.append(text[position:])
+    result = "".join(out)
+    # Whatever the pattern could not place (digits inside "1.2.3.4", say) is read as a number.
+    return _LEFTOVER_DIGITS.sub(_leftover, result)
+
+
+def _leftover(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before = " " if start and text[start - 1].isalpha() else ""
+    after = " " if end < len(text) and text[end].isalpha() else ""
+    return before + decimal(match.group()) + after
