@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from narrate.charset import DIACRITICS
 from narrate.text.numbers.calendar import DATE_CUES, MONTH_NAMES
+from narrate.text.numbers.nouns import FEMININE_NOUNS, MASCULINE_NOUNS, is_feminine
 from narrate.text.numbers.words import CURRENCIES, POUND_STERLING
 
 #: Words after which a number is read in the oblique (genitive/accusative) form:
@@ -15,7 +16,11 @@ OBLIQUE_BEFORE = frozenset(
     {
         *("في", "من", "إلى", "الى", "على", "عن", "منذ", "حتى", "مع", "بين", "عند", "لدى"),
         *("نحو", "حوالي", "حوالى", "قرابة", "زهاء", "خلال", "بعد", "قبل", "فوق", "تحت", "دون"),
-        *("لمدة", "مدة", "طوال", "سوى", "غير", "إن", "أن", "بأن", "لأن"),
+        *("لمدة", "مدة", "طوال", "سوى", "غير", "إن", "أن", "بأن", "لأن", "لكن", "كأن"),
+        *("الموافق", "الموافقة", "يوافق", "توافق", "مقابل", "حسب", "بحسب", "وفق", "وفقا"),
+        *("عبر", "ضد", "جراء", "بسبب", "بفضل", "بموجب", "أصل", "إجمالي", "أكثر", "أقل"),
+        *("مقتل", "مصرع", "نزوح", "وصول", "سقوط", "فوز", "رحيل", "غرق", "دخول", "خروج"),
+        *("وجود", "مرور", "بفارق", "فارق", "بإجمالي"),
         *("بلغ", "بلغت", "يبلغ", "تبلغ", "تجاوز", "تجاوزت", "يتجاوز", "تتجاوز", "تخطى", "تخطت"),
         *("سجل", "سجلت", "ناهز", "ناهزت", "قارب", "قاربت", "يناهز", "يقارب", "أصبح", "أصبحت"),
         *("عام", "العام", "سنة", "السنة", "لعام", "لسنة", "بعام", "بسنة", "تاريخ", "بتاريخ"),
@@ -28,6 +33,79 @@ OBLIQUE_BEFORE = frozenset(
     }
 )
 
+
+def _verb_forms(*perfects: str) -> frozenset[str]:
+    """The forms a verb of the news takes before a number or its subject.
+
+    From the third person perfect: its feminine and plural (``بلغت``, ``بلغوا``) and the
+    imperfect with ``ي``, ``ت`` and ``ن`` (``يبلغ``, ``تبلغ``), a leading ``أ`` or ``ا`` of the
+    derived forms dropped (``أنتج`` -> ``ينتج``, ``استقبل`` -> ``يستقبل``).
+
+    >>> sorted(_verb_forms("تخطى"))
+    ['تتخطى', 'تخطت', 'تخطوا', 'تخطى', 'نتخطى', 'يتخطون', 'يتخطى']
+    """
+    forms: set[str] = set()
+    for perfect in perfects:
+        root = perfect[:-1] if perfect.endswith("ى") else perfect
+        forms |= {perfect, root + "ت", root + "وا"}
+        stem = perfect[1:] if perfect[0] in "أا" else perfect
+        plural = "ي" + (stem[:-1] if stem.endswith("ى") else stem) + "ون"
+        forms |= {"ي" + stem, "ت" + stem, "ن" + stem, plural}
+    return frozenset(forms)
+
+
+#: Verbs a number directly after is the object of, never the subject: ``بلغ 20`` -> ``عشرين``.
+#: After a verb that may be passive (``قتل 20 شخصا``: ``قُتل``) the number is its subject.
+DIRECT_OBJECT_VERBS = _verb_forms(
+    *("بلغ", "تجاوز", "تخطى", "ناهز", "قارب", "سجل", "حقق", "أحرز", "جمع", "ربح", "خسر"),
+    *("عادل", "ساوى", "تضمن", "ضم", "شمل", "احتل", "حصد", "نال", "استقبل", "استضاف"),
+    *("أنفق", "دفع", "تلقى", "استقطب", "جذب", "استوعب", "فقد", "استهلك", "تخطى", "حصد"),
+    *("أصبح", "صار", "بات", "أمسى", "استغرق", "كلف", "وفر", "ادخر", "اقترض"),
+    *("ارتفع", "انخفض", "تراجع", "قفز", "صعد", "هبط", "زاد", "نما", "هوى", "تقلص", "ازداد"),
+)
+#: Verbs a number is the object of after their subject (``قتلت القوات 20 شخصا``), or the
+#: predicate of (``كان عدد القتلى 20``): with a definite subject between, it is oblique.
+OBJECT_VERBS = DIRECT_OBJECT_VERBS | _verb_forms(
+    *("قتل", "اعتقل", "أطلق", "أسقط", "دمر", "هدم", "أصاب", "جرح", "أسر", "خطف", "احتجز"),
+    *("استهدف", "شن", "نفذ", "أعدم", "أوقف", "ضبط", "صادر", "رصد", "أحصى", "وثق", "كسب"),
+    *("جنى", "خصص", "قدم", "منح", "وزع", "أرسل", "نقل", "أجلى", "أنتج", "صدر", "استورد"),
+    *("باع", "اشترى", "بنى", "شيد", "افتتح", "أنشأ", "وظف", "عين", "رفع", "خفض", "أضاف"),
+    *("استلم", "تسلم", "نشر", "أصدر", "وقع", "أبرم", "عقد", "أجرى", "نظم", "خاض", "لعب"),
+    *("أنهى", "حول", "أعاد", "سحب", "أودع", "صرف", "أقرض", "طرح", "عرض", "زرع", "حصل"),
+    *("كان", "ظل", "يكون", "ليس"),
+)
+#: Verbs whose subject a span of time is: ``مرت 30 عاما`` keeps ``ثلاثون``.
+TIME_SUBJECT_VERBS = _verb_forms("مر", "مضى", "انقضى", "بقي", "تبقى", "فات", "حل", "مرت")
+#: The nouns of a span of time, in the forms a count gives them: a number counting one after
+#: a verb (``استمر 30 عاما``) is an adverb of time, in the accusative.
+TIME_NOUNS = frozenset(
+    {
+        *("عام", "عاما", "أعوام", "سنة", "سنوات", "سنين", "يوم", "يوما", "أيام", "شهر"),
+        *("شهرا", "أشهر", "شهور", "أسبوع", "أسبوعا", "أسابيع", "ساعة", "ساعات", "دقيقة"),
+        *("دقائق", "ثانية", "ثوان", "عقد", "عقدا", "عقود", "قرن", "قرنا", "قرون", "ليلة"),
+        *("ليال", "ليلة", "موسم", "موسما", "مواسم"),
+    }
+)
+#: Adjectives that may stand between a noun and the year it governs (``للعام المالي 2026``).
+_ADJECTIVES = frozenset({"الجاري", "الماضي", "المقبل", "الحالي", "القادم", "المنصرم", "الفائت"})
+_ADJECTIVE_SHAPE = re.compile(r"ال.{2,}(?:ي|ية)")
+_PRONOUN_SUFFIX = re.compile(r".{2,}?(ه|ها|هم|هما|هن|نا)")
+#: ``إن``/``أن`` with a pronoun: a verb after them has that pronoun as its subject.
+_INNA_PRONOUNS = frozenset(
+    f"{inna}{pronoun}" for inna in ("إن", "أن", "بأن", "لأن") for pronoun in ("ه", "ها", "هم", "نا")
+)
+#: Verbs that begin with ``ب``, ``ل`` or ``ك``, which is then no preposition (``بلغت``).
+_VERBS_WITH_CLITIC_LETTER = _verb_forms(
+    *("بلغ", "بدأ", "بات", "بقي", "باع", "بنى", "بحث", "برز", "بعث", "لعب", "لقي", "كان", "كشف"),
+    *("كسب", "كلف", "لجأ", "لحق", "بث", "بادر", "كرر", "لمس", "كتب", "بارك", "ليس"),
+)
+_PREPOSITIONS = frozenset(
+    {"في", "من", "إلى", "الى", "على", "عن", "مع", "بين", "عند", "لدى", "حتى", "منذ", "خلال"}
+)
+#: How many words a number's governing verb may stand before it (its subject between).
+MAX_SUBJECT_WORDS = 4
+
+
 #: Shapes of a word a number after it is the complement of, so read in the oblique: the
 #: verbal nouns (masdars) of the derived verbs, which no verb shares (``إجلاء``, ``تجهيز``,
 #: ``اعتقال``, ``انسحاب``, ``استيراد``), and an indefinite noun in ``ة`` (``حصيلة``, ``مساحة``,
@@ -37,38 +115,6 @@ GOVERNING_SHAPES = tuple(
     for shape in (r"إ..ا.", r"ت..ي.", r"ا.ت.ا.", r"ان..ا.", r"است..ا.", r"(?!ال|لل).{3,}ة")
 )
 
-#: Nouns counted in the feminine (singular and plural as they follow a number): the number
-#: agrees with them (``ثلاث سنوات``, ``إحدى عشرة دولة``). Any other noun counts masculine.
-FEMININE_NOUNS = frozenset(
-    {
-        *("سنة", "سنوات", "سنين", "ساعة", "ساعات", "دقيقة", "دقائق", "ثانية", "ثوان"),
-        *("مرة", "مرات", "دولة", "دول", "مدينة", "مدن", "امرأة", "نساء", "سيدة", "سيدات"),
-        *("فتاة", "فتيات", "طفلة", "شركة", "شركات", "منطقة", "مناطق", "قرية", "قرى"),
-        *("ليلة", "ليال", "ليالي", "نقطة", "نقاط", "كلمة", "كلمات", "جولة", "جولات"),
-        *("غارة", "غارات", "طائرة", "طائرات", "سيارة", "سيارات", "دبابة", "دبابات"),
-        *("محافظة", "محافظات", "عملية", "عمليات", "قذيفة", "قذائف", "صفحة", "صفحات"),
-        *("مادة", "مواد", "درجة", "درجات", "حالة", "حالات", "إصابة", "إصابات", "وفاة"),
-        *("وفيات", "جثة", "جثث", "أسرة", "أسر", "عائلة", "عائلات", "مرحلة", "مراحل"),
-        *("دورة", "دورات", "لغة", "لغات", "جامعة", "جامعات", "مدرسة", "مدارس", "ولاية"),
-        *("ولايات", "حكومة", "حكومات", "سفينة", "سفن", "رحلة", "رحلات", "ليرة", "ليرات"),
-        *("وحدة", "وحدات", "وثيقة", "وثائق", "وظيفة", "وظائف", "وجبة", "وجبات", "نسمة"),
-    }
-)
-
-#: Masculine nouns commonly counted in the news. With :data:`FEMININE_NOUNS`, the nouns before
-#: which a final dual or scale word takes its construct form (``مئتا شخص``, ``عشرون ألف نقطة``).
-MASCULINE_NOUNS = frozenset(
-    {
-        *("شخص", "أشخاص", "قتيل", "قتلى", "جريح", "جرحى", "جندي", "جنود", "مقاتل", "مقاتلين"),
-        *("مدني", "مدنيين", "طفل", "أطفال", "لاجئ", "لاجئين", "نازح", "نازحين", "معتقل"),
-        *("معتقلين", "مواطن", "مواطنين", "عامل", "عمال", "موظف", "موظفين", "رجل", "رجال"),
-        *("عام", "أعوام", "يوم", "أيام", "شهر", "أشهر", "شهور", "أسبوع", "أسابيع", "منزل"),
-        *("منازل", "طن", "أطنان", "كيلومتر", "كيلومترات", "متر", "أمتار", "برميل", "براميل"),
-        *("صاروخ", "صواريخ", "مشروع", "مشاريع", "سجين", "سجناء", "طالب", "طلاب", "مريض"),
-        *("مرضى", "مهاجر", "مهاجرين", "ناخب", "ناخبين", "صوت", "أصوات", "مقعد", "مقاعد"),
-        *("فرد", "أفراد", "فلسطيني", "فلسطينيين", "فدان", "وزير", "وزراء", "قانون"),
-    }
-)
 COUNTED_NOUNS = FEMININE_NOUNS | MASCULINE_NOUNS
 
 #: Words that may follow a number without being counted by it, besides the particles,
@@ -99,9 +145,12 @@ ORDINAL_NOUNS: dict[str, bool] = {
         ("القرن", "المركز", "الفصل", "الباب", "الأسبوع", "اليوم", "الطابق", "البند"), False
     ),
     **dict.fromkeys(("الشهر", "الجزء", "العدد", "الموسم", "المؤتمر", "الصف", "الشوط"), False),
+    **dict.fromkeys(("الجيل", "السطر", "الكيلو", "المستوى", "اللقب", "الفوز", "الهدف"), False),
     **dict.fromkeys(("المرتبة", "الدورة", "الطبعة", "الجولة", "الذكرى", "البوابة"), True),
     **dict.fromkeys(("المادة", "الفقرة", "الحلقة", "المرة", "النسخة", "الدرجة"), True),
-    **dict.fromkeys(("الولاية", "الألفية", "المرحلة", "القمة", "الحرب"), True),
+    **dict.fromkeys(("الولاية", "الألفية", "المرحلة", "القمة", "الحرب", "الدقيقة"), True),
+    **dict.fromkeys(("الصفحة", "الدائرة", "الجلسة", "البطولة", "الليلة", "الدفعة"), True),
+    **dict.fromkeys(("المجموعة", "المباراة", "الخسارة", "الميدالية", "السنة"), True),
 }
 #: Nouns after which a bare number is an hour of the clock (``الساعه`` is a common misspelling).
 HOUR_NOUNS = frozenset({"الساعة", "الساعه"})
@@ -111,7 +160,7 @@ NOUNS_BEFORE = frozenset(ORDINAL_NOUNS) | HOUR_NOUNS
 _CONSTRUCT_NOUNS = COUNTED_NOUNS | frozenset(CURRENCIES) | {POUND_STERLING.singular.split()[0]}
 #: Words after which a number is a year, not a count: what follows it is no counted noun
 #: (``عام 2000 شهد``).
-_YEAR_WORDS = frozenset({"عام", "العام", "سنة", "السنة", *OBLIQUE_BEFORE.intersection(MONTH_NAMES)})
+YEAR_WORDS = frozenset({"عام", "العام", "سنة", "السنة", *OBLIQUE_BEFORE.intersection(MONTH_NAMES)})
 
 _STRIP_DIACRITICS = str.maketrans(dict.fromkeys(DIACRITICS + "\u0640", None))
 
@@ -143,14 +192,163 @@ def governs(word: str, *, adjacent: bool = True) -> bool:
     >>> governs("وبحلول"), governs("لإجلاء"), governs("حصيلة"), governs("الحصيلة")
     (True, True, True, False)
     """
+    word = bare(word)
+    # للمباراة is the definite مباراة after ل: no indefinite noun in construct.
+    adjacent = adjacent and not word.lstrip("وف").startswith("لل")
     return any(
         stem in OBLIQUE_BEFORE
         or (adjacent and any(shape.fullmatch(stem) for shape in GOVERNING_SHAPES))
-        for stem in stems(bare(word))
+        for stem in stems(word)
     )
 
 
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
+
+
+_PARTICLES = _PREPOSITIONS | NOT_COUNTED | {"إن", "أن", "بأن", "لأن", "نحو", "حوالي", "حوالى"}
+
+
+def _is_verb(word: str, verbs: frozenset[str]) -> bool:
+    """Whether ``word`` is one of ``verbs``, maybe after ``و``/``ف`` (a verb takes no ``ب``)."""
+    return word in verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in verbs)
+
+
+def _preposition_with_pronoun(word: str) -> bool:
+    """``بينها``, ``منهم``, ``لديه``: a number after one is a subject (``بينها 12 حالة``)."""
+    suffix = _PRONOUN_SUFFIX.fullmatch(word) or re.fullmatch(r".{2,}?(ي|ك)", word)
+    stem = word[: -len(suffix.group(1))] if suffix else ""
+    stem = stem[1:] if len(stem) > 2 and stem[0] in "وف" else stem
+    return stem in _PREPOSITIONS or stem in {"لدي", "علي", "إلي", "عند", "من", "ف", "ل", "ب"}
+
+
+def _definite(word: str) -> bool:
+    return word.startswith(("ال", "وال", "فال")) and len(word) > 3
+
+
+def _is_adjective(word: str) -> bool:
+    return word in _ADJECTIVES or bool(_ADJECTIVE_SHAPE.fullmatch(word))
+
+
+def _construct_head(words: tuple[str, ...]) -> bool:
+    """Whether the word before a number is a noun in construct with it.
+
+    A word with a preposition glued to it (``بفارق``, ``بموجب``) or after a preposition
+    (``من أصل``) is a noun, not a verb, and a noun right before a number governs it; so does
+    a verbal noun with a pronoun (``تغريمه``).
+    """
+    first = words[0]
+    glued = first[0] in "بلك" and len(first) >= 4 and not first.startswith(("ال", "لل"))
+    if glued and first not in _VERBS_WITH_CLITIC_LETTER and not _is_verb(first, OBJECT_VERBS):
+        return True
+    if len(words) > 1 and words[1] in _PREPOSITIONS and not _definite(first):
+        return _ARABIC_WORD.fullmatch(first) is not None and first not in NOT_COUNTED
+    for word in stems(first)[:2]:
+        suffix = _PRONOUN_SUFFIX.fullmatch(word)
+        stem = word[: -len(suffix.group(1))] if suffix else ""
+        if stem and any(shape.fullmatch(stem) for shape in GOVERNING_SHAPES[:-1]):
+            return True
+    return False
+
+
+_IMPERFECT = re.compile(r"[يتن][^ا].{1,4}")
+_MASDAR_T = re.compile(r"ت..ي.")
+_PERFECT_FEMININE = re.compile(r"[^ا].{1,4}ت|ا.{2,4}ت")
+_NOT_VERBS = frozenset(
+    {"يوم", "يوما", "يونيو", "يوليو", "يناير", "يمين", "يسار", "تحت", "وقت", "سبت", "بنت"}
+    | {"أخت", "ثابت", "تاريخ", "تقرير", "ميت"}
+)
+
+
+def verb_like(word: str) -> bool:
+    """Whether ``word`` (bare) is a listed verb, or has an imperfect or feminine perfect's shape.
+
+    >>> verb_like("وتحيي"), verb_like("انتهت"), verb_like("منافسات"), verb_like("تغريم")
+    (True, True, False, False)
+    """
+    if _is_verb(word, OBJECT_VERBS | TIME_SUBJECT_VERBS | _VERBS_WITH_CLITIC_LETTER):
+        return True
+    word = word[1:] if len(word) > 3 and word[0] in "وف" else word
+    if word in _NOT_VERBS or word.endswith(("ة", "ات", "وت", "يت", "ين", "ون")):
+        return False
+    if _IMPERFECT.fullmatch(word):
+        return not _MASDAR_T.fullmatch(word)
+    return bool(_PERFECT_FEMININE.fullmatch(word)) and not word.startswith("ال")
+
+
+def noun_oblique(words: tuple[str, ...]) -> bool:
+    """Whether a definite noun after ``words`` (nearest first) is oblique.
+
+    As :func:`oblique_after`, and also after an indefinite noun, whose genitive it is
+    (``منافسات الجولة``, ``إحياء الذكرى``).
+    """
+    if not words:
+        return False
+    first = words[0]
+    if (
+        _ARABIC_WORD.fullmatch(first)
+        and not _definite(first)
+        and not verb_like(first)
+        and first not in NOT_COUNTED
+        and not _PRONOUN_SUFFIX.fullmatch(first)
+    ):
+        return True
+    return oblique_after(words)
+
+
+def oblique_after(words: tuple[str, ...], *, adjacent: bool = True, next_word: str = "") -> bool:
+    """Whether a number (or noun) after ``words`` is oblique: genitive or accusative.
+
+    ``words`` are the bare words of its clause before it, nearest first; ``next_word`` the word
+    after it. Oblique after a preposition or a noun it complements (:func:`governs`), after a
+    verb that takes it as object (:data:`DIRECT_OBJECT_VERBS`), after such a verb and its
+    definite subject (``بلغت العائدات``, :data:`OBJECT_VERBS`), after a year word and its
+    adjective (``للعام المالي``), and as a span of time after a verb (``استمر 30 عاما``).
+
+    >>> oblique_after(("العائدات", "بلغت")), oblique_after(("المالي", "للعام"))
+    (True, True)
+    >>> oblique_after(("استمر",), next_word="عاما"), oblique_after(("مرت",), next_word="عاما")
+    (True, False)
+    >>> oblique_after(("قتل",)), oblique_after(("الضحايا", "عدد")), oblique_after(())
+    (False, False, False)
+    """
+    if not words:
+        return False
+    first = words[0]
+    if _preposition_with_pronoun(first):
+        return False
+    if governs(first, adjacent=adjacent) or _is_verb(first, DIRECT_OBJECT_VERBS):
+        return True
+    if adjacent and _construct_head(words):
+        return True
+    if _is_verb(first, OBJECT_VERBS) and len(words) > 1 and words[1] in _INNA_PRONOUNS:
+        return True  # قال إنه قتل 70: the verb is active, the number its object
+    if any(_is_verb(word, TIME_SUBJECT_VERBS) for word in words[:6]):
+        return False  # مضى على اختفائه 21 يوما: the span of time is the subject
+    adjectives_only = True
+    head = ""
+    nominal = [False] * (MAX_SUBJECT_WORDS + 1)
+    for index, word in enumerate(words[: MAX_SUBJECT_WORDS + 1]):
+        if _is_verb(word, OBJECT_VERBS) or (index and verb_like(word)):
+            if index:
+                return True
+            head = word
+            break
+        if index and adjectives_only and governs(word):
+            return True
+        # عدد سكان البلدة: a construct; a particle before a noun is none.
+        follows_noun = index > 0 and nominal[index - 1] and word not in _PARTICLES
+        if _definite(word) or _PRONOUN_SUFFIX.fullmatch(word) or follows_noun:
+            nominal[index] = True
+            adjectives_only = adjectives_only and _is_adjective(word)
+            continue
+        head = word
+        break
+    if bare(next_word) in TIME_NOUNS:
+        # A span of time after a verb and its subject, or a noun it complements: accusative
+        # or genitive either way, unless time is the verb's subject (مرت 30 عاما).
+        head = next((w for w in words if not (_definite(w) or _PRONOUN_SUFFIX.fullmatch(w))), "")
+        return bool(head) and not _is_verb(head, TIME_SUBJECT_VERBS)
+    return False
 
 
 def _counted_by(word: str, *, after_year: bool) -> bool:
@@ -181,22 +379,52 @@ class Context:
     before_adjacent: bool  # only spaces come between that word and the number
     after: str  # the word after the match
     next_word: str  # the word after the match when only spaces come between
+    #: The bare words of the clause before the number, nearest first.
+    preceding: tuple[str, ...] = ()
 
     @property
     def oblique(self) -> bool:
-        return any(c in self.clitic for c in "بلك") or governs(
-            self.before, adjacent=self.before_adjacent
-        )
+        if any(c in self.clitic for c in "بلك"):
+            return True
+        words = self.preceding or tuple(word for word in (bare(self.before),) if word)
+        return oblique_after(words, adjacent=self.before_adjacent, next_word=self.next_word)
 
     @property
     def feminine(self) -> bool:
-        return bare(self.after) in FEMININE_NOUNS
+        """The noun after the number is feminine (a year counts nothing: ``عام 2015 بمشاركة``)."""
+        word = bare(self.after)
+        if self.year or (word[:1] in "بلك" and len(word) >= 6 and word not in FEMININE_NOUNS):
+            return False
+        return is_feminine(word)
+
+    def noun_before(self) -> tuple[str, bool, bool] | None:
+        """The definite noun before a ``الـ30`` that it describes, as an ordinal or a count.
+
+        Returns the noun, whether it is feminine and whether it is oblique; ``None`` when the
+        word before is no definite noun.
+        """
+        words = self.preceding
+        if not words or not _definite(words[0]):
+            return None
+        # المدن العربية الـ10: the noun is before its adjectives.
+        skip = 0
+        while skip + 1 < len(words) and _definite(words[skip + 1]) and _is_adjective(words[skip]):
+            skip += 1
+        noun = words[skip]
+        noun = noun[1:] if noun.startswith(("و", "ف")) else noun
+        feminine = ORDINAL_NOUNS.get(noun, is_feminine(noun[2:]) or noun.endswith("ى"))
+        return noun, feminine, noun_oblique(words[skip + 1 :])
 
     @property
     def construct(self) -> bool:
         """A counted noun follows: a final dual or scale word is in construct with it."""
-        after_year = any(stem in _YEAR_WORDS for stem in stems(bare(self.before)))
+        after_year = any(stem in YEAR_WORDS for stem in stems(bare(self.before)))
         return bool(self.next_word) and _counted_by(self.next_word, after_year=after_year)
+
+    @property
+    def year(self) -> bool:
+        """The word before says the number is a year (``عام``, ``سنة``, a month's name)."""
+        return any(stem in YEAR_WORDS for stem in stems(bare(self.before)))
 
     @property
     def dates(self) -> bool:
@@ -204,9 +432,21 @@ class Context:
         return any(stem in DATE_CUES for stem in stems(bare(self.before)))
 
     def ordinal_noun(self) -> tuple[str, bool] | None:
-        """The ordinal-taking noun before the number (``للمرة`` -> ``المرة``) and its clitic."""
+        """The ordinal-taking noun before the number (``للمرة`` -> ``المرة``) and its case.
+
+        The noun's case is the ordinal's: oblique after a clitic preposition (``بالدقيقة``),
+        or when the words before the noun make it so (``في الدقيقة``, ``احتل المركز``).
+        """
         word = bare(self.before)
-        for strip, prefix in (("", ""), ("و", ""), ("ف", ""), ("لل", "ال"), ("بال", "ال")):
-            if word.startswith(strip) and (noun := prefix + word[len(strip) :]) in NOUNS_BEFORE:
-                return noun, strip.startswith(("ل", "ب"))
+        for strip in ("", "و", "ف", "وبال", "فبال", "بال", "كال", "وال", "فال"):
+            noun = "ال" + word[len(strip) :] if strip.endswith("ال") else word[len(strip) :]
+            if strip and not word.startswith(strip):
+                continue
+            if noun in NOUNS_BEFORE:
+                clitic = strip.rstrip("ال").lstrip("وف")
+                return noun, bool(clitic) or noun_oblique(self.preceding[1:])
+        if word.startswith(("لل", "ولل", "فلل")):
+            noun = "ال" + word[word.index("لل") + 2 :]
+            if noun in NOUNS_BEFORE:
+                return noun, True
         return None

@@ -6,14 +6,24 @@ import re
 from collections.abc import Callable, Iterable
 
 from narrate.charset import ARABIC_INDIC_DIGITS, EASTERN_ARABIC_INDIC_DIGITS
-from narrate.text.numbers.calendar import MONTH_NAMES, date_words, day_month
+from narrate.text.numbers.calendar import (
+    ERAS,
+    HIJRI_ERA,
+    HIJRI_MONTH_NAMES,
+    MONTH_NAMES,
+    date_words,
+    day_month,
+    month_first,
+)
+from narrate.text.numbers.codes import spell_codes
 from narrate.text.numbers.grammar import (
     HOUR_NOUNS,
     ORDINAL_NOUNS,
     Context,
     bare,
-    governs,
+    stems,
 )
+from narrate.text.numbers.nouns import is_plural
 from narrate.text.numbers.words import (
     AFTER_SYMBOLS,
     CURRENCY_SYMBOLS,
@@ -47,6 +57,8 @@ _FOLD_SEPARATORS = (
     (re.compile(r"(?<=[0-9])\u066b(?=[0-9])"), "."),  # Arabic decimal separator
     (re.compile(r"(?<=[0-9])\u066c(?=[0-9])"), ","),  # Arabic thousands separator
     (re.compile(r"(?<=[0-9])\s?\u066a|\u066a(?=\s?[0-9])"), "%"),  # Arabic percent sign
+    # The Gulf wires' decimal: "5ر19" is 19.5, the fraction written first.
+    (re.compile(r"(?<![\w.,])([0-9]+)ر([0-9]+)(?![\w\u0640])"), r"\2.\1"),
 )
 
 
@@ -67,7 +79,8 @@ _PATTERN = re.compile(
         (?![0-9])
     | (?P<time>(?P<hour>[0-9]{{1,2}}):(?P<minute>[0-9]{{2}}))(?![0-9:])
     | (?P<dm>(?P<d3>[0-9]{{1,2}})/(?P<m3>[0-9]{{1,2}}))(?![0-9]|[/.,][0-9])
-    | (?P<day>[0-9]{{1,2}})\s+(?P<month>{_alternatives(MONTH_NAMES)}){_WORD_END}
+    | (?P<day>[0-9]{{1,2}})\s+(?P<month>{_alternatives(MONTH_NAMES + HIJRI_MONTH_NAMES)})
+        {_WORD_END}
         (?:\s+(?P<year>[0-9]{{4}})(?![0-9]))?
     | (?P<symbol>[$€£])\s?(?P<amount>{_NUMBER})
         (?:\s+(?P<scale>{_alternatives(f for _, n in SCALES for f in n.forms)}){_WORD_END})?
@@ -80,6 +93,20 @@ _PATTERN = re.compile(
     re.VERBOSE,
 )
 _LEFTOVER_DIGITS = re.compile(r"[0-9]+")
+#: A year's era written after it: ``هـ`` (its tatweel may be gone) or ``م``.
+_ERA = re.compile(r"[^\S\n]?(ه\u0640*|م)(?![\w\u0640])")
+_HIJRI_MARK = re.compile(
+    rf"[0-9][^\S\n]?ه\u0640*(?![\w\u0640])|[0-9][^\S\n]+(?:{_alternatives(HIJRI_MONTH_NAMES)})"
+)
+#: The day and month of a date written with slashes, to tell a text's order (day or month first).
+_SLASHED_DATE = re.compile(r"(?<![0-9/.,])([0-9]{1,2})/([0-9]{1,2})(?:/[0-9]{4})?(?![0-9/])")
+#: The stems of words that say the part of the day, up to three words after a time
+#: (``12:00 من ظهر اليوم``): the time then gets no part of its own.
+_DAY_PART_STEMS = frozenset(
+    {"ظهر", "ظهرا", "صباح", "صباحا", "مساء", "مساءا", "فجر", "فجرا", "عصر", "عصرا", "ليل", "ليلا"}
+    | {"ظهيرة", "منتصف"}
+)
+_NEXT_WORDS = re.compile(r"[^\w\n]*([\w\u0640]+)")
 #: Clitics that may be glued to a number, or written apart with a tatweel: و، ف، ب، ل، ك، ال.
 _CLITICS = re.compile(r"[وف]?(?:[بلك]|لل|[بك]?ال)?")
 _WORD_BEFORE = re.compile(r"([\w\u0640]+)[^\w\n]*$")
@@ -87,6 +114,11 @@ _WORD_AFTER = re.compile(r"^[^\w\n]*?([\w\u0640]+)")
 _NEXT_WORD = re.compile(r"[^\S\n]+([\w\u0640]+)")
 #: A 12-hour time's ``ص`` / ``م``, written after it.
 _MERIDIEM = re.compile(rf"[^\S\n]+({_alternatives(MERIDIEMS)}){_WORD_END}")
+#: Words after which a bare number from 1 to 12 is an hour (``9 صباحا``).
+_HOUR_PARTS = frozenset({"صباحا", "مساء", "مساءا", "ظهرا", "فجرا", "ليلا", "عصرا", "ظهر"})
+#: Where a clause ends: the words before a number that may govern it stop there.
+_CLAUSE_END = re.compile(r"[.،,؛;:!?؟\n()\[\]\"«»]")
+_WORDS = re.compile(r"[\w\u0640]+")
 _GLUED_BEFORE = re.compile(r"[\w\u0640]+$")
 _SEPARATE_CLITIC = re.compile(r"(?:^|(?<=\s))([وفبلك]|لل|ال|بال|وال|وب|ول|فب)\u0640?\s$")
 
@@ -99,6 +131,27 @@ class _Reader:
         self.last_oblique = False
         self.last_end = -1
         self.taken = 0  # characters after the match that the last reading took in too
+        #: The text dates by the Hijri calendar too: a Gregorian "م" is then said, not dropped.
+        self.hijri = bool(_HIJRI_MARK.search(text))
+        #: The text writes its dates month first (``10/25/2016``): its ambiguous ones are too.
+        self.month_first = month_first([(int(a), int(b)) for a, b in _SLASHED_DATE.findall(text)])
+
+    def _era(self, m: re.Match[str], *, year: int, sure: bool) -> str:
+        """The era written after the year just read (``هـ``, ``م``), said or dropped.
+
+        ``sure`` says the number is a year; otherwise a spaced ``م`` is left alone (a metre,
+        or an evening), and only a ``م`` glued to a number of three or four digits is an era.
+        """
+        era = _ERA.match(self.text, m.end() + self.taken)
+        if not era or not 100 <= year <= 2200:
+            return ""
+        letter = era.group(1).rstrip("\u0640")
+        if letter == "م" and not sure and era.group().startswith((" ", "\u00a0")):
+            return ""
+        self.taken += len(era.group())
+        if ERAS[letter] == HIJRI_ERA or self.hijri:
+            return f" {ERAS[letter]}"
+        return ""
 
     def context(self, match: re.Match[str], out: list[str]) -> Context:
         head = out[-1]
@@ -117,7 +170,11 @@ class _Reader:
         after = _WORD_AFTER.search(self.text[match.end() :])
         next_word = _NEXT_WORD.match(self.text, match.end())
         between = self.text[self.last_end : match.start()] if self.last_end >= 0 else "-"
+        clause = _CLAUSE_END.split(head)[-1]
+        words = (bare(word) for word in reversed(_WORDS.findall(clause)[-8:]))
+        preceding = tuple(word for word in words if word)
         return Context(
+            preceding=preceding,
             clitic=clitic.rstrip("\u0640"),
             before=before.group(1) if before else "",
             before_number=between.split() in ([], [clitic]),
@@ -148,10 +205,13 @@ class _Reader:
     # Each reader returns the words for one kind of match.
 
     def ymd(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
-        return date_words(m["y1"], m["m1"], m["d1"], m["s1"], oblique, order="ymd")
+        words = date_words(m["y1"], m["m1"], m["d1"], m["s1"], oblique, order="ymd")
+        return words + self._era(m, year=int(m["y1"]), sure=True)
 
     def dmy(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
-        return date_words(m["y2"], m["m2"], m["d2"], m["s2"], oblique, order="dmy")
+        swap = self.month_first and m["s2"] == "/"
+        words = date_words(m["y2"], m["m2"], m["d2"], m["s2"], oblique, order="dmy", swap=swap)
+        return words + self._era(m, year=int(m["y2"]), sure=True)
 
     def time(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
         hour, minute = int(m["hour"]), int(m["minute"])
@@ -167,10 +227,25 @@ class _Reader:
         if meridiem:
             self.taken = len(meridiem.group())
             return clock(hour, minute, meridiem=meridiem.group(1))
-        return clock(hour, minute, next_word=bare(ctx.after), day_part=day_part)
+        said = self._day_said(m.end())
+        return clock(hour, minute, next_word=bare(ctx.after), day_part=day_part, day_said=said)
+
+    def _day_said(self, end: int) -> bool:
+        """Whether one of the three words after ``end`` says the part of the day."""
+        for _ in range(3):
+            word = _NEXT_WORDS.match(self.text, end)
+            if not word:
+                return False
+            if any(stem in _DAY_PART_STEMS for stem in stems(bare(word.group(1)))):
+                return True
+            end = word.end()
+        return False
 
     def dm(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
-        if ctx.dates and (words := day_month(int(m["d3"]), int(m["m3"]), oblique)):
+        day, month = int(m["d3"]), int(m["m3"])
+        if self.month_first and month <= 12:
+            day, month = month, day
+        if ctx.dates and (words := day_month(day, month, oblique)):
             return words
         return f"{decimal(m['d3'], oblique=oblique)}/{decimal(m['m3'], oblique=oblique)}"
 
@@ -180,8 +255,14 @@ class _Reader:
             return f"{decimal(m['day'], oblique=oblique)} {m['month']}" + (
                 f" {cardinal(int(m['year']), oblique=True)}" if m["year"] else ""
             )
-        words = f"{ordinal(day, oblique=oblique)} من {m['month']}"
-        return f"{words} عام {cardinal(int(m['year']), oblique=True)}" if m["year"] else words
+        month = m["month"]
+        if month.startswith(("ذو ", "ذا ")):
+            month = "ذي" + month[2:]  # the genitive after من
+        words = f"{ordinal(day, oblique=oblique)} من {month}"
+        if not m["year"]:
+            return words
+        year = int(m["year"])
+        return f"{words} عام {cardinal(year, oblique=True)}" + self._era(m, year=year, sure=True)
 
     def symbol(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
         return _amount(m["amount"], CURRENCY_SYMBOLS[m["symbol"]], m["scale"], oblique=oblique)
@@ -216,26 +297,43 @@ class _Reader:
             return _amount(text, noun, None, oblique=oblique)
         is_integer = "." not in text and not (len(text) > 1 and text.startswith("0"))
         value = int(text.replace(",", "")) if is_integer else -1
-        if is_integer and (ordinal_noun := ctx.ordinal_noun()):
-            word, clitic_oblique = ordinal_noun
-            oblique = clitic_oblique or governs(self._word_before_noun(m, ctx))
-            if word in HOUR_NOUNS and 0 <= value <= 24:
+        # A number with a preposition glued to it (بـ10) is governed by it, no ordinal.
+        ordinal_noun = ctx.ordinal_noun() if ctx.clitic in ("", "ال") else None
+        if ordinal_noun and ordinal_noun[0] in HOUR_NOUNS:
+            if is_integer and 0 <= value <= 24:
                 # A bare hour from 1 to 12 is said alone (الساعة الثالثة); 0 and 13-24 are
                 # on the 24-hour clock and get the part of the day (الساعة 20: مساء).
                 return self._clock(m, ctx, value, 0, day_part=not 1 <= value <= 12)
-            if word not in HOUR_NOUNS:
-                return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=oblique)
+            if hour_minute := _hour_minute(text):
+                return self._clock(m, ctx, *hour_minute, day_part=True)
+        elif is_integer and ordinal_noun:
+            word, noun_oblique = ordinal_noun
+            return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=noun_oblique)
+        if is_integer and 1 <= value <= 12 and bare(ctx.next_word) in _HOUR_PARTS:
+            return self._clock(m, ctx, value, 0, day_part=False)  # 9 صباحا: an hour
         if is_integer and ctx.clitic.endswith("ال") and len(text) <= MAX_DIGITS:
+            if ctx.clitic == "ال" and (described := ctx.noun_before()):
+                # الذكرى الـ65: the noun's ordinal; الدوائر الـ30: its count, in its case.
+                word, feminine, noun_oblique = described
+                if is_plural(word) or not 0 < value < 1000:
+                    return definite(value, feminine=feminine, oblique=noun_oblique)
+                return ordinal(value, feminine=feminine, oblique=noun_oblique)
             return definite(value, feminine=ctx.feminine, oblique=oblique)
         if is_integer and len(text) <= MAX_DIGITS:
-            return cardinal(value, feminine=ctx.feminine, oblique=oblique, construct=ctx.construct)
+            words = cardinal(value, feminine=ctx.feminine, oblique=oblique, construct=ctx.construct)
+            if 3 <= len(text) <= 4:
+                return words + self._era(m, year=value, sure=ctx.year)
+            return words
         return decimal(text, oblique=oblique)
 
-    def _word_before_noun(self, m: re.Match[str], ctx: Context) -> str:
-        head = self.text[: m.start()]
-        index = head.rfind(ctx.before)
-        before = _WORD_BEFORE.search(head[:index]) if index > 0 else None
-        return before.group(1) if before else ""
+
+def _hour_minute(text: str) -> tuple[int, int] | None:
+    """A 24-hour time written as four digits (``0658``, ``1900``) or with a dot (``13.15``)."""
+    digits = text.replace(".", "") if re.fullmatch(r"[0-9]{1,2}\.[0-9]{2}", text) else text
+    if not re.fullmatch(r"[0-9]{3,4}", digits):
+        return None
+    hour, minute = int(digits[:-2]), int(digits[-2:])
+    return (hour, minute) if hour <= 24 and minute <= 59 else None
 
 
 def _amount(
@@ -283,6 +381,7 @@ def verbalize(text: str) -> str:
         return text
     for pattern, replacement in _FOLD_SEPARATORS:
         text = pattern.sub(replacement, text)
+    text = spell_codes(text)
     reader = _Reader(text)
     out = [""]
     position = 0

@@ -244,6 +244,8 @@ def _below_hundred(n: int, feminine: bool, oblique: bool) -> str:
     if unit == 0:
         return ten
     first = COMPOUND_ONE[feminine] if unit == 1 else _case(units[unit], oblique)
+    if first == "ثماني" and not oblique:
+        first = "ثمان"  # ثمانٍ وعشرون: the nominative drops its ي before و
     return f"{first} و{ten}"
 
 
@@ -380,7 +382,13 @@ def _integer(digits: str, *, feminine: bool = False, oblique: bool = False) -> s
 
 
 def clock(
-    hour: int, minute: int, *, next_word: str = "", meridiem: str = "", day_part: bool = True
+    hour: int,
+    minute: int,
+    *,
+    next_word: str = "",
+    meridiem: str = "",
+    day_part: bool = True,
+    day_said: bool = False,
 ) -> str:
     """A time of day (``08:30``) in words.
 
@@ -409,7 +417,7 @@ def clock(
         part = MERIDIEM_AT_TWELVE[meridiem] if hour == 12 else MERIDIEMS[meridiem]
     else:
         part = DAY_PARTS.get(spoken % 24) if day_part or hour > 12 else None
-    if part and next_word not in DAY_PART_WORDS:
+    if part and not day_said and next_word not in DAY_PART_WORDS:
         words = f"{words} {part}"
     return words
 
