@@ -51,7 +51,9 @@ DATE_CUES = frozenset(
 )
 
 
-def day_month(day: int, month: int, oblique: bool, *, month_first: bool = True) -> str:
+def day_month(
+    day: int, month: int, oblique: bool, *, month_first: bool = True, hijri: bool = False
+) -> str:
     """``الخامس من ديسمبر``, or "" when no month has that day (``31/4``, ``13/13``).
 
     A day-first reading that is impossible is tried month first, as American sources write.
@@ -59,17 +61,31 @@ def day_month(day: int, month: int, oblique: bool, *, month_first: bool = True) 
     if month_first and not 1 <= month <= 12 and 1 <= day <= 12:
         day, month = month, day
     if 1 <= month <= 12 and 1 <= day <= DAYS_IN_MONTH[month]:
-        return f"{ordinal(day, oblique=oblique)} من {MONTHS[month]}"
+        name = HIJRI_MONTHS[month][0] if hijri else MONTHS[month]
+        return f"{ordinal(day, oblique=oblique)} من {genitive_month(name)}"
     return ""
 
 
+def genitive_month(month: str) -> str:
+    """A month's name after ``من``: ``ذو الحجة`` is ``ذي الحجة``."""
+    return "ذي" + month[2:] if month.startswith(("ذو ", "ذا ")) else month
+
+
 def date_words(
-    year: str, month: str, day: str, sep: str, oblique: bool, order: str, *, swap: bool = False
+    year: str,
+    month: str,
+    day: str,
+    sep: str,
+    oblique: bool,
+    order: str,
+    *,
+    swap: bool = False,
+    hijri: bool = False,
 ) -> str:
     """A written date in words; ``swap`` reads a ``dmy`` date month first (``10/25/2016``)."""
     if swap and int(month) <= 12:
         day, month = month, day
-    words = day_month(int(day), int(month), oblique, month_first=order == "dmy")
+    words = day_month(int(day), int(month), oblique, month_first=order == "dmy", hijri=hijri)
     if words:
         return f"{words} عام {cardinal(int(year), oblique=True)}"
     parts = (year, month, day) if order == "ymd" else (day, month, year)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from narrate.charset import DIACRITICS
-from narrate.text.numbers.calendar import DATE_CUES, MONTH_NAMES
+from narrate.text.numbers.calendar import DATE_CUES, MONTH_NAMES, WEEKDAYS
 from narrate.text.numbers.nouns import FEMININE_NOUNS, MASCULINE_NOUNS, is_feminine
 from narrate.text.numbers.words import CURRENCIES, POUND_STERLING
 
@@ -17,7 +17,7 @@ OBLIQUE_BEFORE = frozenset(
         *("في", "من", "إلى", "الى", "على", "عن", "منذ", "حتى", "مع", "بين", "عند", "لدى"),
         *("نحو", "حوالي", "حوالى", "قرابة", "زهاء", "خلال", "بعد", "قبل", "فوق", "تحت", "دون"),
         *("لمدة", "مدة", "طوال", "سوى", "غير", "إن", "أن", "بأن", "لأن", "لكن", "كأن"),
-        *("الموافق", "الموافقة", "يوافق", "توافق", "مقابل", "حسب", "بحسب", "وفق", "وفقا"),
+        *("الموافق", "الموافقة", "مقابل", "حسب", "بحسب", "وفق", "وفقا"),
         *("عبر", "ضد", "جراء", "بسبب", "بفضل", "بموجب", "أصل", "إجمالي", "أكثر", "أقل"),
         *("مقتل", "مصرع", "نزوح", "وصول", "سقوط", "فوز", "رحيل", "غرق", "دخول", "خروج"),
         *("وجود", "مرور", "بفارق", "فارق", "بإجمالي"),
@@ -103,16 +103,20 @@ _PREPOSITIONS = frozenset(
     {"في", "من", "إلى", "الى", "على", "عن", "مع", "بين", "عند", "لدى", "حتى", "منذ", "خلال"}
 )
 #: How many words a number's governing verb may stand before it (its subject between).
-MAX_SUBJECT_WORDS = 4
+MAX_SUBJECT_WORDS = 6
 
 
 #: Shapes of a word a number after it is the complement of, so read in the oblique: the
 #: verbal nouns (masdars) of the derived verbs, which no verb shares (``إجلاء``, ``تجهيز``,
-#: ``اعتقال``, ``انسحاب``, ``استيراد``), and an indefinite noun in ``ة`` (``حصيلة``, ``مساحة``,
+#: ``اعتقال``, ``انسحاب``, ``استيراد``) and of the shape فعول (``هطول``, ``نزوح``: no verb has it),
+#: and an indefinite noun in ``ة`` (``حصيلة``, ``مساحة``,
 #: ``وفاة``), which before a number can only be in construct with it.
 GOVERNING_SHAPES = tuple(
     re.compile(shape)
-    for shape in (r"إ..ا.", r"ت..ي.", r"ا.ت.ا.", r"ان..ا.", r"است..ا.", r"(?!ال|لل).{3,}ة")
+    for shape in (
+        *(r"إ..ا.", r"ت..ي.", r"ا.ت.ا.", r"ان..ا.", r"است..ا.", r"(?!ال)..و."),
+        r"(?!ال|لل).{3,}ة",
+    )
 )
 
 COUNTED_NOUNS = FEMININE_NOUNS | MASCULINE_NOUNS
@@ -335,8 +339,14 @@ def oblique_after(words: tuple[str, ...], *, adjacent: bool = True, next_word: s
             break
         if index and adjectives_only and governs(word):
             return True
-        # عدد سكان البلدة: a construct; a particle before a noun is none.
+        # عدد سكان البلدة: a construct; a particle before a noun is none, but a preposition
+        # between two nouns is inside the subject (درجة الحرارة في الجهراء).
         follows_noun = index > 0 and nominal[index - 1] and word not in _PARTICLES
+        inside = index + 1 < len(words) and _definite(words[index + 1])
+        if word in _PREPOSITIONS and index > 0 and nominal[index - 1] and inside:
+            nominal[index] = True
+            adjectives_only = False
+            continue
         if _definite(word) or _PRONOUN_SUFFIX.fullmatch(word) or follows_noun:
             nominal[index] = True
             adjectives_only = adjectives_only and _is_adjective(word)
@@ -393,7 +403,9 @@ class Context:
     def feminine(self) -> bool:
         """The noun after the number is feminine (a year counts nothing: ``عام 2015 بمشاركة``)."""
         word = bare(self.after)
-        if self.year or (word[:1] in "بلك" and len(word) >= 6 and word not in FEMININE_NOUNS):
+        if self.year or _definite(word) or word.startswith("لل"):
+            return False
+        if word[:1] in "بلك" and len(word) >= 6 and word not in FEMININE_NOUNS:
             return False
         return is_feminine(word)
 
@@ -420,6 +432,13 @@ class Context:
         """A counted noun follows: a final dual or scale word is in construct with it."""
         after_year = any(stem in YEAR_WORDS for stem in stems(bare(self.before)))
         return bool(self.next_word) and _counted_by(self.next_word, after_year=after_year)
+
+    @property
+    def after_weekday(self) -> bool:
+        """A date after a weekday is in the weekday's case: ``يوم الأحد الحادي والعشرين``."""
+        if not self.preceding or self.preceding[0].lstrip("وف") not in WEEKDAYS:
+            return False
+        return noun_oblique(self.preceding[1:])
 
     @property
     def year(self) -> bool:

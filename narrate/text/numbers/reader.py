@@ -13,6 +13,7 @@ from narrate.text.numbers.calendar import (
     MONTH_NAMES,
     date_words,
     day_month,
+    genitive_month,
     month_first,
 )
 from narrate.text.numbers.codes import spell_codes
@@ -24,6 +25,12 @@ from narrate.text.numbers.grammar import (
     stems,
 )
 from narrate.text.numbers.nouns import is_plural
+from narrate.text.numbers.units import (
+    ABBREVIATIONS,
+    MEASURE_WORDS,
+    SINGLE_LETTER_UNITS,
+    abbreviated,
+)
 from narrate.text.numbers.words import (
     AFTER_SYMBOLS,
     CURRENCY_SYMBOLS,
@@ -70,6 +77,8 @@ def _alternatives(words: Iterable[str]) -> str:
 # A number ends where no digit, and no separator followed by a digit, goes on ("1.2.3.4").
 _NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?![0-9]|[.,][0-9])"
 _WORD_END = r"(?![\w\u0640])"
+#: The tanween (and its alif) a unit may carry as written: ``دولاراً``, ``ألفًا``.
+_TANWEEN_TAIL = "[\u064b-\u0652]*ا?[\u064b-\u0652]*"
 _PATTERN = re.compile(
     rf"""
     (?<![0-9.,])(?:
@@ -87,7 +96,11 @@ _PATTERN = re.compile(
     | %\s?(?P<percent>{_NUMBER})
     | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/.-])
     | (?:(?<![\w\u0640])(?P<minus>[-\u2212]))?(?P<number>{_NUMBER})
-        (?:\s?(?P<after>[%$€£]|°[Cم]?)|\s+(?P<unit>{_alternatives(UNIT_WORDS)}){_WORD_END})?
+        (?:\s?(?P<after>[%$€£]|°[Cم]?)
+          |\s?(?P<abbr>{ABBREVIATIONS}){_WORD_END}
+          |\s+(?P<unit>{_alternatives(UNIT_WORDS)})(?P<tail>{_TANWEEN_TAIL}){_WORD_END}
+            (?:\s?(?P<currency>[$€£]|{ABBREVIATIONS}){_WORD_END})?
+        )?
     )
     """,
     re.VERBOSE,
@@ -106,6 +119,13 @@ _DAY_PART_STEMS = frozenset(
     {"ظهر", "ظهرا", "صباح", "صباحا", "مساء", "مساءا", "فجر", "فجرا", "عصر", "عصرا", "ليل", "ليلا"}
     | {"ظهيرة", "منتصف"}
 )
+_ARABIC = re.compile(r"[\u0621-\u064a\u064b-\u0652]+")
+_SINGLE_LETTER_UNIT = re.compile(rf"[^\S\n]?([{''.join(SINGLE_LETTER_UNITS)}])(?![\w\u0640])")
+_MONTHS = _alternatives(MONTH_NAMES + HIJRI_MONTH_NAMES)
+#: ``3 إلى 7 مارس``: the first day of a range of days.
+_DAY_RANGE = re.compile(rf"\s*(?:إلى|الى|حتى|و|-|–)\s*[0-9]{{1,2}}\s+(?:{_MONTHS})(?![\w])")
+#: ``الـ15 من شهر نيسان``: a day of a month.
+_OF_MONTH = re.compile(rf"\s+من\s+(?:شهر\s+)?(?:{_MONTHS})(?![\w])")
 _NEXT_WORDS = re.compile(r"[^\w\n]*([\w\u0640]+)")
 #: Clitics that may be glued to a number, or written apart with a tatweel: و، ف، ب، ل، ك، ال.
 _CLITICS = re.compile(r"[وف]?(?:[بلك]|لل|[بك]?ال)?")
@@ -183,10 +203,17 @@ class _Reader:
             next_word=next_word.group(1) if next_word else "",
         )
 
+    def _counted_between(self, match: re.Match[str]) -> bool:
+        """Only the last number's noun stands between it and this one (``30 قتيلا و52``)."""
+        if self.last_end < 0:
+            return False
+        between = self.text[self.last_end : match.start()].split()
+        return len(between) == 2 and between[1] == "و" and _ARABIC.fullmatch(between[0]) is not None
+
     def read(self, match: re.Match[str], ctx: Context) -> str:
         self.taken = 0
         oblique = ctx.oblique
-        if ctx.clitic.endswith("و") and ctx.before_number:
+        if ctx.clitic.endswith("و") and (ctx.before_number or self._counted_between(match)):
             oblique = self.last_oblique
         self.last_oblique = oblique
         groups = match.groupdict()
@@ -204,40 +231,72 @@ class _Reader:
 
     # Each reader returns the words for one kind of match.
 
+    def _hijri_era(self, m: re.Match[str]) -> bool:
+        era = _ERA.match(self.text, m.end())
+        return era is not None and ERAS[era.group(1).rstrip("\u0640")] == HIJRI_ERA
+
     def ymd(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
-        words = date_words(m["y1"], m["m1"], m["d1"], m["s1"], oblique, order="ymd")
+        oblique = oblique or ctx.after_weekday
+        hijri = self._hijri_era(m)
+        words = date_words(m["y1"], m["m1"], m["d1"], m["s1"], oblique, order="ymd", hijri=hijri)
         return words + self._era(m, year=int(m["y1"]), sure=True)
 
     def dmy(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
         swap = self.month_first and m["s2"] == "/"
-        words = date_words(m["y2"], m["m2"], m["d2"], m["s2"], oblique, order="dmy", swap=swap)
+        oblique = oblique or ctx.after_weekday
+        hijri = self._hijri_era(m)
+        words = date_words(
+            m["y2"], m["m2"], m["d2"], m["s2"], oblique, order="dmy", swap=swap, hijri=hijri
+        )
         return words + self._era(m, year=int(m["y2"]), sure=True)
 
     def time(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
         hour, minute = int(m["hour"]), int(m["minute"])
         if hour > 24 or minute > 59:
             return f"{decimal(m['hour'], oblique=oblique)} {decimal(m['minute'], oblique=oblique)}"
-        return self._clock(m, ctx, hour, minute, day_part=True)
+        if (hour_noun := ctx.ordinal_noun()) and hour_noun[0] in HOUR_NOUNS:
+            oblique = hour_noun[1]  # في الساعة 19:02: the minutes in the hour's case
+        return self._clock(m, ctx, hour, minute, day_part=True, oblique=oblique)
 
     def _clock(
-        self, m: re.Match[str], ctx: Context, hour: int, minute: int, *, day_part: bool
+        self,
+        m: re.Match[str],
+        ctx: Context,
+        hour: int,
+        minute: int,
+        *,
+        day_part: bool,
+        oblique: bool = False,
+        morning: bool = False,
     ) -> str:
         """The time, taking in the ``ص`` / ``م`` written after it."""
         meridiem = _MERIDIEM.match(self.text, m.end())
         if meridiem:
             self.taken = len(meridiem.group())
-            return clock(hour, minute, meridiem=meridiem.group(1))
+            return clock(hour, minute, meridiem=meridiem.group(1), oblique=oblique)
         said = self._day_said(m.end())
-        return clock(hour, minute, next_word=bare(ctx.after), day_part=day_part, day_said=said)
+        words = clock(
+            hour,
+            minute,
+            next_word=bare(ctx.after),
+            day_part=day_part,
+            day_said=said,
+            oblique=oblique,
+        )
+        if morning and 4 <= hour <= 11 and not said:
+            words += " صباحا"  # 0730: a 24-hour time says its morning too
+        return words
 
     def _day_said(self, end: int) -> bool:
-        """Whether one of the three words after ``end`` says the part of the day."""
-        for _ in range(3):
+        """Whether the word after ``end`` (past a ``من``) says the part of the day."""
+        for _ in range(2):
             word = _NEXT_WORDS.match(self.text, end)
             if not word:
                 return False
             if any(stem in _DAY_PART_STEMS for stem in stems(bare(word.group(1)))):
                 return True
+            if bare(word.group(1)) != "من":
+                return False
             end = word.end()
         return False
 
@@ -255,10 +314,8 @@ class _Reader:
             return f"{decimal(m['day'], oblique=oblique)} {m['month']}" + (
                 f" {cardinal(int(m['year']), oblique=True)}" if m["year"] else ""
             )
-        month = m["month"]
-        if month.startswith(("ذو ", "ذا ")):
-            month = "ذي" + month[2:]  # the genitive after من
-        words = f"{ordinal(day, oblique=oblique)} من {month}"
+        oblique = oblique or ctx.after_weekday
+        words = f"{ordinal(day, oblique=oblique)} من {genitive_month(m['month'])}"
         if not m["year"]:
             return words
         year = int(m["year"])
@@ -290,11 +347,21 @@ class _Reader:
             return f"{decimal(text, oblique=oblique)} {PERCENT}"
         if after:
             return _amount(text, AFTER_SYMBOLS[after], None, oblique=oblique)
+        if m["abbr"]:
+            words = _amount(text, abbreviated(m["abbr"]), None, oblique=oblique)
+            at_end = m.end() == len(self.text) or self.text[m.end()] == "\n"
+            return words + "." if m["abbr"].endswith(".") and at_end else words
         if unit:
             noun = UNIT_WORDS[unit]
             if noun in SCALE_NOUNS:
-                return _amount(text, None, unit, oblique=oblique, construct=ctx.construct)
-            return _amount(text, noun, None, oblique=oblique)
+                currency = m["currency"] and (
+                    CURRENCY_SYMBOLS.get(m["currency"]) or abbreviated(m["currency"])
+                )
+                construct = ctx.construct or bool(currency)
+                words = _amount(text, currency or None, unit, oblique=oblique, construct=construct)
+            else:
+                words = _amount(text, noun, None, oblique=oblique)
+            return _as_written(words, unit + m["tail"])
         is_integer = "." not in text and not (len(text) > 1 and text.startswith("0"))
         value = int(text.replace(",", "")) if is_integer else -1
         # A number with a preposition glued to it (بـ10) is governed by it, no ordinal.
@@ -305,13 +372,27 @@ class _Reader:
                 # on the 24-hour clock and get the part of the day (الساعة 20: مساء).
                 return self._clock(m, ctx, value, 0, day_part=not 1 <= value <= 12)
             if hour_minute := _hour_minute(text):
-                return self._clock(m, ctx, *hour_minute, day_part=True)
+                noun_oblique = ordinal_noun[1]
+                return self._clock(
+                    m, ctx, *hour_minute, day_part=True, oblique=noun_oblique, morning=True
+                )
         elif is_integer and ordinal_noun:
             word, noun_oblique = ordinal_noun
             return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=noun_oblique)
+        measure = any(stem in MEASURE_WORDS for word in ctx.preceding[:3] for stem in stems(word))
+        single = _SINGLE_LETTER_UNIT.match(self.text, m.end())
+        if single and is_integer and (measure or single.group(1) != "م"):
+            self.taken = len(single.group())  # بعمق 3 م: metres
+            return _amount(text, SINGLE_LETTER_UNITS[single.group(1)], None, oblique=oblique)
         if is_integer and 1 <= value <= 12 and bare(ctx.next_word) in _HOUR_PARTS:
             return self._clock(m, ctx, value, 0, day_part=False)  # 9 صباحا: an hour
+        if is_integer and 1 <= value <= 12 and _MERIDIEM.match(self.text, m.end()):
+            return self._clock(m, ctx, value, 0, day_part=False)  # 10 ص: an hour
+        if is_integer and 1 <= value <= 31 and _DAY_RANGE.match(self.text, m.end()):
+            return ordinal(value, oblique=oblique)  # من 3 إلى 7 مارس: days
         if is_integer and ctx.clitic.endswith("ال") and len(text) <= MAX_DIGITS:
+            if ctx.clitic == "ال" and 1 <= value <= 31 and _OF_MONTH.match(self.text, m.end()):
+                return ordinal(value, oblique=oblique)  # في الـ15 من شهر نيسان: a day
             if ctx.clitic == "ال" and (described := ctx.noun_before()):
                 # الذكرى الـ65: the noun's ordinal; الدوائر الـ30: its count, in its case.
                 word, feminine, noun_oblique = described
@@ -325,6 +406,14 @@ class _Reader:
                 return words + self._era(m, year=value, sure=ctx.year)
             return words
         return decimal(text, oblique=oblique)
+
+
+def _as_written(words: str, written: str) -> str:
+    """``words`` with its last word as the text wrote it, when it is that word (``دولاراً``)."""
+    head, _, last = words.rpartition(" ")
+    if last and bare(written) == last and written != last:
+        return f"{head} {written}" if head else written
+    return words
 
 
 def _hour_minute(text: str) -> tuple[int, int] | None:

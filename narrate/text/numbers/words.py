@@ -107,7 +107,7 @@ MERIDIEM_AT_TWELVE = {"ص": "ليلا", "م": "ظهرا"}
 #: Words saying the part of the day already: a time followed by one gets no part added.
 DAY_PART_WORDS = frozenset(
     {"صباحا", "صباحًا", "مساء", "مساءً", "مساءا", "ظهرا", "ظهرًا", "فجرا", "فجرًا", "ليلا", "ليلًا"}
-    | {"عصرا", "عصرًا", "بعد", "بتوقيت", "صباح"}
+    | {"عصرا", "عصرًا", "بعد", "صباح"}
 )
 
 #: Gregorian month names, by number: the names used by most Arab broadcasters.
@@ -371,7 +371,8 @@ def decimal(text: str, *, oblique: bool = False) -> str:
     zeros = len(fraction) - len(fraction.lstrip("0"))
     tail = [UNITS_M[0]] * zeros
     if fraction.lstrip("0"):
-        tail.append(_integer(fraction.lstrip("0"), oblique=oblique))
+        # After فاصلة the fraction is a number of its own: always the nominative.
+        tail.append(_integer(fraction.lstrip("0")))
     return f"{words} {DECIMAL_POINT} {' '.join(tail)}"
 
 
@@ -389,6 +390,7 @@ def clock(
     meridiem: str = "",
     day_part: bool = True,
     day_said: bool = False,
+    oblique: bool = False,
 ) -> str:
     """A time of day (``08:30``) in words.
 
@@ -411,12 +413,12 @@ def clock(
     elif minute in MINUTE_WORDS:
         words = f"{words} {MINUTE_WORDS[minute]}"
     elif minute:
-        words = f"{words} و{counted(minute, MINUTE)}"
+        words = f"{words} و{counted(minute, MINUTE, oblique=oblique)}"
     part: str | None
     if meridiem and hour <= 12:
         part = MERIDIEM_AT_TWELVE[meridiem] if hour == 12 else MERIDIEMS[meridiem]
     else:
-        part = DAY_PARTS.get(spoken % 24) if day_part or hour > 12 else None
+        part = DAY_PARTS.get(hour % 24) if day_part or hour > 12 else None
     if part and not day_said and next_word not in DAY_PART_WORDS:
         words = f"{words} {part}"
     return words
