@@ -155,6 +155,7 @@ ORDINAL_NOUNS: dict[str, bool] = {
     **dict.fromkeys(("الولاية", "الألفية", "المرحلة", "القمة", "الحرب", "الدقيقة"), True),
     **dict.fromkeys(("الصفحة", "الدائرة", "الجلسة", "البطولة", "الليلة", "الدفعة"), True),
     **dict.fromkeys(("المجموعة", "المباراة", "الخسارة", "الميدالية", "السنة"), True),
+    **dict.fromkeys(("الدقائق", "الجولات", "المراكز", "المراتب"), True),
 }
 #: Nouns after which a bare number is an hour of the clock (``الساعه`` is a common misspelling).
 HOUR_NOUNS = frozenset({"الساعة", "الساعه"})
@@ -416,7 +417,15 @@ class Context:
         word before is no definite noun.
         """
         words = self.preceding
-        if not words or not _definite(words[0]):
+        if not words:
+            return None
+        suffix = _PRONOUN_SUFFIX.fullmatch(words[0])
+        if suffix and not _definite(words[0]):
+            # نقاطه الـ30, ميلاده الـ80: a noun made definite by its pronoun.
+            noun = "ال" + words[0][: -len(suffix.group(1))].lstrip("وف")
+            feminine = ORDINAL_NOUNS.get(noun, is_feminine(noun[2:]) or noun.endswith("ى"))
+            return noun, feminine, noun_oblique(words[1:])
+        if not _definite(words[0]):
             return None
         # المدن العربية الـ10: the noun is before its adjectives.
         skip = 0

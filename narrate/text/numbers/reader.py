@@ -66,6 +66,8 @@ _FOLD_SEPARATORS = (
     (re.compile(r"(?<=[0-9])\s?\u066a|\u066a(?=\s?[0-9])"), "%"),  # Arabic percent sign
     # The Gulf wires' decimal: "5ر19" is 19.5, the fraction written first.
     (re.compile(r"(?<![\w.,])([0-9]+)ر([0-9]+)(?![\w\u0640])"), r"\2.\1"),
+    # A clitic before a number in brackets, as sports tables write it: "نقاطه الـ(30)".
+    (re.compile(r"(?<![\w\u0640])((?:[وف]?[بلك]?ال|[وف]?[بلك])\u0640?)\s?\(([0-9]+)\)"), r"\1\2"),
 )
 
 
@@ -95,6 +97,7 @@ _PATTERN = re.compile(
         (?:\s+(?P<scale>{_alternatives(f for _, n in SCALES for f in n.forms)}){_WORD_END})?
     | %\s?(?P<percent>{_NUMBER})
     | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/.-])
+        (?:\s?(?P<range_abbr>{ABBREVIATIONS}){_WORD_END})?
     | (?:(?<![\w\u0640])(?P<minus>[-\u2212]))?(?P<number>{_NUMBER})
         (?:\s?(?P<after>[%$€£]|°[Cم]?)
           |\s?(?P<abbr>{ABBREVIATIONS}){_WORD_END}
@@ -119,6 +122,11 @@ _DAY_PART_STEMS = frozenset(
     {"ظهر", "ظهرا", "صباح", "صباحا", "مساء", "مساءا", "فجر", "فجرا", "عصر", "عصرا", "ليل", "ليلا"}
     | {"ظهيرة", "منتصف"}
 )
+#: Words before ``2/1`` that make it a score.
+_SCORE_WORDS = frozenset(
+    {"نتيجة", "بنتيجة", "تقدم", "فوز", "فاز", "خسر", "خسارة", "تعادل", "هزم", "تغلب", "انتهى"}
+    | {"انتهت", "هزيمة", "النتيجة", "فازت", "خسرت", "تقدمه", "بفوز", "بهدف"}
+)
 _ARABIC = re.compile(r"[\u0621-\u064a\u064b-\u0652]+")
 _SINGLE_LETTER_UNIT = re.compile(rf"[^\S\n]?([{''.join(SINGLE_LETTER_UNITS)}])(?![\w\u0640])")
 _MONTHS = _alternatives(MONTH_NAMES + HIJRI_MONTH_NAMES)
@@ -137,7 +145,7 @@ _MERIDIEM = re.compile(rf"[^\S\n]+({_alternatives(MERIDIEMS)}){_WORD_END}")
 #: Words after which a bare number from 1 to 12 is an hour (``9 صباحا``).
 _HOUR_PARTS = frozenset({"صباحا", "مساء", "مساءا", "ظهرا", "فجرا", "ليلا", "عصرا", "ظهر"})
 #: Where a clause ends: the words before a number that may govern it stop there.
-_CLAUSE_END = re.compile(r"[.،,؛;:!?؟\n()\[\]\"«»]")
+_CLAUSE_END = re.compile(r"[.،,؛;:!?؟\n\"«»]")
 _WORDS = re.compile(r"[\w\u0640]+")
 _GLUED_BEFORE = re.compile(r"[\w\u0640]+$")
 _SEPARATE_CLITIC = re.compile(r"(?:^|(?<=\s))([وفبلك]|لل|ال|بال|وال|وب|ول|فب)\u0640?\s$")
@@ -149,6 +157,8 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.last_oblique = False
+        #: The last number was an ordinal of a noun (its gender): ``الدقيقة 2 و72``.
+        self.last_ordinal: bool | None = None
         self.last_end = -1
         self.taken = 0  # characters after the match that the last reading took in too
         #: The text dates by the Hijri calendar too: a Gregorian "م" is then said, not dropped.
@@ -198,7 +208,7 @@ class _Reader:
             clitic=clitic.rstrip("\u0640"),
             before=before.group(1) if before else "",
             before_number=between.split() in ([], [clitic]),
-            before_adjacent=before is not None and not head[before.end(1) :].strip(),
+            before_adjacent=before is not None and not head[before.end(1) :].strip(" ([\n"),
             after=after.group(1) if after else "",
             next_word=next_word.group(1) if next_word else "",
         )
@@ -216,7 +226,14 @@ class _Reader:
         if ctx.clitic.endswith("و") and (ctx.before_number or self._counted_between(match)):
             oblique = self.last_oblique
         self.last_oblique = oblique
+        follows_ordinal = ctx.clitic == "و" and ctx.before_number and self.last_ordinal is not None
+        ordinal_gender, self.last_ordinal = self.last_ordinal, None
         groups = match.groupdict()
+        if follows_ordinal and match["number"] and match["number"].isdigit() and not match["unit"]:
+            # في الدقيقة 2 و72: the second number is the same noun's ordinal.
+            assert ordinal_gender is not None
+            self.last_ordinal = ordinal_gender
+            return "و" + ordinal(int(match["number"]), feminine=ordinal_gender, oblique=oblique)
         for name, reader in _READERS:
             if groups[name] is not None:
                 words = reader(self, match, ctx, oblique)
@@ -306,6 +323,10 @@ class _Reader:
             day, month = month, day
         if ctx.dates and (words := day_month(day, month, oblique)):
             return words
+        if any(stem in _SCORE_WORDS for word in ctx.preceding[:4] for stem in stems(word)):
+            # بنتيجة 2/2, تقدم الهلال 1/0: a score, the second side the complement of مقابل.
+            first, second = decimal(m["d3"], oblique=oblique), decimal(m["m3"], oblique=True)
+            return f"{first} {SCORE_VERSUS} {second}"
         return f"{decimal(m['d3'], oblique=oblique)}/{decimal(m['m3'], oblique=oblique)}"
 
     def day(self, m: re.Match[str], ctx: Context, oblique: bool) -> str:
@@ -332,6 +353,8 @@ class _Reader:
         low, high = decimal(m["low"], oblique=oblique), decimal(m["high"], oblique=True)
         rising = float(m["low"].replace(",", "")) < float(m["high"].replace(",", ""))
         word = RANGE_TO if rising else SCORE_VERSUS
+        if m["range_abbr"]:  # 15 – 45 كم/س: the unit is counted by the high end
+            high = _amount(m["high"], abbreviated(m["range_abbr"]), None, oblique=True)
         words = f"{low} {word} {high}"
         return f"{words} {PERCENT}" if m["range_percent"] else words
 
@@ -378,6 +401,8 @@ class _Reader:
                 )
         elif is_integer and ordinal_noun:
             word, noun_oblique = ordinal_noun
+            self.last_ordinal = ORDINAL_NOUNS[word]
+            self.last_oblique = noun_oblique
             return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=noun_oblique)
         measure = any(stem in MEASURE_WORDS for word in ctx.preceding[:3] for stem in stems(word))
         single = _SINGLE_LETTER_UNIT.match(self.text, m.end())

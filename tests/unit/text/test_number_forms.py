@@ -254,3 +254,23 @@ def test_currency_abbreviations(text: str, expected: str) -> None:
 )
 def test_the_texts_own_tanween_is_kept(text: str, expected: str) -> None:
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A number joined by و to an ordinal is the same noun's ordinal, in the same case.
+        ("في الدقيقة 2 و72", "في الدقيقة الثانية والثانية والسبعين"),
+        ("في الدقائق 10 و36", "في الدقائق العاشرة والسادسة والثلاثين"),
+        # Sports tables write the number in brackets after its clitic.
+        ("على نقاطه الـ(30)", "على نقاطه الثلاثين"),
+        ("بـ(36) نقطة", "بست وثلاثين نقطة"),
+        ("برصيد (26) نقطة", "برصيد (ست وعشرين) نقطة"),
+        ("المادة (35) من الدستور", "المادة (الخامسة والثلاثون) من الدستور"),
+        # A score, and a range with its unit after the high end.
+        ("بنتيجة 2/2", "بنتيجة اثنين مقابل اثنين"),
+        ("بسرعة 15 – 45 كم/س", "بسرعة خمسة عشر إلى خمسة وأربعين كيلومترا في الساعة"),
+    ],
+)
+def test_forms_of_sports_and_weather_pages(text: str, expected: str) -> None:
+    assert said(text) == expected
