@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from narrate.cache import Cache, text_key
 from narrate.models import Article, TextNeeds
 from narrate.text.diacritize import Diacritizer
+from narrate.text.latin import transliterate
 from narrate.text.lexicon import Lexicon
 from narrate.text.normalise import normalize, prepare, split_chunks, split_sentences
 from narrate.text.numbers import verbalize
@@ -116,7 +117,9 @@ def text_steps(needs: TextNeeds, lexicon: Lexicon, cache: Cache | None = None) -
 
     Diacritization is the one slow step; with a ``cache`` its output is kept per text.
     """
-    steps: list[Step] = [normalize, lexicon.apply, verbalize]
+    # The lexicon first (a producer's reading wins), then numbers (codes leave their letters in
+    # Latin), then whatever Latin is left goes to Arabic letters: an Arabic voice reads no other.
+    steps: list[Step] = [normalize, lexicon.apply, verbalize, transliterate]
     if needs.diacritics:
         diacritize, identity = _diacritizer()
         steps.append(_remembered(diacritize, "tashkeel", identity, cache) if cache else diacritize)
