@@ -38,24 +38,30 @@ The readings chosen, the way a news presenter reads them:
 - A clitic glued to the number (``و20``, ``بـ5``, ``الـ24``) stays glued to its first word:
   ``وعشرون``, ``بخمسة``, ``الأربع والعشرين``.
 
-Case, simplified: a number is read in the nominative (``عشرون``, ``اثنان``) unless the word
-before it is a preposition, an accusative-taking verb such as ``بلغ``, or a noun whose
-complement it is (``عام``, ``نسبة``, ``بحلول``, a verbal noun such as ``إجلاء`` or
-``تجهيز``, an indefinite noun in ``ة`` such as ``حصيلة``), or it carries ``ب``/``ل``/``ك``;
-then it is read in the oblique form shared by the genitive and the accusative (``عشرين``,
-``اثنين``). A number joined by ``و`` to a number before it takes that number's case.
+Case (:mod:`.grammar`): a number is read in the oblique form shared by the genitive and the
+accusative (``عشرين``, ``اثنين``) after a preposition (apart or glued: ``بـ``, ``لـ``), after a
+noun in construct with it (``عام``, ``نسبة``, ``بفارق``, a verbal noun, a year word past its
+adjective: ``للعام المالي 2026``), as a verb's object (right after ``بلغ``, ``تجاوز``, ``ارتفع``;
+or after a verb and its subject: ``بلغت العائدات 850 مليون``), as a span of time after a verb
+(``استمر 30 عاما``) and as ``كان``'s predicate after its subject; otherwise in the nominative:
+a subject (``قتل 20 شخصا``, the passive reading), a predicate, time as the subject of ``مرت``.
+A number joined by ``و`` to the one before (past its noun) takes that number's case.
 
 Construct (iḍāfa): a number ending in a dual or a scale word that is followed by the noun it
 counts drops its ``ن`` or tanween (``مئتا شخص``, ``ألفا دولار``, ``ثلاثون ألف دولار``,
 ``أحد عشر مليون نسمة``). Any Arabic word right after it is taken for that noun, except a
 particle, a common verb, a definite word, a word led by ``و`` and the other shapes of
-:data:`NOT_COUNTED_SHAPE` (``ألفان من``, ``عشرون ألفا فقط``), and except after a year
-(``عام 2000 شهد``).
+:data:`~narrate.text.numbers.grammar.NOT_COUNTED_SHAPE` (``ألفان من``, ``عشرون ألفا فقط``),
+and except after a year (``عام 2000 شهد``).
 
-Gender, simplified: a number agrees with the noun that follows it when that noun is one of
-a table of common feminine nouns of the news (``سنة``, ``ساعة``, ``دولة``, ``مرة`` ...);
-otherwise it takes the masculine-noun form, which is right for years, percentages, people
-(``أشخاص``, ``قتلى``), most currencies and every scale word.
+Gender (:mod:`.nouns`): a number agrees with the noun it counts by the rules of the counted
+noun: a lexicon of the nouns news counts, then the feminine ending (``ة``, a plural in ``ات``
+that the lexicon does not name masculine, the shape ``فعائل``). Ordinals (``الدقيقة 75``,
+``الذكرى الـ65``) take the gender and case of their noun.
+
+Dates and eras (:mod:`.calendar`), units and currency abbreviations (:mod:`.units`), codes and
+model numbers (:mod:`.codes`) have modules of their own; ``docs/numbers.md`` is the whole
+convention, and ``tests/data/numbers`` the labelled set that measures it.
 
 The words come from the tables below, not from a library: ``num2words`` (``lang="ar"``) and
 ``pyarabic`` both misread common news figures (``ألفا`` for a bare 2000, ``أحد عشر ألف``,
