@@ -63,6 +63,8 @@ _FOLD_DIGITS = str.maketrans(
 _FOLD_SEPARATORS = (
     (re.compile(r"(?<=[0-9])\u066b(?=[0-9])"), "."),  # Arabic decimal separator
     (re.compile(r"(?<=[0-9])\u066c(?=[0-9])"), ","),  # Arabic thousands separator
+    # A comma before one or two digits is a decimal comma, as the Maghreb writes: "26,5".
+    (re.compile(r"(?<=[0-9]),(?=[0-9]{1,2}(?![0-9]))"), "."),
     (re.compile(r"(?<=[0-9])\s?\u066a|\u066a(?=\s?[0-9])"), "%"),  # Arabic percent sign
     # The Gulf wires' decimal: "5ر19" is 19.5, the fraction written first.
     (re.compile(r"(?<![\w.,])([0-9]+)ر([0-9]+)(?![\w\u0640])"), r"\2.\1"),
@@ -134,20 +136,20 @@ _MONTHS = _alternatives(MONTH_NAMES + HIJRI_MONTH_NAMES)
 _DAY_RANGE = re.compile(rf"\s*(?:إلى|الى|حتى|و|-|–)\s*[0-9]{{1,2}}\s+(?:{_MONTHS})(?![\w])")
 #: ``الـ15 من شهر نيسان``: a day of a month.
 _OF_MONTH = re.compile(rf"\s+من\s+(?:شهر\s+)?(?:{_MONTHS})(?![\w])")
-_NEXT_WORDS = re.compile(r"[^\w\n]*([\w\u0640]+)")
+_NEXT_WORDS = re.compile(r"[^\w\n]*([\w\u0640\u064b-\u065f\u0670]+)")
 #: Clitics that may be glued to a number, or written apart with a tatweel: و، ف، ب، ل، ك، ال.
 _CLITICS = re.compile(r"[وف]?(?:[بلك]|لل|[بك]?ال)?")
-_WORD_BEFORE = re.compile(r"([\w\u0640]+)[^\w\n]*$")
-_WORD_AFTER = re.compile(r"^[^\w\n]*?([\w\u0640]+)")
-_NEXT_WORD = re.compile(r"[^\S\n]+([\w\u0640]+)")
+_WORD_BEFORE = re.compile(r"([\w\u0640\u064b-\u065f\u0670]+)[^\w\n]*$")
+_WORD_AFTER = re.compile(r"^[^\w\n]*?([\w\u0640\u064b-\u065f\u0670]+)")
+_NEXT_WORD = re.compile(r"[^\S\n]+([\w\u0640\u064b-\u065f\u0670]+)")
 #: A 12-hour time's ``ص`` / ``م``, written after it.
 _MERIDIEM = re.compile(rf"[^\S\n]+({_alternatives(MERIDIEMS)}){_WORD_END}")
 #: Words after which a bare number from 1 to 12 is an hour (``9 صباحا``).
 _HOUR_PARTS = frozenset({"صباحا", "مساء", "مساءا", "ظهرا", "فجرا", "ليلا", "عصرا", "ظهر"})
 #: Where a clause ends: the words before a number that may govern it stop there.
 _CLAUSE_END = re.compile(r"[.،,؛;:!?؟\n\"«»]")
-_WORDS = re.compile(r"[\w\u0640]+")
-_GLUED_BEFORE = re.compile(r"[\w\u0640]+$")
+_WORDS = re.compile(r"[\w\u0640\u064b-\u065f\u0670]+")
+_GLUED_BEFORE = re.compile(r"[\w\u0640\u064b-\u065f\u0670]+$")
 _SEPARATE_CLITIC = re.compile(r"(?:^|(?<=\s))([وفبلك]|لل|ال|بال|وال|وب|ول|فب)\u0640?\s$")
 
 
@@ -157,6 +159,7 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.last_oblique = False
+        self.last_noun = ""  # the word after the last number
         #: The last number was an ordinal of a noun (its gender): ``الدقيقة 2 و72``.
         self.last_ordinal: bool | None = None
         self.last_end = -1
@@ -220,11 +223,21 @@ class _Reader:
         between = self.text[self.last_end : match.start()].split()
         return len(between) == 2 and between[1] == "و" and _ARABIC.fullmatch(between[0]) is not None
 
+    def _same_noun(self, match: re.Match[str], ctx: Context) -> bool:
+        """The last number in the clause counted the same noun: ``448 نائبا ... و120 نائبا``."""
+        between = self.text[self.last_end : match.start()] if self.last_end >= 0 else ""
+        same = bool(self.last_noun) and bare(ctx.next_word) == self.last_noun
+        return same and not _CLAUSE_END.search(between)
+
     def read(self, match: re.Match[str], ctx: Context) -> str:
         self.taken = 0
         oblique = ctx.oblique
-        if ctx.clitic.endswith("و") and (ctx.before_number or self._counted_between(match)):
+        parallel = ctx.clitic.endswith("و") and (
+            ctx.before_number or self._counted_between(match) or self._same_noun(match, ctx)
+        )
+        if parallel:
             oblique = self.last_oblique
+        self.last_noun = bare(ctx.next_word)
         self.last_oblique = oblique
         follows_ordinal = ctx.clitic == "و" and ctx.before_number and self.last_ordinal is not None
         ordinal_gender, self.last_ordinal = self.last_ordinal, None

@@ -274,3 +274,25 @@ def test_the_texts_own_tanween_is_kept(text: str, expected: str) -> None:
 )
 def test_forms_of_sports_and_weather_pages(text: str, expected: str) -> None:
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A word with diacritics is one word to the grammar: بلغ governs past المسجّلة.
+        (
+            "بلغ عدد الإصابات المسجّلة حتى الآن 57309 إصابة",
+            "بلغ عدد الإصابات المسجّلة حتى الآن سبعة وخمسين ألفا وثلاثمئة وتسع إصابة",
+        ),
+        # The Maghreb's decimal comma.
+        ("مشاركة بلغت 26,5 %", "مشاركة بلغت ستة وعشرين فاصلة خمسة بالمئة"),
+        # Two counts of the same noun in one clause share their case.
+        (
+            "انتخاب 448 نائباً وفق النظام الفردي و120 نائباً وفق القوائم",
+            "انتخاب أربعمئة وثمانية وأربعين نائباً وفق النظام الفردي ومئة وعشرين نائباً وفق القوائم",
+        ),
+        ("انتظار النواب الـ13", "انتظار النواب الثلاثة عشر"),
+    ],
+)
+def test_forms_of_health_and_election_pages(text: str, expected: str) -> None:
+    assert said(text) == expected
