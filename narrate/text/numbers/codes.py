@@ -39,7 +39,8 @@ def _say(token: str) -> str:
     if len(groups) == 2:
         first, second = groups
         if first.isalpha() and len(second) <= MODEL_DIGITS and not second.startswith("0"):
-            return f"{first} {second}"
+            # Su-35: a model's short letters are its initials, spelt as capitals.
+            return f"{first.upper() if len(first) <= 3 else first} {second}"
         if first.isdigit() and len(second) <= MODEL_SUFFIX_LETTERS and len(first) <= MODEL_DIGITS:
             return f"{first} {second}"
     spelt = (UNITS_M[int(c)] if c.isdigit() else c for c in token if c.isalnum())

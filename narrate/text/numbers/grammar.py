@@ -20,7 +20,8 @@ OBLIQUE_BEFORE = frozenset(
         *("الموافق", "الموافقة", "مقابل", "حسب", "بحسب", "وفق", "وفقا"),
         *("عبر", "ضد", "جراء", "بسبب", "بفضل", "بموجب", "أصل", "إجمالي", "أكثر", "أقل"),
         *("مقتل", "مصرع", "نزوح", "وصول", "سقوط", "فوز", "رحيل", "غرق", "دخول", "خروج"),
-        *("وجود", "مرور", "بفارق", "فارق", "بإجمالي"),
+        *("وجود", "مرور", "بفارق", "فارق", "بإجمالي", "عيار", "فئة", "طراز", "موديل", "سعة"),
+        *("قوة", "حصة", "كمية", "عدد"),
         *("بلغ", "بلغت", "يبلغ", "تبلغ", "تجاوز", "تجاوزت", "يتجاوز", "تتجاوز", "تخطى", "تخطت"),
         *("سجل", "سجلت", "ناهز", "ناهزت", "قارب", "قاربت", "يناهز", "يقارب", "أصبح", "أصبحت"),
         *("عام", "العام", "سنة", "السنة", "لعام", "لسنة", "بعام", "بسنة", "تاريخ", "بتاريخ"),
@@ -150,6 +151,7 @@ ORDINAL_NOUNS: dict[str, bool] = {
     ),
     **dict.fromkeys(("الشهر", "الجزء", "العدد", "الموسم", "المؤتمر", "الصف", "الشوط"), False),
     **dict.fromkeys(("الجيل", "السطر", "الكيلو", "المستوى", "اللقب", "الفوز", "الهدف"), False),
+    **dict.fromkeys(("الكيلومتر", "الكيلومترات"), False),
     **dict.fromkeys(("المرتبة", "الدورة", "الطبعة", "الجولة", "الذكرى", "البوابة"), True),
     **dict.fromkeys(("المادة", "الفقرة", "الحلقة", "المرة", "النسخة", "الدرجة"), True),
     **dict.fromkeys(("الولاية", "الألفية", "المرحلة", "القمة", "الحرب", "الدقيقة"), True),
@@ -242,7 +244,7 @@ def _construct_head(words: tuple[str, ...]) -> bool:
     a verbal noun with a pronoun (``تغريمه``).
     """
     first = words[0]
-    glued = first[0] in "بلك" and len(first) >= 4 and not first.startswith(("ال", "لل"))
+    glued = first[0] in "بلك" and len(first) >= 3 and not first.startswith(("ال", "لل"))
     if glued and first not in _VERBS_WITH_CLITIC_LETTER and not _is_verb(first, OBJECT_VERBS):
         return True
     if len(words) > 1 and words[1] in _PREPOSITIONS and not _definite(first):
@@ -348,6 +350,11 @@ def oblique_after(words: tuple[str, ...], *, adjacent: bool = True, next_word: s
             nominal[index] = True
             adjectives_only = False
             continue
+        if word.lstrip("وف").startswith(("لل", "بال", "كال")) and inside:
+            # المجلس الأعلى للقضاء: a definite complement glued to its preposition.
+            nominal[index] = True
+            adjectives_only = False
+            continue
         if _definite(word) or _PRONOUN_SUFFIX.fullmatch(word) or follows_noun:
             nominal[index] = True
             adjectives_only = adjectives_only and _is_adjective(word)
@@ -377,6 +384,7 @@ def _counted_by(word: str, *, after_year: bool) -> bool:
         or word in NOT_COUNTED
         or word in OBLIQUE_BEFORE
         or NOT_COUNTED_SHAPE.fullmatch(word)
+        or (word[0] in "بلك" and len(word) >= 5)  # بنهاية: a preposition's phrase, no noun
     )
 
 

@@ -24,7 +24,7 @@ from narrate.text.numbers.grammar import (
     bare,
     stems,
 )
-from narrate.text.numbers.nouns import is_plural
+from narrate.text.numbers.nouns import is_feminine, is_plural
 from narrate.text.numbers.units import (
     ABBREVIATIONS,
     MEASURE_WORDS,
@@ -98,7 +98,7 @@ _PATTERN = re.compile(
     | (?P<symbol>[$€£])\s?(?P<amount>{_NUMBER})
         (?:\s+(?P<scale>{_alternatives(f for _, n in SCALES for f in n.forms)}){_WORD_END})?
     | %\s?(?P<percent>{_NUMBER})
-    | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/.-])
+    | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/-]|\.[0-9])
         (?:\s?(?P<range_abbr>{ABBREVIATIONS}){_WORD_END})?
     | (?:(?<![\w\u0640])(?P<minus>[-\u2212]))?(?P<number>{_NUMBER})
         (?:\s?(?P<after>[%$€£]|°[Cم]?)
@@ -123,6 +123,10 @@ _SLASHED_DATE = re.compile(r"(?<![0-9/.,])([0-9]{1,2})/([0-9]{1,2})(?:/[0-9]{4})
 _DAY_PART_STEMS = frozenset(
     {"ظهر", "ظهرا", "صباح", "صباحا", "مساء", "مساءا", "فجر", "فجرا", "عصر", "عصرا", "ليل", "ليلا"}
     | {"ظهيرة", "منتصف"}
+)
+#: ``18 إلى 35 سنة``: the noun after the far end of a range.
+_RANGE_NOUN = re.compile(
+    r"\s*(?:إلى|الى|حتى|-|–)\s*[0-9]+\s+([\u0621-\u064a\u064b-\u0652]+)(?![\w\u0640])"
 )
 #: Words before ``2/1`` that make it a score.
 _SCORE_WORDS = frozenset(
@@ -439,7 +443,10 @@ class _Reader:
                 return ordinal(value, feminine=feminine, oblique=noun_oblique)
             return definite(value, feminine=ctx.feminine, oblique=oblique)
         if is_integer and len(text) <= MAX_DIGITS:
-            words = cardinal(value, feminine=ctx.feminine, oblique=oblique, construct=ctx.construct)
+            # من 18 إلى 35 سنة: the first end counts the noun after the second.
+            far_noun = _RANGE_NOUN.match(self.text, m.end())
+            feminine = is_feminine(bare(far_noun.group(1))) if far_noun else ctx.feminine
+            words = cardinal(value, feminine=feminine, oblique=oblique, construct=ctx.construct)
             if 3 <= len(text) <= 4:
                 return words + self._era(m, year=value, sure=ctx.year)
             return words

@@ -296,3 +296,24 @@ def test_forms_of_sports_and_weather_pages(text: str, expected: str) -> None:
 )
 def test_forms_of_health_and_election_pages(text: str, expected: str) -> None:
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Found by the held-out set (tests/data/numbers/heldout.json), written without sight of
+        # the reader.
+        ("حكمها بحق 22 متهما", "حكمها بحق اثنين وعشرين متهما"),
+        ("ويضم المجلس الأعلى للقضاء 12 مستشارا", "ويضم المجلس الأعلى للقضاء اثني عشر مستشارا"),
+        ("إلى 13 ألف بنهاية العام", "إلى ثلاثة عشر ألفا بنهاية العام"),
+        ("عند الكيلومتر 45 من الطريق", "عند الكيلومتر الخامس والأربعين من الطريق"),
+        ("ابتداء من 12/5 وفق الجدول", "ابتداء من الثاني عشر من مايو وفق الجدول"),
+        ("مقاتلات Su-35", "مقاتلات SU خمسة وثلاثون"),
+        ("تولد المحطة 465 ميغاواط", "تولد المحطة أربعمئة وخمسة وستين ميغاواط"),
+        ("الذهب عيار 21", "الذهب عيار واحد وعشرين"),
+        ("فوزه على الهلال 4-1.", "فوزه على الهلال أربعة مقابل واحد."),
+        ("من 18 إلى 35 سنة", "من ثماني عشرة إلى خمس وثلاثين سنة"),
+    ],
+)
+def test_forms_found_by_the_held_out_set(text: str, expected: str) -> None:
+    assert said(text) == expected
