@@ -21,7 +21,8 @@ OBLIQUE_BEFORE = frozenset(
         *("عبر", "ضد", "جراء", "بسبب", "بفضل", "بموجب", "أصل", "إجمالي", "أكثر", "أقل"),
         *("مقتل", "مصرع", "نزوح", "وصول", "سقوط", "فوز", "رحيل", "غرق", "دخول", "خروج"),
         *("وجود", "مرور", "بفارق", "فارق", "بإجمالي", "عيار", "فئة", "طراز", "موديل", "سعة"),
-        *("قوة", "حصة", "كمية", "عدد"),
+        *("قوة", "حصة", "كمية", "عدد", "غضون", "ظرف", "متوسط", "مسافة", "بمتوسط"),
+        *("مسجلا", "مسجلة", "محققا", "محققة", "بالغا", "بالغة", "متجاوزا", "متجاوزة"),
         *("بلغ", "بلغت", "يبلغ", "تبلغ", "تجاوز", "تجاوزت", "يتجاوز", "تتجاوز", "تخطى", "تخطت"),
         *("سجل", "سجلت", "ناهز", "ناهزت", "قارب", "قاربت", "يناهز", "يقارب", "أصبح", "أصبحت"),
         *("عام", "العام", "سنة", "السنة", "لعام", "لسنة", "بعام", "بسنة", "تاريخ", "بتاريخ"),
@@ -89,8 +90,8 @@ TIME_NOUNS = frozenset(
 )
 #: Adjectives that may stand between a noun and the year it governs (``للعام المالي 2026``).
 _ADJECTIVES = frozenset({"الجاري", "الماضي", "المقبل", "الحالي", "القادم", "المنصرم", "الفائت"})
-_ADJECTIVE_SHAPE = re.compile(r"ال.{2,}(?:ي|ية)")
-_PRONOUN_SUFFIX = re.compile(r".{2,}?(ه|ها|هم|هما|هن|نا)")
+_ADJECTIVE_SHAPE = re.compile(r"ال.{2,}(?:ي|ية|يين|يون|يات)")
+_PRONOUN_SUFFIX = re.compile(r"(?!ال|وال|فال|لل).{2,}?(ه|ها|هم|هما|هن|نا)")
 #: ``إن``/``أن`` with a pronoun: a verb after them has that pronoun as its subject.
 _INNA_PRONOUNS = frozenset(
     f"{inna}{pronoun}" for inna in ("إن", "أن", "بأن", "لأن") for pronoun in ("ه", "ها", "هم", "نا")
@@ -103,8 +104,10 @@ _VERBS_WITH_CLITIC_LETTER = _verb_forms(
 _PREPOSITIONS = frozenset(
     {"في", "من", "إلى", "الى", "على", "عن", "مع", "بين", "عند", "لدى", "حتى", "منذ", "خلال"}
 )
+#: Year words a number other than a year does not follow in construct (``العام 62 ألف``).
+_DEFINITE_YEAR_WORDS = frozenset({"العام", "السنة", "والعام"})
 #: How many words a number's governing verb may stand before it (its subject between).
-MAX_SUBJECT_WORDS = 6
+MAX_SUBJECT_WORDS = 16
 
 
 #: Shapes of a word a number after it is the complement of, so read in the oblique: the
@@ -121,6 +124,10 @@ GOVERNING_SHAPES = tuple(
 )
 
 COUNTED_NOUNS = FEMININE_NOUNS | MASCULINE_NOUNS
+#: The singulars (and accusative singulars) among the counted nouns: what follows 11 and up.
+_SINGULAR_COUNTED = frozenset(
+    word for word in COUNTED_NOUNS if not word.endswith(("ات", "ون", "ين")) and len(word) > 1
+)
 
 #: Words that may follow a number without being counted by it, besides the particles,
 #: verbs and governing nouns of :data:`OBLIQUE_BEFORE`: a final dual or scale word before
@@ -213,11 +220,17 @@ _ARABIC_WORD = re.compile(r"[\u0621-\u064a]+")
 
 
 _PARTICLES = _PREPOSITIONS | NOT_COUNTED | {"إن", "أن", "بأن", "لأن", "نحو", "حوالي", "حوالى"}
+#: Relative pronouns: a verb right after one belongs to a clause inside the subject.
+_RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي", "اللاتي", "ما"})
+#: Words that begin a clause of their own: the walk back to a number's verb stops at them.
+_STOPS = _PARTICLES - _PREPOSITIONS - _RELATIVES - {"كل", "أي", "أكثر", "أقل", "آخر", "لكل"} | (
+    _INNA_PRONOUNS | {"هذا", "هذه", "ذلك", "تلك", "هؤلاء", "إنه", "أنه", "ثمة", "هناك"}
+)
 
 
 def _is_verb(word: str, verbs: frozenset[str]) -> bool:
     """Whether ``word`` is one of ``verbs``, maybe after ``و``/``ف`` (a verb takes no ``ب``)."""
-    return word in verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in verbs)
+    return word in verbs or (len(word) > 2 and word[0] in "وف" and word[1:] in verbs)
 
 
 def _preposition_with_pronoun(word: str) -> bool:
@@ -230,6 +243,16 @@ def _preposition_with_pronoun(word: str) -> bool:
 
 def _definite(word: str) -> bool:
     return word.startswith(("ال", "وال", "فال")) and len(word) > 3
+
+
+def _year_word(word: str) -> bool:
+    """``عام``, ``للعام``, ``وبالسنة``: a year word, whatever clitics it carries."""
+    word = word[1:] if len(word) > 3 and word[0] in "وف" else word
+    if word.startswith("لل"):
+        word = "ال" + word[2:]
+    elif word[:1] in "بلك" and word[1:] in YEAR_WORDS:
+        word = word[1:]
+    return word in YEAR_WORDS
 
 
 def _is_adjective(word: str) -> bool:
@@ -247,8 +270,6 @@ def _construct_head(words: tuple[str, ...]) -> bool:
     glued = first[0] in "بلك" and len(first) >= 3 and not first.startswith(("ال", "لل"))
     if glued and first not in _VERBS_WITH_CLITIC_LETTER and not _is_verb(first, OBJECT_VERBS):
         return True
-    if len(words) > 1 and words[1] in _PREPOSITIONS and not _definite(first):
-        return _ARABIC_WORD.fullmatch(first) is not None and first not in NOT_COUNTED
     for word in stems(first)[:2]:
         suffix = _PRONOUN_SUFFIX.fullmatch(word)
         stem = word[: -len(suffix.group(1))] if suffix else ""
@@ -257,7 +278,10 @@ def _construct_head(words: tuple[str, ...]) -> bool:
     return False
 
 
-_IMPERFECT = re.compile(r"[يتن][^ا].{1,4}")
+_IMPERFECT = re.compile(r"[يت][^ا].{2,4}")
+#: Derived perfects: استفعل (استقبل, استدعى), افتعل (اعتقل), انفعل (انطلق); their verbal nouns
+#: have a long ا before the last letter (استقبال, اعتقال) and are not matched.
+_DERIVED_PERFECT = re.compile(r"است[^ا]{2,3}|ا[^ل]ت[^ا]{2}|ان[^ا]{3}")
 _MASDAR_T = re.compile(r"ت..ي.")
 _PERFECT_FEMININE = re.compile(r"[^ا].{1,4}ت|ا.{2,4}ت")
 _NOT_VERBS = frozenset(
@@ -274,7 +298,11 @@ def verb_like(word: str) -> bool:
     """
     if _is_verb(word, OBJECT_VERBS | TIME_SUBJECT_VERBS | _VERBS_WITH_CLITIC_LETTER):
         return True
+    if word in _PARTICLES or word in _STOPS:
+        return False
     word = word[1:] if len(word) > 3 and word[0] in "وف" else word
+    if _DERIVED_PERFECT.fullmatch(word):
+        return True
     if word in _NOT_VERBS or word.endswith(("ة", "ات", "وت", "يت", "ين", "ون")):
         return False
     if _IMPERFECT.fullmatch(word):
@@ -302,14 +330,21 @@ def noun_oblique(words: tuple[str, ...]) -> bool:
     return oblique_after(words)
 
 
-def oblique_after(words: tuple[str, ...], *, adjacent: bool = True, next_word: str = "") -> bool:
+def oblique_after(
+    words: tuple[str, ...], *, adjacent: bool = True, next_word: str = "", year: bool = True
+) -> bool:
     """Whether a number (or noun) after ``words`` is oblique: genitive or accusative.
 
     ``words`` are the bare words of its clause before it, nearest first; ``next_word`` the word
-    after it. Oblique after a preposition or a noun it complements (:func:`governs`), after a
-    verb that takes it as object (:data:`DIRECT_OBJECT_VERBS`), after such a verb and its
-    definite subject (``بلغت العائدات``, :data:`OBJECT_VERBS`), after a year word and its
-    adjective (``للعام المالي``), and as a span of time after a verb (``استمر 30 عاما``).
+    after it; ``year`` whether the number could be a year (``العام`` governs ``العام 2026``, but
+    is no noun of ``هذا العام 62 ألف طالب`` or ``المؤشر العام 70 نقطة``).
+
+    Oblique after a preposition or a noun it complements (:func:`governs`); after a verb that
+    takes it as object (:data:`DIRECT_OBJECT_VERBS`), or any verb after its subject and what
+    qualifies the subject (``بلغت العائدات``, ``وسجل معدل البطالة في الربع الثالث``); after a
+    year word and its adjective (``للعام المالي``); and as a span of time after a verb
+    (``استمر 30 عاما``). Nominative otherwise: a verb's subject (``قتل 20 شخصا``, ``ويشارك في
+    المهرجان 200 فنان``), a predicate (``عدد الضحايا 20``, ``غرامة قدرها 50``).
 
     >>> oblique_after(("العائدات", "بلغت")), oblique_after(("المالي", "للعام"))
     (True, True)
@@ -323,7 +358,10 @@ def oblique_after(words: tuple[str, ...], *, adjacent: bool = True, next_word: s
     first = words[0]
     if _preposition_with_pronoun(first):
         return False
-    if governs(first, adjacent=adjacent) or _is_verb(first, DIRECT_OBJECT_VERBS):
+    year_word = not year and first in _DEFINITE_YEAR_WORDS
+    if (governs(first, adjacent=adjacent) and not year_word) or _is_verb(
+        first, DIRECT_OBJECT_VERBS
+    ):
         return True
     if adjacent and _construct_head(words):
         return True
@@ -331,42 +369,64 @@ def oblique_after(words: tuple[str, ...], *, adjacent: bool = True, next_word: s
         return True  # قال إنه قتل 70: the verb is active, the number its object
     if any(_is_verb(word, TIME_SUBJECT_VERBS) for word in words[:6]):
         return False  # مضى على اختفائه 21 يوما: the span of time is the subject
-    adjectives_only = True
-    head = ""
-    nominal = [False] * (MAX_SUBJECT_WORDS + 1)
-    for index, word in enumerate(words[: MAX_SUBJECT_WORDS + 1]):
-        if _is_verb(word, OBJECT_VERBS) or (index and verb_like(word)):
-            if index:
-                return True
-            head = word
+    spans_time = bare(next_word) in TIME_NOUNS
+    if verb_like(first):
+        # After its own subject (محمية تغطي 20) the number is the verb's object; with nothing
+        # before the verb, its subject (قتل 20 شخصا, read as a passive), unless it spans time.
+        before = words[1] if len(words) > 1 else ""
+        has_subject = bool(before) and _ARABIC_WORD.fullmatch(before) is not None
+        has_subject = has_subject and before not in _STOPS and not verb_like(before)
+        return has_subject or spans_time
+    if _PRONOUN_SUFFIX.fullmatch(first) and not (len(words) > 1 and verb_like(words[1])):
+        return False  # غرامة قدرها 50, عمره 52 عاما: the number is the pronoun noun's predicate
+    adjectives_only = _is_adjective(first)
+    for index, word in enumerate(words[1:MAX_SUBJECT_WORDS], start=1):
+        if word in _STOPS:
             break
-        if index and adjectives_only and governs(word):
+        if adjectives_only and year and _year_word(word):
+            return True  # للعام المالي 2026: past the year word's adjective
+        adjectives_only = adjectives_only and _is_adjective(word)
+        if not (verb_like(word) or _is_verb(word, OBJECT_VERBS)):
+            continue
+        if index + 1 < len(words) and words[index + 1] in _RELATIVES:
+            continue  # عدد الشاحنات التي عبرت المنفذ: a relative clause inside the subject
+        if spans_time or _is_verb(word, DIRECT_OBJECT_VERBS):
             return True
-        # عدد سكان البلدة: a construct; a particle before a noun is none, but a preposition
-        # between two nouns is inside the subject (درجة الحرارة في الجهراء).
-        follows_noun = index > 0 and nominal[index - 1] and word not in _PARTICLES
-        inside = index + 1 < len(words) and _definite(words[index + 1])
-        if word in _PREPOSITIONS and index > 0 and nominal[index - 1] and inside:
-            nominal[index] = True
-            adjectives_only = False
-            continue
-        if word.lstrip("وف").startswith(("لل", "بال", "كال")) and inside:
-            # المجلس الأعلى للقضاء: a definite complement glued to its preposition.
-            nominal[index] = True
-            adjectives_only = False
-            continue
-        if _definite(word) or _PRONOUN_SUFFIX.fullmatch(word) or follows_noun:
-            nominal[index] = True
-            adjectives_only = adjectives_only and _is_adjective(word)
-            continue
-        head = word
-        break
-    if bare(next_word) in TIME_NOUNS:
-        # A span of time after a verb and its subject, or a noun it complements: accusative
-        # or genitive either way, unless time is the verb's subject (مرت 30 عاما).
+        # The verb, then its subject (and what qualifies it), then the number: its object. A
+        # verb followed straight by a preposition has no subject before the number, which is
+        # its subject (ويشارك في المهرجان 200 فنان).
+        after_verb = words[index - 1]
+        return not (after_verb in _PREPOSITIONS or after_verb.startswith(("بال", "لل", "كال")))
+    if spans_time:
+        # حكم البلاد 30 عاما: a span of time after a word that is no particle (a verb the lists
+        # do not know, or a noun it complements) is accusative or genitive either way.
         head = next((w for w in words if not (_definite(w) or _PRONOUN_SUFFIX.fullmatch(w))), "")
-        return bool(head) and not _is_verb(head, TIME_SUBJECT_VERBS)
+        return bool(head) and head not in _STOPS
     return False
+
+
+def counted_noun_after(word: str, value: int) -> bool:
+    """Whether ``word``, after ``value``, has the form of the noun it counts.
+
+    Then a number after an ordering noun counts, not orders: ``منذ مطلع الأسبوع 220 شاحنة``,
+    but ``في القرن 21 تحديات`` (a plural after 21 is no counted noun).
+
+    >>> counted_noun_after("شاحنة", 220), counted_noun_after("تحديات", 21)
+    (True, False)
+    """
+    word = bare(word)
+    if not word or not _ARABIC_WORD.fullmatch(word) or word in _PARTICLES:
+        return False
+    prefixed = word.startswith(("و", "ف")) or (word[0] in "بلك" and len(word) >= 5)
+    if word not in COUNTED_NOUNS and (prefixed or _definite(word) or word.startswith("لل")):
+        return False  # بضربة, للقمة, وتحديدا: a phrase of its own
+    rest = value % 100
+    plural = word.endswith("ات") or (word in COUNTED_NOUNS and not word.endswith("ة"))
+    if 3 <= rest <= 10:
+        return word in COUNTED_NOUNS or word.endswith("ات")
+    if plural and word not in _SINGULAR_COUNTED:
+        return False
+    return word in COUNTED_NOUNS or word.endswith("ة") or (rest > 10 and word.endswith("ا"))
 
 
 def _counted_by(word: str, *, after_year: bool) -> bool:
@@ -400,21 +460,25 @@ class Context:
     next_word: str  # the word after the match when only spaces come between
     #: The bare words of the clause before the number, nearest first.
     preceding: tuple[str, ...] = ()
+    #: The number could be a year (three or four digits).
+    year_like: bool = True
 
     @property
     def oblique(self) -> bool:
         if any(c in self.clitic for c in "بلك"):
             return True
+        if self.before.isascii() and self.before.isalpha():
+            return False  # C-130, TB2: a model's number is part of its name
         words = self.preceding or tuple(word for word in (bare(self.before),) if word)
-        return oblique_after(words, adjacent=self.before_adjacent, next_word=self.next_word)
+        return oblique_after(
+            words, adjacent=self.before_adjacent, next_word=self.next_word, year=self.year_like
+        )
 
     @property
     def feminine(self) -> bool:
         """The noun after the number is feminine (a year counts nothing: ``عام 2015 بمشاركة``)."""
         word = bare(self.after)
         if self.year or _definite(word) or word.startswith("لل"):
-            return False
-        if word[:1] in "بلك" and len(word) >= 6 and word not in FEMININE_NOUNS:
             return False
         return is_feminine(word)
 

@@ -22,6 +22,7 @@ from narrate.text.numbers.grammar import (
     ORDINAL_NOUNS,
     Context,
     bare,
+    counted_noun_after,
     stems,
 )
 from narrate.text.numbers.nouns import is_feminine, is_plural
@@ -95,7 +96,7 @@ _PATTERN = re.compile(
     | (?P<day>[0-9]{{1,2}})\s+(?P<month>{_alternatives(MONTH_NAMES + HIJRI_MONTH_NAMES)})
         {_WORD_END}
         (?:\s+(?P<year>[0-9]{{4}})(?![0-9]))?
-    | (?P<symbol>[$€£])\s?(?P<amount>{_NUMBER})
+    | (?P<symbol>[$€£]|USD|EUR|GBP)\s?(?P<amount>{_NUMBER})
         (?:\s+(?P<scale>{_alternatives(f for _, n in SCALES for f in n.forms)}){_WORD_END})?
     | %\s?(?P<percent>{_NUMBER})
     | (?P<low>{_NUMBER})\s?[-–]\s?(?P<high>{_NUMBER})(?P<range_percent>\s?%)?(?![0-9/-]|\.[0-9])
@@ -122,7 +123,7 @@ _SLASHED_DATE = re.compile(r"(?<![0-9/.,])([0-9]{1,2})/([0-9]{1,2})(?:/[0-9]{4})
 #: (``12:00 من ظهر اليوم``): the time then gets no part of its own.
 _DAY_PART_STEMS = frozenset(
     {"ظهر", "ظهرا", "صباح", "صباحا", "مساء", "مساءا", "فجر", "فجرا", "عصر", "عصرا", "ليل", "ليلا"}
-    | {"ظهيرة", "منتصف"}
+    | {"ظهيرة", "منتصف", "الظهر", "الظهيرة", "العصر", "المساء", "الصباح", "الفجر", "الليل"}
 )
 #: ``18 إلى 35 سنة``: the noun after the far end of a range.
 _RANGE_NOUN = re.compile(
@@ -133,11 +134,14 @@ _SCORE_WORDS = frozenset(
     {"نتيجة", "بنتيجة", "تقدم", "فوز", "فاز", "خسر", "خسارة", "تعادل", "هزم", "تغلب", "انتهى"}
     | {"انتهت", "هزيمة", "النتيجة", "فازت", "خسرت", "تقدمه", "بفوز", "بهدف"}
 )
+_PRONOUN = re.compile(r"(?:ها|هم|ه)$")
 _ARABIC = re.compile(r"[\u0621-\u064a\u064b-\u0652]+")
 _SINGLE_LETTER_UNIT = re.compile(rf"[^\S\n]?([{''.join(SINGLE_LETTER_UNITS)}])(?![\w\u0640])")
 _MONTHS = _alternatives(MONTH_NAMES + HIJRI_MONTH_NAMES)
 #: ``3 إلى 7 مارس``: the first day of a range of days.
-_DAY_RANGE = re.compile(rf"\s*(?:إلى|الى|حتى|و|-|–)\s*[0-9]{{1,2}}\s+(?:{_MONTHS})(?![\w])")
+_DAY_RANGE = re.compile(
+    rf"(?:\s*(?:و|،|,)\s*[0-9]{{1,2}})*\s*(?:إلى|الى|حتى|و|-|–)\s*[0-9]{{1,2}}\s+(?:{_MONTHS})(?![\w])"
+)
 #: ``الـ15 من شهر نيسان``: a day of a month.
 _OF_MONTH = re.compile(rf"\s+من\s+(?:شهر\s+)?(?:{_MONTHS})(?![\w])")
 _NEXT_WORDS = re.compile(r"[^\w\n]*([\w\u0640\u064b-\u065f\u0670]+)")
@@ -208,9 +212,11 @@ class _Reader:
         next_word = _NEXT_WORD.match(self.text, match.end())
         between = self.text[self.last_end : match.start()] if self.last_end >= 0 else "-"
         clause = _CLAUSE_END.split(head)[-1]
-        words = (bare(word) for word in reversed(_WORDS.findall(clause)[-8:]))
+        words = (bare(word) for word in reversed(_WORDS.findall(clause)[-18:]))
         preceding = tuple(word for word in words if word)
+        digits = re.sub(r"[^0-9]", "", match.group())
         return Context(
+            year_like=3 <= len(digits) <= 4 and not match["percent"],
             preceding=preceding,
             clitic=clitic.rstrip("\u0640"),
             before=before.group(1) if before else "",
@@ -329,8 +335,8 @@ class _Reader:
                 return False
             if any(stem in _DAY_PART_STEMS for stem in stems(bare(word.group(1)))):
                 return True
-            if bare(word.group(1)) != "من":
-                return False
+            if bare(word.group(1)) not in ("من", "بعد"):
+                return False  # بعد الظهر says it; بعد استراحة does not
             end = word.end()
         return False
 
@@ -404,8 +410,12 @@ class _Reader:
             return _as_written(words, unit + m["tail"])
         is_integer = "." not in text and not (len(text) > 1 and text.startswith("0"))
         value = int(text.replace(",", "")) if is_integer else -1
-        # A number with a preposition glued to it (بـ10) is governed by it, no ordinal.
+        # A number with a preposition glued to it (بـ10) is governed by it, no ordinal; so is
+        # one that counts a noun after it (منذ مطلع الأسبوع 220 شاحنة) or runs to thousands.
+        counts = (is_integer and value >= 1000) or counted_noun_after(ctx.next_word, value)
         ordinal_noun = ctx.ordinal_noun() if ctx.clitic in ("", "ال") else None
+        if ordinal_noun and ordinal_noun[0] not in HOUR_NOUNS and counts:
+            ordinal_noun = None
         if ordinal_noun and ordinal_noun[0] in HOUR_NOUNS:
             if is_integer and 0 <= value <= 24:
                 # A bare hour from 1 to 12 is said alone (الساعة الثالثة); 0 and 13-24 are
@@ -421,7 +431,11 @@ class _Reader:
             self.last_ordinal = ORDINAL_NOUNS[word]
             self.last_oblique = noun_oblique
             return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=noun_oblique)
-        measure = any(stem in MEASURE_WORDS for word in ctx.preceding[:3] for stem in stems(word))
+        measure = any(
+            stem in MEASURE_WORDS or _PRONOUN.sub("", stem) in MEASURE_WORDS
+            for word in ctx.preceding[:3]
+            for stem in stems(word)
+        )
         single = _SINGLE_LETTER_UNIT.match(self.text, m.end())
         if single and is_integer and (measure or single.group(1) != "م"):
             self.taken = len(single.group())  # بعمق 3 م: metres

@@ -107,7 +107,7 @@ MERIDIEM_AT_TWELVE = {"ص": "ليلا", "م": "ظهرا"}
 #: Words saying the part of the day already: a time followed by one gets no part added.
 DAY_PART_WORDS = frozenset(
     {"صباحا", "صباحًا", "مساء", "مساءً", "مساءا", "ظهرا", "ظهرًا", "فجرا", "فجرًا", "ليلا", "ليلًا"}
-    | {"عصرا", "عصرًا", "بعد", "صباح"}
+    | {"عصرا", "عصرًا", "صباح"}
 )
 
 #: Gregorian month names, by number: the names used by most Arab broadcasters.
@@ -176,6 +176,12 @@ CURRENCIES: dict[str, Noun] = {
     "دينار": _noun("دينار", "ديناران", "دنانير", "دينارا"),
     "ليرة": _noun("ليرة", "ليرتان", "ليرات", "ليرة", feminine=True),
     "روبل": _noun("روبل", "روبلان", "روبلات", "روبلا"),
+    "يوان": _noun("يوان", "يوانان", "يوانات", "يوانا"),
+    "وون": _noun("وون", "وونان", "وونات", "وونا"),
+    "شيكل": _noun("شيكل", "شيكلان", "شيكلات", "شيكلا"),
+    "فرنك": _noun("فرنك", "فرنكان", "فرنكات", "فرنكا"),
+    "روبية": _noun("روبية", "روبيتان", "روبيات", "روبية", feminine=True),
+    "أوقية": _noun("أوقية", "أوقيتان", "أوقيات", "أوقية", feminine=True),
 }
 #: The pound sterling, with its adjective agreeing in every form.
 POUND_STERLING = Noun(
@@ -191,6 +197,9 @@ CURRENCY_SYMBOLS: dict[str, Noun] = {
     "$": CURRENCIES["دولار"],
     "€": CURRENCIES["يورو"],
     "£": POUND_STERLING,
+    "USD": CURRENCIES["دولار"],
+    "EUR": CURRENCIES["يورو"],
+    "GBP": POUND_STERLING,
 }
 #: Degrees (of temperature, of an angle): ``30°`` and ``30°C`` / ``30°م`` (Celsius).
 DEGREE = _noun("درجة", "درجتان", "درجات", "درجة", feminine=True)
@@ -353,9 +362,8 @@ def definite(n: int, *, feminine: bool = False, oblique: bool = False) -> str:
     'الأربع والعشرين'
     """
     words = cardinal(n, feminine=feminine, oblique=oblique)
-    if n < 100 and not 11 <= n <= 19:
-        return " و".join("ال" + part for part in words.split(" و"))
-    return "ال" + words
+    # Every part joined by و takes the article (المئة والخمسون); in 11-19 only the first word.
+    return " و".join("ال" + part for part in words.split(" و"))
 
 
 def decimal(text: str, *, oblique: bool = False) -> str:
