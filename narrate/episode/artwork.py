@@ -13,10 +13,14 @@ kilobytes rather than the megabytes a photographic PNG can weigh, which matters 
 the same bytes are embedded (``APIC``) in the episode and in every segment file.
 
 Without an image, a cover is generated from the show's title: a diagonal gradient in
-two colours taken from a hash of the title, a sound-wave motif and, when Pillow can shape
-Arabic (its raqm layout with FriBiDi) and the Noto Sans Arabic font wheel
-(``fontpkg-noto-sans-arabic``) is installed, the title itself. The same title on the same
-installation gives the same bytes, and a file already holding them is not rewritten.
+two colours taken from a hash of the title, a sound-wave motif and the title itself, in Noto
+Sans Arabic (OFL-1.1, shipped by the ``fontpkg-noto-sans-arabic`` dependency, so no system font
+is needed). Where Pillow has its raqm layout (libraqm with FriBiDi, system libraries) the title
+is shaped by HarfBuzz; elsewhere Pillow's basic layout draws what it is given glyph by glyph,
+so the title is shaped first by arabic-reshaper (joined letters as Unicode presentation forms,
+lam-alef ligatures) and put in visual order by python-bidi, whose glyphs the font has. The
+same title on the same installation gives the same bytes, and a file already holding them is
+not rewritten.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import arabic_reshaper  # type: ignore[import-untyped]
+from bidi import get_display  # type: ignore[import-untyped]
 from PIL import (
     Image,
     ImageChops,
@@ -58,7 +64,6 @@ DEFAULT_PX: Final = 1400
 COVER_NAME: Final = COVER_FILE
 COVER_MIME: Final = "image/jpeg"
 JPEG_QUALITY: Final = 90
-_RAQM: Final = ImageFont.Layout.RAQM
 
 
 @dataclass(frozen=True)
@@ -100,11 +105,14 @@ def publish_artwork(artwork: Artwork) -> None:
 
 
 #: Bump when the generated cover's drawing changes; with the title it names one cover.
-GENERATOR_VERSION: Final = 1
+GENERATOR_VERSION: Final = 2
 
 
 def _cover_key(show_title: str) -> str:
-    drawn = f"{GENERATOR_VERSION}\n{DEFAULT_PX}\n{can_draw_arabic()}\n{show_title}"
+    drawn = (
+        f"{GENERATOR_VERSION}\n{DEFAULT_PX}\n{can_draw_arabic()}\n{_layout_engine().name}\n"
+        f"{show_title}"
+    )
     return hashlib.sha256(drawn.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -274,21 +282,43 @@ def _draw_wave(cover: Image.Image, digest: bytes, centre: float) -> None:
 
 
 def can_draw_arabic() -> bool:
-    """Whether a generated cover can carry its title: raqm, FriBiDi and the Noto font."""
+    """Whether a generated cover can carry its title: whether the Noto font is installed."""
     return _font_file() is not None
 
 
 def _font_file() -> Path | None:
-    # Without raqm (and FriBiDi) Pillow draws Arabic letters unjoined and left to right:
-    # better no title than a wrong one.
-    if not (features.check("raqm") and features.check("fribidi")):
-        return None
     try:
         noto = importlib.import_module("fontpkg_noto_sans_arabic")
     except ImportError:
         return None
     fonts = sorted((Path(noto.ROOT) / "files").glob("NotoSansArabic*.ttf"))
     return fonts[0] if fonts else None
+
+
+def _layout_engine() -> ImageFont.Layout:
+    """Pillow's raqm layout where it has libraqm and FriBiDi, else its basic one."""
+    if features.check("raqm") and features.check("fribidi"):
+        return ImageFont.Layout.RAQM
+    return ImageFont.Layout.BASIC
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A line of the title as Pillow is to be given it."""
+
+    text: str
+    direction: str | None = None
+    language: str | None = None
+
+
+def _shaped(line: str, layout: ImageFont.Layout) -> _Line:
+    """``line`` for ``layout``: as it is, with its direction, for raqm; for the basic layout,
+    in joined presentation forms (marks dropped) and in visual order, left to right."""
+    rtl = _is_rtl(line)
+    if layout == ImageFont.Layout.RAQM:
+        return _Line(line, "rtl" if rtl else "ltr", "ar" if rtl else None)
+    visual: str = get_display(arabic_reshaper.reshape(line), base_dir="R" if rtl else "L")
+    return _Line(visual)
 
 
 def _title_layout(title: str, side: int) -> tuple[ImageFont.FreeTypeFont, list[str]] | None:
@@ -299,7 +329,9 @@ def _title_layout(title: str, side: int) -> tuple[ImageFont.FreeTypeFont, list[s
         return None
     for share in (0.085, 0.07, 0.058):
         try:
-            font = ImageFont.truetype(font_file, round(side * share), layout_engine=_RAQM)
+            font = ImageFont.truetype(
+                font_file, round(side * share), layout_engine=_layout_engine()
+            )
         except OSError:
             return None
         _make_bold(font)
@@ -328,15 +360,15 @@ def _draw_title(cover: Image.Image, font: ImageFont.FreeTypeFont, lines: list[st
     line_height = font.size * 1.45
     first_y = cover.height * 0.80 - line_height * (len(lines) - 1) / 2
     for n, line in enumerate(lines):
-        rtl = _is_rtl(line)
+        shaped = _shaped(line, font.layout_engine)
         draw.text(
             (cover.width / 2, first_y + n * line_height),
-            line,
+            shaped.text,
             font=font,
             fill="white",
             anchor="mm",
-            direction="rtl" if rtl else "ltr",
-            language="ar" if rtl else None,
+            direction=shaped.direction,
+            language=shaped.language,
         )
 
 
@@ -354,10 +386,10 @@ def _is_rtl(text: str) -> bool:
 def _two_lines(words: list[str], font: ImageFont.FreeTypeFont, width: float) -> list[str] | None:
     """``words`` on one line, or two balanced ones, each narrower than ``width``; else None."""
     whole = " ".join(words)
-    direction = "rtl" if _is_rtl(whole) else "ltr"
 
     def length(text: str) -> float:
-        return font.getlength(text, direction=direction)
+        shaped = _shaped(text, font.layout_engine)
+        return font.getlength(shaped.text, direction=shaped.direction)
 
     if length(whole) <= width:
         return [whole]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 
-from narrate.slug import make_slug
+from narrate.slug import episode_slug
 from tests.cli import narrate
 from tests.conftest import BASE_URL, DATE
 from tests.paths import DATA
@@ -77,8 +77,8 @@ def test_build_url_makes_an_episode_named_from_the_headline_linked_to_the_page(
         DATE,
     )
     assert run.returncode == 0, run.stderr
-    slug = make_slug(HEADLINE)
-    assert slug == "ftth-jsr-lwdy-ljdyd"
+    slug = episode_slug(None, HEADLINE)
+    assert slug == "iftitah-jisr-al-wadi-al-jadid"
     mp3 = output / f"{slug}.mp3"
     assert mp3.is_file()
     assert f"Wrote {mp3}" in run.stderr

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageCms
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFont, features
 
 from narrate.episode import artwork
 from narrate.episode.artwork import (
@@ -269,14 +269,120 @@ def test_a_generated_cover_is_kept_until_the_title_or_the_file_changes(
     assert drawn == [SHOW, "برنامج آخر"]
 
 
-@pytest.mark.skipif(not can_draw_arabic(), reason="Pillow cannot shape Arabic here")
-def test_title_is_drawn_when_arabic_can_be_shaped(monkeypatch: pytest.MonkeyPatch) -> None:
+LAYOUTS = [
+    pytest.param(
+        ImageFont.Layout.RAQM,
+        id="raqm",
+        marks=pytest.mark.skipif(
+            not (features.check("raqm") and features.check("fribidi")),
+            reason="Pillow has no raqm layout here",
+        ),
+    ),
+    pytest.param(ImageFont.Layout.BASIC, id="basic"),
+]
+TITLE_BAND = (100, 1000, 1300, 1300)  # below the ring, round the title's line
+
+
+def force_layout(monkeypatch: pytest.MonkeyPatch, layout: ImageFont.Layout) -> None:
+    """Draw as on a machine whose Pillow has (RAQM) or lacks (BASIC) libraqm and FriBiDi."""
+    monkeypatch.setattr(artwork, "_layout_engine", lambda: layout)
+
+
+def white(image: Image.Image, box: tuple[int, int, int, int] = TITLE_BAND) -> Image.Image:
+    """The white (title) pixels of ``box`` as a 1-bit mask; the gradients are never so light."""
+    grey = image.crop(box).convert("RGB").point(lambda v: 255 if v >= 200 else 0)
+    r, g, b = grey.split()
+    return ImageChops.logical_and(
+        ImageChops.logical_and(r.convert("1"), g.convert("1")), b.convert("1")
+    )
+
+
+def overlap(a: Image.Image, b: Image.Image) -> float:
+    """Intersection over union of two masks."""
+    both = ImageChops.logical_and(a, b).histogram()[-1]
+    either = ImageChops.logical_or(a, b).histogram()[-1]
+    return both / either
+
+
+def test_the_font_ships_with_narrate() -> None:
+    """fontpkg-noto-sans-arabic is a dependency: no machine lacks the title's font."""
+    assert can_draw_arabic()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_title_is_drawn_when_arabic_can_be_shaped(
+    monkeypatch: pytest.MonkeyPatch, layout: ImageFont.Layout
+) -> None:
+    force_layout(monkeypatch, layout)
     with_title = generate_cover(SHOW)
     monkeypatch.setattr(artwork, "_font_file", lambda: None)
     without = generate_cover(SHOW)
     band = (100, 1130, 1300, 1300)  # the lower half of the title; below the centred ring
     assert brightest(with_title, band) >= 250  # white letters
     assert brightest(without, band) < 200  # only the gradient
+
+
+def reference(text: str, font: ImageFont.FreeTypeFont) -> Image.Image:
+    """``text`` drawn by itself where the cover's one-line title goes, as a mask."""
+    image = Image.new("RGB", (artwork.DEFAULT_PX, artwork.DEFAULT_PX), "black")
+    ImageDraw.Draw(image).text(
+        (artwork.DEFAULT_PX / 2, artwork.DEFAULT_PX * 0.80), text, "white", font, anchor="mm"
+    )
+    return white(image)
+
+
+def test_without_raqm_the_title_is_drawn_in_joined_forms_right_to_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pillow's basic layout neither joins letters nor orders them: the cover does both."""
+    force_layout(monkeypatch, ImageFont.Layout.BASIC)
+    layout = artwork._title_layout(SHOW, artwork.DEFAULT_PX)
+    assert layout is not None
+    font, lines = layout
+    assert lines == [SHOW] and font.layout_engine == ImageFont.Layout.BASIC
+    shaped = artwork._shaped(SHOW, font.layout_engine).text
+    # Presentation forms, in visual order: the last letter (a final teh marbuta) comes first.
+    assert shaped[0] == "\ufe94" and shaped[-1] == "\ufee7"  # ـة ... نـ
+    assert all("\ufe70" <= char <= "\ufeff" or char == " " for char in shaped)
+    missing = font.getmask("\ue000")  # a private-use character: the font's .notdef box
+    assert all(bytes(font.getmask(c)) != bytes(missing) for c in set(shaped) - {" "})
+
+    title = white(generate_cover(SHOW))
+    assert overlap(title, reference(shaped, font)) > 0.9
+    # Not the letters as stored, unjoined, either way round.
+    assert overlap(title, reference(SHOW, font)) < 0.5
+    assert overlap(title, reference(SHOW[::-1], font)) < 0.5
+
+
+@pytest.mark.skipif(
+    not (features.check("raqm") and features.check("fribidi")), reason="no raqm layout here"
+)
+def test_the_basic_layout_draws_the_title_as_raqm_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    force_layout(monkeypatch, ImageFont.Layout.RAQM)
+    shaped_by_harfbuzz = white(generate_cover(SHOW))
+    force_layout(monkeypatch, ImageFont.Layout.BASIC)
+    shaped_by_reshaper = white(generate_cover(SHOW))
+    assert overlap(shaped_by_harfbuzz, shaped_by_reshaper) > 0.6
+
+
+def test_a_mixed_title_without_raqm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Latin and digits in an Arabic title keep their own order inside the right-to-left line."""
+    force_layout(monkeypatch, ImageFont.Layout.BASIC)
+    shaped = artwork._shaped("قمة COP28 في 2025", ImageFont.Layout.BASIC).text
+    assert shaped.startswith("2025 ") and "COP28" in shaped
+    assert brightest(generate_cover("قمة COP28 في 2025"), TITLE_BAND) >= 250
+
+
+def test_the_layout_is_part_of_the_kept_cover(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A cover drawn without raqm is drawn again once raqm is there, and the other way."""
+    force_layout(monkeypatch, ImageFont.Layout.BASIC)
+    basic = prepare_artwork(None, tmp_path, SHOW)
+    force_layout(monkeypatch, ImageFont.Layout.RAQM)
+    assert artwork._kept_cover(tmp_path, SHOW) is None
+    force_layout(monkeypatch, ImageFont.Layout.BASIC)
+    assert artwork._kept_cover(tmp_path, SHOW) == basic.data
 
 
 @pytest.mark.parametrize("title", ["", "Morning Briefing", "نشرة " * 40])
