@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from narrate.charset import DIACRITICS
 from narrate.text.numbers.calendar import DATE_CUES, MONTH_NAMES, WEEKDAYS
 from narrate.text.numbers.nouns import FEMININE_NOUNS, MASCULINE_NOUNS, is_feminine
-from narrate.text.numbers.words import CURRENCIES, POUND_STERLING
+from narrate.text.numbers.words import (
+    CURRENCIES,
+    HUNDREDS,
+    OBLIQUE,
+    POUND_STERLING,
+    TENS,
+    UNITS_F,
+    UNITS_M,
+)
 
 #: Words after which a number is read in the oblique (genitive/accusative) form:
 #: prepositions, verbs whose object it is, and nouns whose complement it is.
@@ -21,6 +29,7 @@ OBLIQUE_BEFORE = frozenset(
         *("عبر", "ضد", "جراء", "بسبب", "بفضل", "بموجب", "أصل", "إجمالي", "أكثر", "أقل"),
         *("مقتل", "مصرع", "نزوح", "وصول", "سقوط", "فوز", "رحيل", "غرق", "دخول", "خروج"),
         *("وجود", "مرور", "بفارق", "فارق", "بإجمالي", "عيار", "فئة", "طراز", "موديل", "سعة"),
+        *("مستوى", "متن", "رصيد", "برصيد", "أساس", "بمستوى"),
         *("قوة", "حصة", "كمية", "عدد", "غضون", "ظرف", "متوسط", "مسافة", "بمتوسط"),
         *("مسجلا", "مسجلة", "محققا", "محققة", "بالغا", "بالغة", "متجاوزا", "متجاوزة"),
         *("بلغ", "بلغت", "يبلغ", "تبلغ", "تجاوز", "تجاوزت", "يتجاوز", "تتجاوز", "تخطى", "تخطت"),
@@ -67,14 +76,18 @@ DIRECT_OBJECT_VERBS = _verb_forms(
 )
 #: Verbs a number is the object of after their subject (``قتلت القوات 20 شخصا``), or the
 #: predicate of (``كان عدد القتلى 20``): with a definite subject between, it is oblique.
-OBJECT_VERBS = DIRECT_OBJECT_VERBS | _verb_forms(
-    *("قتل", "اعتقل", "أطلق", "أسقط", "دمر", "هدم", "أصاب", "جرح", "أسر", "خطف", "احتجز"),
-    *("استهدف", "شن", "نفذ", "أعدم", "أوقف", "ضبط", "صادر", "رصد", "أحصى", "وثق", "كسب"),
-    *("جنى", "خصص", "قدم", "منح", "وزع", "أرسل", "نقل", "أجلى", "أنتج", "صدر", "استورد"),
-    *("باع", "اشترى", "بنى", "شيد", "افتتح", "أنشأ", "وظف", "عين", "رفع", "خفض", "أضاف"),
-    *("استلم", "تسلم", "نشر", "أصدر", "وقع", "أبرم", "عقد", "أجرى", "نظم", "خاض", "لعب"),
-    *("أنهى", "حول", "أعاد", "سحب", "أودع", "صرف", "أقرض", "طرح", "عرض", "زرع", "حصل"),
-    *("كان", "ظل", "يكون", "ليس"),
+OBJECT_VERBS = (
+    DIRECT_OBJECT_VERBS
+    | _verb_forms(
+        *("قتل", "اعتقل", "أطلق", "أسقط", "دمر", "هدم", "أصاب", "جرح", "أسر", "خطف", "احتجز"),
+        *("استهدف", "شن", "نفذ", "أعدم", "أوقف", "ضبط", "صادر", "رصد", "أحصى", "وثق", "كسب"),
+        *("جنى", "خصص", "قدم", "منح", "وزع", "أرسل", "نقل", "أجلى", "أنتج", "صدر", "استورد"),
+        *("باع", "اشترى", "بنى", "شيد", "افتتح", "أنشأ", "وظف", "عين", "رفع", "خفض", "أضاف"),
+        *("استلم", "تسلم", "نشر", "أصدر", "وقع", "أبرم", "عقد", "أجرى", "نظم", "خاض", "لعب"),
+        *("أنهى", "حول", "أعاد", "سحب", "أودع", "صرف", "أقرض", "طرح", "عرض", "زرع", "حصل"),
+        *("كان", "ظل", "ليس"),
+    )
+    | frozenset({"يكون", "تكون", "يكونون", "تكونان", "يظل", "تظل", "ليست", "ظلت", "كانتا"})
 )
 #: Verbs whose subject a span of time is: ``مرت 30 عاما`` keeps ``ثلاثون``.
 TIME_SUBJECT_VERBS = _verb_forms("مر", "مضى", "انقضى", "بقي", "تبقى", "فات", "حل", "مرت")
@@ -103,6 +116,20 @@ _VERBS_WITH_CLITIC_LETTER = _verb_forms(
 )
 _PREPOSITIONS = frozenset(
     {"في", "من", "إلى", "الى", "على", "عن", "مع", "بين", "عند", "لدى", "حتى", "منذ", "خلال"}
+)
+#: ``كل واحد منهم``, read backwards: a phrase inside a verb's object.
+_EACH_OF_THEM = frozenset(
+    (pronoun, one, each)
+    for pronoun in ("منهم", "منها", "منهما", "منهن")
+    for one in ("واحد", "واحدة")
+    for each in ("كل", "لكل", "وكل")
+)
+#: The words numbers are read as, with و before them or not: a noun after one is its count.
+NUMBER_WORDS = frozenset(
+    prefix + word
+    for word in {*UNITS_M, *UNITS_F, *TENS, *HUNDREDS, *OBLIQUE.values(), "عشر", "عشرة"}
+    if word
+    for prefix in ("", "و")
 )
 #: Year words a number other than a year does not follow in construct (``العام 62 ألف``).
 _DEFINITE_YEAR_WORDS = frozenset({"العام", "السنة", "والعام"})
@@ -229,8 +256,15 @@ _STOPS = _PARTICLES - _PREPOSITIONS - _RELATIVES - {"كل", "أي", "أكثر", 
 
 
 def _is_verb(word: str, verbs: frozenset[str]) -> bool:
-    """Whether ``word`` is one of ``verbs``, maybe after ``و``/``ف`` (a verb takes no ``ب``)."""
-    return word in verbs or (len(word) > 2 and word[0] in "وف" and word[1:] in verbs)
+    """Whether ``word`` is one of ``verbs``, maybe after ``و``/``ف`` and the future's ``س``.
+
+    A verb takes no ``ب``. ``فستكون`` is ``تكون``.
+    """
+    if len(word) > 2 and word[0] in "وف":
+        word = word[1:]
+    if len(word) > 3 and word[0] == "س" and word[1] in "يتن":
+        word = word[1:]
+    return word in verbs
 
 
 def _preposition_with_pronoun(word: str) -> bool:
@@ -268,6 +302,7 @@ def _construct_head(words: tuple[str, ...]) -> bool:
     """
     first = words[0]
     glued = first[0] in "بلك" and len(first) >= 3 and not first.startswith(("ال", "لل"))
+    glued = glued and not _PRONOUN_SUFFIX.fullmatch(first)  # بحوزته 12 ألفا: no construct
     if glued and first not in _VERBS_WITH_CLITIC_LETTER and not _is_verb(first, OBJECT_VERBS):
         return True
     for word in stems(first)[:2]:
@@ -356,12 +391,16 @@ def oblique_after(
     if not words:
         return False
     first = words[0]
+    if words[:3] in _EACH_OF_THEM:
+        return oblique_after(words[3:], year=year) if len(words) > 3 else False
     if _preposition_with_pronoun(first):
         return False
     year_word = not year and first in _DEFINITE_YEAR_WORDS
-    if (governs(first, adjacent=adjacent) and not year_word) or _is_verb(
-        first, DIRECT_OBJECT_VERBS
-    ):
+    # خلال 24 ساعة 42 ملم: a noun counted by the number before it is no construct of this one.
+    counted = len(words) > 1 and words[1] in NUMBER_WORDS
+    if governs(first, adjacent=adjacent and not counted) and not year_word:
+        return True
+    if _is_verb(first, DIRECT_OBJECT_VERBS):
         return True
     if adjacent and _construct_head(words):
         return True
@@ -376,17 +415,25 @@ def oblique_after(
         before = words[1] if len(words) > 1 else ""
         has_subject = bool(before) and _ARABIC_WORD.fullmatch(before) is not None
         has_subject = has_subject and before not in _STOPS and not verb_like(before)
+        has_subject = has_subject or before in _RELATIVES  # الحريق الذي التهم 30 هكتارا
         return has_subject or spans_time
     if _PRONOUN_SUFFIX.fullmatch(first) and not (len(words) > 1 and verb_like(words[1])):
         return False  # غرامة قدرها 50, عمره 52 عاما: the number is the pronoun noun's predicate
     adjectives_only = _is_adjective(first)
-    for index, word in enumerate(words[1:MAX_SUBJECT_WORDS], start=1):
-        if word in _STOPS:
+    index = 0
+    while index + 1 < min(len(words), MAX_SUBJECT_WORDS):
+        index += 1
+        word = words[index]
+        if words[index : index + 3] in _EACH_OF_THEM:
+            index += 2  # وتغريم كل واحد منهم 50 ألف: inside the object, no clause of its own
+            continue
+        is_verb = _is_verb(word, OBJECT_VERBS) or verb_like(word)
+        if word in _STOPS and not is_verb:
             break
         if adjectives_only and year and _year_word(word):
             return True  # للعام المالي 2026: past the year word's adjective
         adjectives_only = adjectives_only and _is_adjective(word)
-        if not (verb_like(word) or _is_verb(word, OBJECT_VERBS)):
+        if not is_verb:
             continue
         if index + 1 < len(words) and words[index + 1] in _RELATIVES:
             continue  # عدد الشاحنات التي عبرت المنفذ: a relative clause inside the subject

@@ -127,7 +127,7 @@ _DAY_PART_STEMS = frozenset(
 )
 #: ``18 إلى 35 سنة``: the noun after the far end of a range.
 _RANGE_NOUN = re.compile(
-    r"\s*(?:إلى|الى|حتى|-|–)\s*[0-9]+\s+([\u0621-\u064a\u064b-\u0652]+)(?![\w\u0640])"
+    r"\s*(?:إلى|الى|حتى|-|–|و|أو)\s*[0-9]+\s+([\u0621-\u064a\u064b-\u0652]+)(?![\w\u0640])"
 )
 #: Words before ``2/1`` that make it a score.
 _SCORE_WORDS = frozenset(
@@ -143,7 +143,7 @@ _DAY_RANGE = re.compile(
     rf"(?:\s*(?:و|،|,)\s*[0-9]{{1,2}})*\s*(?:إلى|الى|حتى|و|-|–)\s*[0-9]{{1,2}}\s+(?:{_MONTHS})(?![\w])"
 )
 #: ``الـ15 من شهر نيسان``: a day of a month.
-_OF_MONTH = re.compile(rf"\s+من\s+(?:شهر\s+)?(?:{_MONTHS})(?![\w])")
+_OF_MONTH = re.compile(rf"\s+(?:من\s+(?:(?:شهر\s+)?(?:{_MONTHS})|(?:هذا\s+)?الشهر)|منه)(?![\w])")
 _NEXT_WORDS = re.compile(r"[^\w\n]*([\w\u0640\u064b-\u065f\u0670]+)")
 #: Clitics that may be glued to a number, or written apart with a tatweel: و، ف، ب، ل، ك، ال.
 _CLITICS = re.compile(r"[وف]?(?:[بلك]|لل|[بك]?ال)?")
@@ -156,6 +156,9 @@ _MERIDIEM = re.compile(rf"[^\S\n]+({_alternatives(MERIDIEMS)}){_WORD_END}")
 _HOUR_PARTS = frozenset({"صباحا", "مساء", "مساءا", "ظهرا", "فجرا", "ليلا", "عصرا", "ظهر"})
 #: Where a clause ends: the words before a number that may govern it stop there.
 _CLAUSE_END = re.compile(r"[.،,؛;:!?؟\n\"«»]")
+#: How much of the text read so far is searched for a number's clause.
+_CLAUSE_WINDOW = 400
+_RELATIVE_START = re.compile(r"\s*(?:الذي|التي|الذين|اللذين|اللتين|اللواتي)(?!\w)")
 _WORDS = re.compile(r"[\w\u0640\u064b-\u065f\u0670]+")
 _GLUED_BEFORE = re.compile(r"[\w\u0640\u064b-\u065f\u0670]+$")
 _SEPARATE_CLITIC = re.compile(r"(?:^|(?<=\s))([وفبلك]|لل|ال|بال|وال|وب|ول|فب)\u0640?\s$")
@@ -211,8 +214,7 @@ class _Reader:
         after = _WORD_AFTER.search(self.text[match.end() :])
         next_word = _NEXT_WORD.match(self.text, match.end())
         between = self.text[self.last_end : match.start()] if self.last_end >= 0 else "-"
-        clause = _CLAUSE_END.split(head)[-1]
-        words = (bare(word) for word in reversed(_WORDS.findall(clause)[-18:]))
+        words = (bare(word) for word in reversed(_WORDS.findall(_clause(out))[-18:]))
         preceding = tuple(word for word in words if word)
         digits = re.sub(r"[^0-9]", "", match.group())
         return Context(
@@ -226,12 +228,24 @@ class _Reader:
             next_word=next_word.group(1) if next_word else "",
         )
 
+    @staticmethod
+    def _measure(ctx: Context) -> bool:
+        """A word that announces a measure stands just before the number (``بارتفاعها``)."""
+        return any(
+            stem in MEASURE_WORDS or _PRONOUN.sub("", stem) in MEASURE_WORDS
+            for word in ctx.preceding[:3]
+            for stem in stems(word)
+        )
+
     def _counted_between(self, match: re.Match[str]) -> bool:
         """Only the last number's noun stands between it and this one (``30 قتيلا و52``)."""
         if self.last_end < 0:
             return False
-        between = self.text[self.last_end : match.start()].split()
-        return len(between) == 2 and between[1] == "و" and _ARABIC.fullmatch(between[0]) is not None
+        between_text = self.text[self.last_end : match.start()]
+        between = between_text.split()
+        if not 2 <= len(between) <= 5 or between[-1] != "و" or _CLAUSE_END.search(between_text):
+            return False  # 30 قتيلا و52, تهريب 2 كجم من الحشيش و1640 قرصا
+        return all(_ARABIC.fullmatch(word) for word in between[:-1])
 
     def _same_noun(self, match: re.Match[str], ctx: Context) -> bool:
         """The last number in the clause counted the same noun: ``448 نائبا ... و120 نائبا``."""
@@ -376,8 +390,12 @@ class _Reader:
         low, high = decimal(m["low"], oblique=oblique), decimal(m["high"], oblique=True)
         rising = float(m["low"].replace(",", "")) < float(m["high"].replace(",", ""))
         word = RANGE_TO if rising else SCORE_VERSUS
+        single = _SINGLE_LETTER_UNIT.match(self.text, m.end())
         if m["range_abbr"]:  # 15 – 45 كم/س: the unit is counted by the high end
             high = _amount(m["high"], abbreviated(m["range_abbr"]), None, oblique=True)
+        elif single and self._measure(ctx) and not m["range_percent"]:
+            self.taken = len(single.group())  # بارتفاع 2-3 م
+            high = _amount(m["high"], SINGLE_LETTER_UNITS[single.group(1)], None, oblique=True)
         words = f"{low} {word} {high}"
         return f"{words} {PERCENT}" if m["range_percent"] else words
 
@@ -431,13 +449,9 @@ class _Reader:
             self.last_ordinal = ORDINAL_NOUNS[word]
             self.last_oblique = noun_oblique
             return ordinal(value, feminine=ORDINAL_NOUNS[word], oblique=noun_oblique)
-        measure = any(
-            stem in MEASURE_WORDS or _PRONOUN.sub("", stem) in MEASURE_WORDS
-            for word in ctx.preceding[:3]
-            for stem in stems(word)
-        )
+        measure = self._measure(ctx)
         single = _SINGLE_LETTER_UNIT.match(self.text, m.end())
-        if single and is_integer and (measure or single.group(1) != "م"):
+        if single and "," not in text and (measure or single.group(1) != "م"):
             self.taken = len(single.group())  # بعمق 3 م: metres
             return _amount(text, SINGLE_LETTER_UNITS[single.group(1)], None, oblique=oblique)
         if is_integer and 1 <= value <= 12 and bare(ctx.next_word) in _HOUR_PARTS:
@@ -465,6 +479,24 @@ class _Reader:
                 return words + self._era(m, year=value, sure=ctx.year)
             return words
         return decimal(text, oblique=oblique)
+
+
+def _clause(out: list[str]) -> str:
+    """The clause the next number is in: the text read so far, back to the last clause mark.
+
+    A relative clause set off by commas is inside its clause, not the end of it: in ``وحقق
+    الفريق، الذي يقوده المدرب، 20 انتصارا`` the clause of ``20`` is ``وحقق الفريق``.
+    """
+    tail = ""
+    for chunk in reversed(out):
+        tail = chunk + tail
+        if len(tail) > _CLAUSE_WINDOW:
+            break
+    parts = _CLAUSE_END.split(tail)
+    clause = parts[-1]
+    if len(parts) >= 3 and not clause.strip() and _RELATIVE_START.match(parts[-2]):
+        clause = parts[-3]  # the relative clause between commas, and the number right after
+    return clause
 
 
 def _as_written(words: str, written: str) -> str:
