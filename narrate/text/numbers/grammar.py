@@ -89,6 +89,13 @@ OBJECT_VERBS = (
     )
     | frozenset({"يكون", "تكون", "يكونون", "تكونان", "يظل", "تظل", "ليست", "ظلت", "كانتا"})
 )
+#: Verbs (passive or intransitive) that take no object: a number after one, however far, is
+#: its subject (``وأصيب 32 آخرون``, ``ولقي 12 شخصا حتفهم``).
+INTRANSITIVE_VERBS = _verb_forms(
+    *("أصيب", "توفي", "استشهد", "نجا", "لقي", "وصل", "شارك", "حضر", "غادر", "عاد", "تجمع"),
+    *("تظاهر", "نزح", "فر", "هرب", "سقط", "جرح", "أسر", "اختطف", "غرق", "أفرج", "أعدم"),
+    *("ترشح", "انضم", "تخرج", "نجح", "رسب", "تأهل"),
+)
 #: Verbs whose subject a span of time is: ``مرت 30 عاما`` keeps ``ثلاثون``.
 TIME_SUBJECT_VERBS = _verb_forms("مر", "مضى", "انقضى", "بقي", "تبقى", "فات", "حل", "مرت")
 #: The nouns of a span of time, in the forms a count gives them: a number counting one after
@@ -151,6 +158,8 @@ GOVERNING_SHAPES = tuple(
 )
 
 COUNTED_NOUNS = FEMININE_NOUNS | MASCULINE_NOUNS
+#: Adverbs a number may stand before without counting them.
+_ADVERBS = frozenset({"تقريبا", "أيضا", "مجددا", "فقط", "حاليا", "سابقا", "لاحقا", "معا", "جميعا"})
 #: The singulars (and accusative singulars) among the counted nouns: what follows 11 and up.
 _SINGULAR_COUNTED = frozenset(
     word for word in COUNTED_NOUNS if not word.endswith(("ات", "ون", "ين")) and len(word) > 1
@@ -175,7 +184,7 @@ NOT_COUNTED = frozenset(
 #: (``ال``, ``بال``, ``لل`` ...), one led by the conjunction ``و``, an accusative adverb or a
 #: plural verb (final ``ا``: ``سنويا``, ``قتلوا``), a sound plural or a plural imperfect verb
 #: (final ``ون``: a counted noun would be singular).
-NOT_COUNTED_SHAPE = re.compile(r"(?:و|[وف]?[بلك]?ال|[وف]?لل).*|.*(?:ا|ون)")
+NOT_COUNTED_SHAPE = re.compile(r"(?:و|[وف]?[بلك]?ال|[وف]?لل).*|.*ا|.{3,}ون")
 
 #: Definite nouns read with an ordinal after them (``القرن 21`` -> ``القرن الحادي والعشرون``),
 #: each with whether it is feminine.
@@ -331,7 +340,9 @@ def verb_like(word: str) -> bool:
     >>> verb_like("وتحيي"), verb_like("انتهت"), verb_like("منافسات"), verb_like("تغريم")
     (True, True, False, False)
     """
-    if _is_verb(word, OBJECT_VERBS | TIME_SUBJECT_VERBS | _VERBS_WITH_CLITIC_LETTER):
+    if _is_verb(word, OBJECT_VERBS | TIME_SUBJECT_VERBS | INTRANSITIVE_VERBS):
+        return True
+    if _is_verb(word, _VERBS_WITH_CLITIC_LETTER):
         return True
     if word in _PARTICLES or word in _STOPS:
         return False
@@ -402,19 +413,25 @@ def oblique_after(
         return True
     if _is_verb(first, DIRECT_OBJECT_VERBS):
         return True
+    spans_time = bare(next_word) in TIME_NOUNS
     if adjacent and _construct_head(words):
-        return True
+        # ويرقد في مستشفى الثورة بصنعاء 52 جريحا: a verb with a preposition straight after it
+        # makes the number its subject, whatever noun with ب stands before the number.
+        return spans_time or not _subject_after_phrase(words)
     if _is_verb(first, OBJECT_VERBS) and len(words) > 1 and words[1] in _INNA_PRONOUNS:
         return True  # قال إنه قتل 70: the verb is active, the number its object
     if any(_is_verb(word, TIME_SUBJECT_VERBS) for word in words[:6]):
         return False  # مضى على اختفائه 21 يوما: the span of time is the subject
-    spans_time = bare(next_word) in TIME_NOUNS
+    if _is_verb(first, INTRANSITIVE_VERBS):
+        return spans_time  # وأصيب 32 آخرون: the number is the subject
     if verb_like(first):
         # After its own subject (محمية تغطي 20) the number is the verb's object; with nothing
         # before the verb, its subject (قتل 20 شخصا, read as a passive), unless it spans time.
         before = words[1] if len(words) > 1 else ""
         has_subject = bool(before) and _ARABIC_WORD.fullmatch(before) is not None
         has_subject = has_subject and before not in _STOPS and not verb_like(before)
+        # وقتل 20 مدنيا وأصيب 32 آخرون: the noun the number before counted is no subject.
+        has_subject = has_subject and not (len(words) > 2 and words[2] in NUMBER_WORDS)
         has_subject = has_subject or before in _RELATIVES  # الحريق الذي التهم 30 هكتارا
         return has_subject or spans_time
     if _PRONOUN_SUFFIX.fullmatch(first) and not (len(words) > 1 and verb_like(words[1])):
@@ -439,6 +456,8 @@ def oblique_after(
             continue  # عدد الشاحنات التي عبرت المنفذ: a relative clause inside the subject
         if spans_time or _is_verb(word, DIRECT_OBJECT_VERBS):
             return True
+        if _is_verb(word, INTRANSITIVE_VERBS):
+            return False  # ويرقد المصابون وأصيب في القصف 32: the number is the subject
         # The verb, then its subject (and what qualifies it), then the number: its object. A
         # verb followed straight by a preposition has no subject before the number, which is
         # its subject (ويشارك في المهرجان 200 فنان).
@@ -449,6 +468,22 @@ def oblique_after(
         # do not know, or a noun it complements) is accusative or genitive either way.
         head = next((w for w in words if not (_definite(w) or _PRONOUN_SUFFIX.fullmatch(w))), "")
         return bool(head) and head not in _STOPS
+    return False
+
+
+def _subject_after_phrase(words: tuple[str, ...]) -> bool:
+    """The nearest verb before the number has a preposition right after it, no subject."""
+    for index in range(1, min(len(words), MAX_SUBJECT_WORDS)):
+        word = words[index]
+        is_verb = _is_verb(word, OBJECT_VERBS) or verb_like(word)
+        if word in _STOPS and not is_verb:
+            return False
+        if not is_verb or (index + 1 < len(words) and words[index + 1] in _RELATIVES):
+            continue
+        if _is_verb(word, DIRECT_OBJECT_VERBS):
+            return False
+        after_verb = words[index - 1]
+        return after_verb in _PREPOSITIONS or after_verb.startswith(("بال", "لل", "كال"))
     return False
 
 
@@ -464,6 +499,8 @@ def counted_noun_after(word: str, value: int) -> bool:
     word = bare(word)
     if not word or not _ARABIC_WORD.fullmatch(word) or word in _PARTICLES:
         return False
+    if (word.endswith("يا") and len(word) >= 5) or word in _ADVERBS:
+        return False  # المركز 11 عالميا: an adverb
     prefixed = word.startswith(("و", "ف")) or (word[0] in "بلك" and len(word) >= 5)
     if word not in COUNTED_NOUNS and (prefixed or _definite(word) or word.startswith("لل")):
         return False  # بضربة, للقمة, وتحديدا: a phrase of its own
@@ -541,7 +578,9 @@ class Context:
         suffix = _PRONOUN_SUFFIX.fullmatch(words[0])
         if suffix and not _definite(words[0]):
             # نقاطه الـ30, ميلاده الـ80: a noun made definite by its pronoun.
-            noun = "ال" + words[0][: -len(suffix.group(1))].lstrip("وف")
+            stem = words[0][: -len(suffix.group(1))].lstrip("وف")
+            stem = stem[:-1] + "ة" if stem.endswith("ت") else stem  # جلسته: جلسة
+            noun = "ال" + stem
             feminine = ORDINAL_NOUNS.get(noun, is_feminine(noun[2:]) or noun.endswith("ى"))
             return noun, feminine, noun_oblique(words[1:])
         if not _definite(words[0]):

@@ -85,6 +85,7 @@ MASCULINE_NOUNS = frozenset(
         *("سلاح", "أسلحة", "دواء", "أدوية", "غذاء", "أغذية", "بناء", "أبنية", "وعاء", "أوعية"),
         *("طبيب", "مستشار", "مستشارين", "حاج", "معتمر", "معتمرين", "منتج", "منتجات"),
         *("بحار", "بحارة", "طلبة", "قادة", "قضاة", "دعاة", "رعاة", "ولاة", "هواة", "هكتار"),
+        *("محل", "محلات", "مشروعات", "استثمارات", "ممرات", "مدرجات", "معسكرات", "عون"),
     }
 )
 
@@ -124,6 +125,8 @@ def is_feminine(word: str) -> bool:
             return False
     if word in MASCULINE_AT_PLURALS:
         return False
+    if len(word) == 4 and word.endswith("ى") and not word.startswith("م"):
+        return True  # شكوى, دعوى, فتوى, أخرى: فعلى is feminine; مبنى, معنى are not
     return bool(_FEMININE_ENDING.fullmatch(word) or _FEMININE_PLURAL_SHAPE.fullmatch(word))
 
 

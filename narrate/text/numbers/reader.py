@@ -228,6 +228,9 @@ class _Reader:
             next_word=next_word.group(1) if next_word else "",
         )
 
+    def _at_line_end(self, m: re.Match[str]) -> bool:
+        return m.end() == len(self.text) or self.text[m.end()] == "\n"
+
     @staticmethod
     def _measure(ctx: Context) -> bool:
         """A word that announces a measure stands just before the number (``بارتفاعها``)."""
@@ -413,8 +416,7 @@ class _Reader:
             return _amount(text, AFTER_SYMBOLS[after], None, oblique=oblique)
         if m["abbr"]:
             words = _amount(text, abbreviated(m["abbr"]), None, oblique=oblique)
-            at_end = m.end() == len(self.text) or self.text[m.end()] == "\n"
-            return words + "." if m["abbr"].endswith(".") and at_end else words
+            return words + "." if m["abbr"].endswith(".") and self._at_line_end(m) else words
         if unit:
             noun = UNIT_WORDS[unit]
             if noun in SCALE_NOUNS:
@@ -423,6 +425,8 @@ class _Reader:
                 )
                 construct = ctx.construct or bool(currency)
                 words = _amount(text, currency or None, unit, oblique=oblique, construct=construct)
+                if currency and m["currency"].endswith(".") and self._at_line_end(m):
+                    return words + "."  # "31 ألف ل.س." ends its sentence too
             else:
                 words = _amount(text, noun, None, oblique=oblique)
             return _as_written(words, unit + m["tail"])

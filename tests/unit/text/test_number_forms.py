@@ -405,3 +405,27 @@ def test_forms_found_by_the_second_held_out_set(text: str, expected: str) -> Non
 )
 def test_forms_found_by_the_third_held_out_set(text: str, expected: str) -> None:
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Found by the fourth held-out set (heldout-4.json), a day's mixed copy.
+        (
+            "أن 72 شكوى ردت، فيما أحيلت 12 أخرى",
+            "أن اثنتين وسبعين شكوى ردت، فيما أحيلت اثنتا عشرة أخرى",
+        ),
+        (
+            "ويرقد في مستشفى الثورة بصنعاء 52 جريحا",
+            "ويرقد في مستشفى الثورة بصنعاء اثنان وخمسون جريحا",
+        ),
+        ("وقتل 20 مدنيا وأصيب 32 آخرون", "وقتل عشرون مدنيا وأصيب اثنان وثلاثون آخرون"),
+        ("قرابة 2000 عون", "قرابة ألفي عون"),
+        ("أغلق (5) مطاعم و(3) محلات", "أغلق (خمسة) مطاعم و(ثلاثة) محلات"),
+        ("على المركز 11 عالميا", "على المركز الحادي عشر عالميا"),
+        ("في جلسته الـ22", "في جلسته الثانية والعشرين"),
+        ("إلى 31 ألف ل.س.", "إلى واحد وثلاثين ألف ليرة سورية."),
+    ],
+)
+def test_forms_found_by_the_fourth_held_out_set(text: str, expected: str) -> None:
+    assert said(text) == expected
