@@ -63,6 +63,7 @@ from pydub import AudioSegment
 from narrate.cache import Cache, chunk_key
 from narrate.engines import Engine
 from narrate.engines.base import available_cpus as available_cpus  # produce counts cores too
+from narrate.engines.base import ctrl_c_deferred, ctrl_c_held, ignore_ctrl_c
 from narrate.errors import EngineError
 from narrate.progress import Reporter
 
@@ -209,11 +210,7 @@ def warm_up(engine: Engine, jobs: int | None = None) -> None:
     """
     if engine.parallel != "processes" or jobs == 1 or available_cpus() < 2:
         return
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        _context(engine)
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
+    _start_server(engine)
 
 
 def _plan(engine: Engine, misses: int, jobs: int | None) -> tuple[Mode, int]:
@@ -363,7 +360,8 @@ def _start_worker(engine: Engine, cache: Cache | None, started: Queue[int]) -> N
     global _worker_engine, _worker_cache
     _die_with_parent()
     # Ctrl-C reaches the whole process group: the parent decides, a worker ends its batch.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # (Until now SIGINT was blocked, from the fork server: see _start_server.)
+    ignore_ctrl_c()
     started.put(os.getpid())  # so that the parent can end this worker at once (SIGTERM)
     _worker_engine = engine
     _worker_cache = cache
@@ -391,6 +389,61 @@ def _batches(misses: list[Job], workers: int) -> list[list[Job]]:
     would hold back the chunks the encoder needs first)."""
     size = max(1, min(MAX_BATCH, len(misses) // (workers * BATCHES_PER_WORKER)))
     return [misses[i : i + size] for i in range(0, len(misses), size)]
+
+
+def _start_server(engine: Engine) -> BaseContext:
+    """The context worker processes start from, with its fork server running if it has one.
+
+    The server is started here, by narrate, rather than by the pool's first worker:
+
+    - with Ctrl-C held (:func:`~narrate.engines.base.ctrl_c_held`): the server spends its
+      first half second importing narrate before it ignores SIGINT itself, and the workers
+      it forks spend a while more before they do (:func:`_start_worker`); they inherit the
+      block, so a Ctrl-C then cannot kill them with a traceback of their own;
+    - with this process's import path. The server is a ``python -c`` process, which puts the
+      working directory first on its path, and it imports the preloaded modules before it
+      takes this process's ``sys.path`` (Python 3.11 never does): run from a folder that
+      holds a ``narrate/`` of its own (a clone, a producer's folder), the workers would get
+      that folder instead of the narrate running. It is started with this process's
+      ``sys.path`` as its ``PYTHONPATH``, and ``PYTHONSAFEPATH`` so that the working
+      directory does not come first (:func:`_import_path_handed_down`).
+    """
+    context = _context(engine)
+    if context.get_start_method() != "forkserver":  # pragma: no cover - no fork server here
+        return context
+    from multiprocessing import forkserver, resource_tracker
+
+    with ctrl_c_deferred():
+        # The resource tracker first: starting it lets go of a SIGINT block on its way out.
+        resource_tracker.ensure_running()
+        with _import_path_handed_down(), ctrl_c_held():
+            forkserver.ensure_running()
+    return context
+
+
+#: The variables a fork server started by :func:`_start_server` gets from this process.
+_PATH_VARIABLES = ("PYTHONPATH", "PYTHONSAFEPATH")
+
+
+@contextlib.contextmanager
+def _import_path_handed_down() -> Iterator[None]:
+    """While a process is started: this process's ``sys.path`` in the environment it inherits.
+
+    The environment is this process's own (a fork server is started through it), so it is
+    changed only for the moment the server takes to start, and put back as it was.
+    """
+    entries = (entry or os.getcwd() for entry in sys.path)  # "": the working directory
+    path = os.pathsep.join(e for e in dict.fromkeys(entries) if os.pathsep not in e)
+    saved = {name: os.environ.get(name) for name in _PATH_VARIABLES}
+    os.environ.update({"PYTHONPATH": path, "PYTHONSAFEPATH": "1"})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _context(engine: Engine) -> BaseContext:
@@ -445,7 +498,7 @@ def _end_workers(started: Queue[int], spawned: int) -> None:
 
 
 def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver) -> Made:
-    context = _context(engine)
+    context = _start_server(engine)
     started: Queue[int] = context.Queue()
     pool = ProcessPoolExecutor(
         workers,
@@ -458,12 +511,14 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
 
     def fill() -> None:
         # A bounded window of batches, taken in speaking order: a finished batch is handed on
-        # and let go, so memory does not grow with the episode.
-        while len(pending) < workers * WINDOW_PER_WORKER:
-            batch = next(batches, None)
-            if batch is None:
-                return
-            pending.append(pool.submit(_speak_batch, batch))
+        # and let go, so memory does not grow with the episode. A submit may start a worker:
+        # Ctrl-C waits until the pool has noted it down, so that the pool waits for it.
+        with ctrl_c_deferred():
+            while len(pending) < workers * WINDOW_PER_WORKER:
+                batch = next(batches, None)
+                if batch is None:
+                    return
+                pending.append(pool.submit(_speak_batch, batch))
 
     spawned = workers  # until the first window is in: at most this many
     try:

@@ -7,10 +7,14 @@ with ``name`` and ``synthesize``) plus one line in :data:`narrate.engines.regist
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import ClassVar, Literal, Protocol, Self
 
 from pydub import AudioSegment
@@ -38,6 +42,55 @@ def available_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
         return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Block SIGINT in this thread for a moment: for starting a helper process.
+
+    A terminal's Ctrl-C goes to every process of the build at once, helpers too. A helper
+    started inside this block starts with SIGINT blocked (a child inherits its parent's
+    signal mask, through ``exec`` as well), so a Ctrl-C can no longer catch it half-started,
+    importing narrate, where it would die with a traceback of its own. The helper ignores
+    SIGINT once it is running (:func:`ignore_ctrl_c`); the build decides what Ctrl-C means.
+    A Ctrl-C meanwhile is not lost: it waits, and reaches this process when the block ends.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that comes during the block until the block ends, then take it as usual.
+
+    For bookkeeping that must not be cut in two, such as a pool starting a worker process
+    and noting it down: a KeyboardInterrupt between the two would leave a worker the pool
+    never waits for. Only the main thread takes signals; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[FrameType | None] = []
+    previous = signal.signal(signal.SIGINT, lambda _signum, frame: came.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+        if came:
+            if callable(previous):
+                previous(signal.SIGINT, came[0])
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
+
+
+def ignore_ctrl_c() -> None:
+    """In a helper process: ignore SIGINT from now on, and let go of the block
+    :func:`ctrl_c_held` started it with (a Ctrl-C that came meanwhile is dropped)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,16 @@ of them), and keeps Google's load bounded however many threads call it:
 - one :class:`RateLimiter` spaces the starts of all requests ``1/requests_per_second``
   apart, and after a 429 (or any ``Retry-After``) holds every thread back until a
   shared cool-down time;
-- failures that may pass (429, 5xx, timeouts, connection errors) are retried after a
-  full-jitter exponential backoff, never sooner than ``Retry-After`` says; a
-  ``Retry-After`` longer than ``retry_after_cap`` (or than the deadline leaves) is not
-  waited out but fails at once, in every thread, saying how long Google asked for;
+- failures that may pass (429, 5xx, timeouts, connection errors, a name lookup the
+  resolver could not answer for now: EAI_AGAIN) are retried after a full-jitter
+  exponential backoff, never sooner than ``Retry-After`` says; a ``Retry-After`` longer
+  than ``retry_after_cap`` (or than the deadline leaves) is not waited out but fails at
+  once, in every thread, saying how long Google asked for;
 - a 403 means gTTS no longer speaks Google's current protocol, and fails at once with
-  the fix;
+  the fix; a host name that does not exist (EAI_NONAME: offline, or a mistyped endpoint)
+  will not exist a second later either, and fails at once too;
+- when Google cannot be reached at all (its name does not resolve, or no connection
+  to it can be made), the error says so and names the offline voice (``--engine espeak``);
 - each request has a timeout on the wall clock, from sending it to the last byte of
   the answer (a server trickling its answer out cannot stretch it), and the whole build
   may have a deadline (:meth:`GttsEngine.set_deadline`): once it has passed, or a wait
@@ -46,10 +50,11 @@ import math
 import os
 import random as _random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -84,6 +89,22 @@ RETRY_AFTER_CAP = 60.0
 #: Below this many words a minute, gTTS speaks in its slow mode (its only other pace).
 SLOW_BELOW_WPM = 130
 
+#: What ``getaddrinfo`` answers when a name does not exist, or has no address: asking again
+#: gets the same answer. Any other lookup failure (EAI_AGAIN: the resolver could not answer
+#: now) may pass.
+NO_SUCH_NAME = frozenset(
+    code
+    for code in (
+        socket.EAI_NONAME,
+        socket.EAI_FAIL,
+        getattr(socket, "EAI_NODATA", None),  # glibc's, not POSIX's
+        getattr(socket, "EAI_ADDRFAMILY", None),
+    )
+    if code is not None
+)
+#: What the error says when Google cannot be reached, after what went wrong.
+UNREACHABLE_ADVICE = "check the network connection, or use --engine espeak (the offline voice)"
+
 FORBIDDEN = (
     "Google refused the request (HTTP 403): gTTS is probably out of date; "
     "upgrade it with `pip install --upgrade gTTS`"
@@ -108,11 +129,14 @@ class _Failure(Exception):
         retry_after: float | None = None,
         *,
         timed_out: bool = False,
+        unreachable: bool = False,
     ) -> None:
         super().__init__(cause)
         self.cause = cause
         self.retry = retry
         self.timed_out = timed_out
+        #: Google's host was not reached at all: its name did not resolve, or no connection.
+        self.unreachable = unreachable
         #: Seconds the server asked for with ``Retry-After``, if it did.
         self.retry_after = retry_after
 
@@ -239,12 +263,14 @@ def _os_reason(exc: BaseException) -> str:
     return found.group(1).strip() if found else "connection failed"
 
 
-def _connection_reset(exc: BaseException) -> ConnectionResetError | None:
-    """The reset behind a requests connection error, if it was one.
+E = TypeVar("E", bound=BaseException)
 
-    requests wraps urllib3's error, which wraps the socket's: the reset is found among
-    their ``args``, ``reason``, ``__cause__`` and ``__context__``. ``RemoteDisconnected``
-    (the server closed the connection instead of answering) is a ConnectionResetError too.
+
+def _buried(exc: BaseException, kind: type[E]) -> E | None:
+    """The ``kind`` of error behind a requests connection error, if there is one.
+
+    requests wraps urllib3's error, which wraps the socket's: it is found among their
+    ``args``, ``reason``, ``__cause__`` and ``__context__``.
     """
     seen: set[int] = set()
     pending: list[object] = [exc]
@@ -253,11 +279,37 @@ def _connection_reset(exc: BaseException) -> ConnectionResetError | None:
         if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ConnectionResetError):
+        if isinstance(current, kind):
             return current
         pending.extend(current.args)
         pending.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
     return None
+
+
+def _connection_reset(exc: BaseException) -> ConnectionResetError | None:
+    """The reset behind a requests connection error, if it was one. ``RemoteDisconnected``
+    (the server closed the connection instead of answering) is a ConnectionResetError too."""
+    return _buried(exc, ConnectionResetError)
+
+
+def _lookup_failure(exc: BaseException | None, host: str) -> _Failure | None:
+    """The failure of the name lookup behind a requests connection error, if it was one.
+
+    A name that does not exist (:data:`NO_SUCH_NAME`) is not retried; a lookup that failed
+    for now (EAI_AGAIN) is.
+    """
+    if not isinstance(exc, requests.ConnectionError):
+        return None
+    lookup = _buried(exc, socket.gaierror)
+    if lookup is None:
+        return None
+    name = urlsplit(host).hostname or host
+    reason = lookup.strerror or _os_reason(exc)
+    if lookup.errno in NO_SUCH_NAME:
+        return _Failure(f"the name {name} does not resolve ({reason})", False, unreachable=True)
+    return _Failure(
+        f"the name {name} could not be looked up now ({reason})", True, unreachable=True
+    )
 
 
 def _transport_cause(exc: BaseException | None, host: str, timeout: float) -> str:
@@ -273,6 +325,13 @@ def _transport_cause(exc: BaseException | None, host: str, timeout: float) -> st
         return f"cannot connect to {host} ({_os_reason(exc)})"
     name = type(exc).__name__ if exc is not None else "no response"
     return f"the request to {host} failed ({name})"
+
+
+def _unreachable(what_failed: str) -> EngineUnavailable:
+    """The error for a Google that cannot be reached: what failed, and what to do instead."""
+    return EngineUnavailable(
+        f"the Google voice cannot be reached: {what_failed}; {UNREACHABLE_ADVICE}"
+    )
 
 
 def full_jitter(attempt: int, base: float, cap: float, draw: Callable[[], float]) -> float:
@@ -567,7 +626,7 @@ class GttsEngine(EngineBase):
         try:
             self._request(PROBE_TEXT, timeout)
         except _Failure as failure:
-            premise = "did not answer" if failure.retry else "cannot be used"
+            premise = "did not answer" if failure.retry or failure.unreachable else "cannot be used"
             raise EngineUnavailable(f"Google TTS {premise}: {failure.cause}") from None
         return "Google TTS answered"
 
@@ -587,6 +646,8 @@ class GttsEngine(EngineBase):
                 raise self._late(text, failure)
             if failure.cause == FORBIDDEN:  # the same for every chunk: no need to name it
                 raise EngineError(FORBIDDEN)
+            if failure.unreachable and not failure.retry:  # no such name: every chunk's fate
+                raise _unreachable(failure.cause)
             if not failure.retry:
                 raise EngineError(f"{failure.cause}; the chunk was {_quote(text)}")
             if failure.retry_after is not None and failure.retry_after > self.retry_after_cap:
@@ -596,7 +657,8 @@ class GttsEngine(EngineBase):
                 raise self._asks_to_wait(failure.retry_after)
             if attempt == attempts:
                 tries = "once" if attempts == 1 else f"{attempts} times"
-                raise EngineError(f"Google TTS failed {tries} for {_quote(text)}: {failure.cause}")
+                gave_up = f"Google TTS failed {tries} for {_quote(text)}: {failure.cause}"
+                raise _unreachable(gave_up) if failure.unreachable else EngineError(gave_up)
             delay = full_jitter(attempt, self.backoff, self.backoff_cap, self._random)
             if failure.retry_after is not None:
                 # The server says when; everyone waits, not just this thread.
@@ -749,8 +811,19 @@ class GttsEngine(EngineBase):
         return data
 
     def _transport_failure(self, exc: BaseException | None, timeout: float) -> _Failure:
+        lookup = _lookup_failure(exc, self.host)
+        if lookup is not None:
+            return lookup
         cause = _transport_cause(exc, self.host, timeout)
-        return _Failure(cause, True, timed_out=isinstance(exc, requests.Timeout))
+        timed_out = isinstance(exc, requests.Timeout)
+        # No connection at all (refused, no route): the host is out of reach. A reset or a
+        # timeout means it was reached, and failed.
+        unreachable = (
+            isinstance(exc, requests.ConnectionError)
+            and not timed_out
+            and _connection_reset(exc) is None
+        )
+        return _Failure(cause, True, timed_out=timed_out, unreachable=unreachable)
 
     def _status_failure(self, response: requests.Response) -> _Failure:
         status = response.status_code

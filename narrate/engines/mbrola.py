@@ -39,7 +39,6 @@ import logging
 import os
 import re
 import shutil
-import signal
 import struct
 import subprocess
 import sys
@@ -56,7 +55,15 @@ import platformdirs
 from pydub import AudioSegment
 
 from narrate.digest import unchanged_file_sha256
-from narrate.engines.base import PROBE_TIMEOUT, EngineBase, EngineSettings, EngineStatus, Parallel
+from narrate.engines.base import (
+    PROBE_TIMEOUT,
+    EngineBase,
+    EngineSettings,
+    EngineStatus,
+    Parallel,
+    ctrl_c_held,
+    ignore_ctrl_c,
+)
 from narrate.engines.espeak import RATE_MAX_WPM, RATE_MIN_WPM, _Library
 from narrate.errors import EngineError, EngineUnavailable, NarrateError
 from narrate.models import TextNeeds
@@ -450,7 +457,8 @@ def _serve(setup: _Setup, requests: IO[bytes], replies: IO[bytes]) -> int:
 
 def _worker_main(argv: list[str]) -> int:
     # Ctrl-C in the terminal reaches the whole process group: the engine decides, not us.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # (Until now SIGINT was blocked: the engine started this process with it held.)
+    ignore_ctrl_c()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     raw = json.loads(argv[0])
     raw["fixes"] = tuple(tuple(pair) for pair in raw["fixes"])
@@ -477,13 +485,18 @@ class _Worker:
         self.timed_out = False
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "narrate.engines.mbrola", json.dumps(asdict(setup))],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-            )
+            # -P: the working directory does not come first on the worker's path (a folder
+            # there named narrate would be imported instead of this package). Started with
+            # Ctrl-C held: it ignores Ctrl-C once it runs, not half-way through its imports.
+            with ctrl_c_held():
+                self.process = subprocess.Popen(
+                    [sys.executable, "-P", "-m", "narrate.engines.mbrola",
+                     json.dumps(asdict(setup))],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                )  # fmt: skip
         except OSError as exc:
             raise EngineUnavailable(f"cannot start the MBROLA worker: {exc}") from exc
         self._stderr_reader = threading.Thread(
