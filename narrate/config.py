@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from narrate import atomic
 from narrate.errors import ConfigError, NarrateError, PublishError
 from narrate.ffmpeg import CBR_KBPS, DEFAULT_KBPS
-from narrate.show import APPLE_CATEGORIES, MAX_DESCRIPTION_BYTES, ShowSettings
+from narrate.show import APPLE_CATEGORIES, DIGIT_FORMS, MAX_DESCRIPTION_BYTES, ShowSettings
 
 CONFIG_FILE: Final = "narrate.toml"
 DEFAULT_TITLE: Final = "نشرة مسموعة"
@@ -69,6 +69,8 @@ class ShowConfig:
     locked: bool = False
     #: ``podcast:guid``, when the show must keep one across a move; default from the feed URL.
     guid: str | None = None
+    #: How the listening page prints every number: ``arabic-indic`` (٠١٢٣) or ``western`` (0123).
+    digits: str = DIGIT_FORMS[0]
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class Config:
                 owner_email=show.owner_email,
                 locked=show.locked,
                 guid=show.guid,
+                digits=show.digits,
             )
         except NarrateError as exc:
             where = f"{self.path}: " if self.path else ""
@@ -288,6 +291,7 @@ FIELDS: Final[dict[tuple[str, str], Check]] = {
     ("show", "artwork"): _path(must_exist=True),
     ("show", "locked"): _bool,
     ("show", "guid"): _optional(_guid),
+    ("show", "digits"): _choice(DIGIT_FORMS, str),
     ("build", "intro"): _path(must_exist=True),
     ("build", "outro"): _path(must_exist=True),
     ("build", "bed"): _path(must_exist=True),
@@ -380,6 +384,12 @@ def load_config(path: Path, engines: Collection[str] | None = None) -> Config:
                 f"(column {found.group(2)})"
             ) from None
         raise ConfigError(f"{path}: not valid TOML: {message}") from None
+    except RecursionError:
+        # tomllib reads nested arrays and inline tables by recursion, with no limit of its own.
+        raise ConfigError(
+            f"{path}: not a valid narrate.toml: arrays or tables nested too deeply "
+            "(its settings are plain values in [show] and [build])"
+        ) from None
     return _from_data(data, path, _key_lines(text), engines)
 
 
@@ -466,6 +476,9 @@ _TEMPLATE: Final = """\
 {show.locked}
 # The show's podcast:guid, to keep it when the feed moves; default from the feed's URL.
 {show.guid}
+# How the listening page writes every number (dates, durations, chapter numbers, the text):
+# "arabic-indic" (٠١٢٣) or "western" (0123).
+{show.digits}
 
 [build]
 # Sounds before and after each episode, and a music bed under it.

@@ -80,9 +80,32 @@ _QUERY_SAFE: Final = "=&%/?:@!$'()*+,;~"
 # Enough to catch a typo; the owner's mail server is the real check.
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+")
 
+#: The forms of digits the listening page can print every number in (``ShowSettings.digits``):
+#: Arabic-Indic (٠١٢٣), the default, as the page has always printed them, or Western (0123).
+DIGIT_FORMS: Final = ("arabic-indic", "western")
+#: The show's settings by the shape each must have; whatever a caller, narrate.toml or the
+#: store hands over is checked against it before anything else looks at the value.
+_TEXT_SETTINGS: Final = (
+    "title", "base_url", "description", "author", "language", "category", "owner_name",
+    "owner_email", "digits",
+)  # fmt: skip
+_OPTIONAL_TEXT_SETTINGS: Final = ("link", "subcategory", "image_url", "image_file", "guid")
+_FLAG_SETTINGS: Final = ("explicit", "locked")
+
 
 class FeedValueError(PublishError, ValueError):
     """Show settings or an episode that cannot go into a feed."""
+
+
+def _shape(value: object) -> str:
+    """What a value of the wrong shape is, for a message: ``a list``, ``the number 5``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"a {type(value).__name__}"
 
 
 def clean_text(text: str) -> str:
@@ -210,8 +233,31 @@ class ShowSettings:
     owner_email: str = ""
     locked: bool = False
     guid: str | None = None
+    #: How the listening page prints every number: one of :data:`DIGIT_FORMS`.
+    digits: str = DIGIT_FORMS[0]
+
+    def _check_shapes(self) -> None:
+        """Each setting of the shape it must have, or a FeedValueError naming it."""
+        for name in _TEXT_SETTINGS + _OPTIONAL_TEXT_SETTINGS:
+            value = getattr(self, name)
+            if not isinstance(value, str) and not (value is None and name not in _TEXT_SETTINGS):
+                optional = "" if name in _TEXT_SETTINGS else " (or left out)"
+                raise FeedValueError(
+                    f"the show's {name} must be text{optional}, not {_shape(value)}"
+                )
+        for name in _FLAG_SETTINGS:
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise FeedValueError(
+                    f"the show's {name} must be true or false, not {_shape(value)}"
+                )
 
     def __post_init__(self) -> None:
+        self._check_shapes()
+        if self.digits not in DIGIT_FORMS:
+            raise FeedValueError(
+                f"the show's digits must be {' or '.join(DIGIT_FORMS)}, not {self.digits!r}"
+            )
         if not self.title.strip():
             raise FeedValueError("the show needs a title")
         base_url = check_http_url(self.base_url, "base_url")

@@ -511,11 +511,13 @@ def encode_range(
     destination: Path,
     kbps: int = DEFAULT_KBPS,
     filters: str | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> None:
     """Encode frames ``start``..``end`` of a mono s16le PCM file to MP3, a block at a time.
 
     The file is read in 1 MiB blocks and piped to ffmpeg, so memory stays flat however long
     the episode is; ``filters`` (gain, limiter) run after resampling to 44.1 kHz.
+    ``on_progress`` is told the frames of each block handed to the encoder.
     """
     start, end = frames
     remaining = 2 * (end - start)
@@ -527,6 +529,8 @@ def encode_range(
                 break
             encoder.write(block)
             remaining -= len(block)
+            if on_progress is not None:
+                on_progress(len(block) // 2)
     check_encoded(destination, (end - start) / rate, kbps)
 
 

@@ -20,6 +20,7 @@ import re
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,8 @@ class LoudnessMeter:
             cmd.remove("-nostdin")
         self._what = "the audio" if source is None else str(source)
         self.momentary: array.array[float] = array.array("d")
+        self._watch_lock = threading.Lock()
+        self._watcher: Callable[[int], object] | None = None
         self._tail: list[str] = []
         try:
             self._proc = subprocess.Popen(
@@ -134,9 +137,19 @@ class LoudnessMeter:
             line = raw_line.decode("utf-8", "replace")
             found = _LINE.search(line)
             if found:
-                self.momentary.append(_number(found["m"]))
+                with self._watch_lock:
+                    self.momentary.append(_number(found["m"]))
+                    if self._watcher is not None:
+                        self._watcher(len(self.momentary))
             else:
                 self._tail = [*self._tail[-4:], line.strip()]
+
+    def watch(self, watcher: Callable[[int], object]) -> None:
+        """Tell ``watcher`` how many readings (one per :data:`STEP` of audio) ffmpeg has made:
+        now, then after each new one (on the thread reading ffmpeg's log)."""
+        with self._watch_lock:
+            self._watcher = watcher
+            watcher(len(self.momentary))
 
     def write(self, data: bytes) -> None:
         assert self._proc.stdin is not None

@@ -25,7 +25,7 @@ from narrate.cache import Cache
 from narrate.engines import Engine
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
 from narrate.models import Chapter, EpisodeAudio, Mp3File, SegmentMp3, TimedSentence
-from narrate.progress import Reporter
+from narrate.progress import Reporter, SilentReporter
 from narrate.slug import make_slug
 from narrate.text.script import Script
 
@@ -184,11 +184,11 @@ def produce(
             line = audio.Assembler(script.intro, shapes, rate, write, pauses, sounds)
             stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add)
             timeline = line.timeline()
-        raw = meter.finish()
+        reporter.say(f"Speech: {stats.summary()}")
+        raw = measured(meter, timeline.frames / rate, reporter)
     except BaseException:
         meter.kill()
         raise
-    reporter.say(f"Speech: {stats.summary()}")
 
     names = [
         segment_file_name(index + 1, s.chapter_title) for index, s in enumerate(script.segments)
@@ -196,14 +196,15 @@ def produce(
     spans = segment_spans(timeline)
     with_bed = sounds is not None and sounds.bed is not None
     correction = _LIKELY_LOSS
-    for _ in range(_FIT_ROUNDS):
+    for round_ in range(_FIT_ROUNDS):
         episode_adjust, segment_adjusts = gains(raw, target, timeline.segments, rate, correction)
         files = [
             Piece(span, folder / name, adjust)
             for span, name, adjust in zip(spans, names, segment_adjusts, strict=True)
         ]
         pieces = episode_pieces(timeline, files, episode_adjust, folder, joined_intro=with_bed)
-        loss = encode_pieces(pcm, rate, kbps, pieces, files, raw, jobs)
+        label = "Encoding again" if round_ else "Encoding"
+        loss = encode_pieces(pcm, rate, kbps, pieces, files, raw, jobs, reporter, label)
         if loss is None or abs(loss - correction) < _FIT_TOLERANCE:
             break
         log.info("the encoder took %.2f LU, not %.2f: encoding again", loss, correction)
@@ -248,6 +249,15 @@ def produce(
     return Produced(made, folder, timeline)
 
 
+def measured(meter: LoudnessMeter, seconds: float, reporter: Reporter) -> LoudnessLog:
+    """The meter's log once it has read the whole episode: a bar over its readings (one per
+    100 ms of audio), most of them made already while the episode was spoken."""
+    total = max(1, int(seconds / loudness.STEP))
+    with reporter.task("Loudness", total, done=min(len(meter.momentary), total)) as task:
+        meter.watch(task.advance_to)
+        return meter.finish()
+
+
 def episode_pieces(
     timeline: Timeline,
     files: Sequence[Piece],
@@ -284,31 +294,41 @@ def encode_pieces(
     files: Sequence[Piece],
     raw: LoudnessLog,
     jobs: int | None,
+    reporter: Reporter | None = None,
+    label: str = "Encoding",
 ) -> float | None:
     """Encode ``pieces`` and the ``files`` not among them, longest first, on every core; return
     what the encoder and limiter took from the longest piece (LU), or None if it is silent.
 
     The longest piece is measured while the rest are still being encoded: its loudness before
     encoding is in ``raw``, so the difference is the encoder's (as measured, not assumed).
+    ``reporter`` shows a bar (``label``) over the frames encoded and measured.
     """
     work = sorted(
         [*pieces, *(file for file in files if file not in pieces)],
         key=lambda piece: piece.frames[0] - piece.frames[1],
     )
-    with ThreadPoolExecutor(max_workers=max(1, min(len(work), jobs or available_cpus()))) as pool:
-        encode = audio.encode_range
-        encodes = [
-            pool.submit(encode, pcm, rate, piece.frames, piece.path, kbps, piece.adjust.filters())
-            for piece in work
-        ]
+    longest = work[0]
+    # A minute of it is plenty to measure and costs a third of the cores' time the
+    # whole piece would, while they are still encoding.
+    start, end = longest.frames
+    probe = (start, min(end, start + _PROBE_SECONDS * rate))
+    total = sum(piece.frames[1] - piece.frames[0] for piece in work) + probe[1] - probe[0]
+    workers = max(1, min(len(work), jobs or available_cpus()))
+    with (
+        (reporter or SilentReporter()).task(label, total) as task,
+        ThreadPoolExecutor(max_workers=workers) as pool,
+    ):
+
+        def encode(piece: Piece) -> None:
+            filters = piece.adjust.filters()
+            audio.encode_range(pcm, rate, piece.frames, piece.path, kbps, filters, task.advance)
+
+        encodes = [pool.submit(encode, piece) for piece in work]
         encodes[0].result()
-        longest = work[0]
-        # A minute of it is plenty to measure and costs a third of the cores' time the
-        # whole piece would, while they are still encoding.
-        start, end = longest.frames
-        probe = (start, min(end, start + _PROBE_SECONDS * rate))
         before = raw.integrated(*_seconds(probe, rate))
         after = loudness.analyze(longest.path, seconds=_PROBE_SECONDS).integrated()
+        task.advance(probe[1] - probe[0])
         for done in encodes:
             done.result()
     if before <= -70.0 or after <= -70.0:

@@ -32,12 +32,21 @@ from narrate.publish.serve import DEFAULT_HOST, DEFAULT_PORT, serve
     show_default=True,
     help="Port to listen on; 0 picks a free one.",
 )
-def serve_command(output_dir: Path | None, config_path: Path | None, host: str, port: int) -> None:
-    """Serve the output folder (listening page, feed, audio) over HTTP until Ctrl-C."""
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Do not log each request (method, path, status) to stderr."
+)
+def serve_command(
+    output_dir: Path | None, config_path: Path | None, host: str, port: int, quiet: bool
+) -> None:
+    """Serve the output folder (listening page, feed, audio) over HTTP until Ctrl-C; each request
+    is logged to standard error in one line."""
     folder = resolve_settings().output_dir.value
 
     def ready(url: str) -> None:
         click.echo(f"Serving {folder} at {url} (Ctrl-C stops)")
 
-    serve(folder, host, port, on_ready=ready)
+    def log(line: str) -> None:
+        click.echo(line, err=True)
+
+    serve(folder, host, port, on_ready=ready, log=None if quiet else log)
     click.echo("Stopped.")

@@ -16,9 +16,19 @@ from typing import Final, Generic, TypeVar
 import click
 from click.core import ParameterSource
 
-from narrate.config import FIELDS, BuildConfig, Config, ShowConfig, find_config, load_config
+from narrate.config import (
+    CONFIG_FILE,
+    DEFAULT_BASE_URL,
+    FIELDS,
+    BuildConfig,
+    Config,
+    ShowConfig,
+    find_config,
+    load_config,
+)
 from narrate.engines import ENGINE_NAMES
 from narrate.errors import ConfigError
+from narrate.progress import Reporter
 from narrate.show import ShowSettings
 
 T = TypeVar("T")
@@ -161,3 +171,40 @@ def resolve_settings(ctx: click.Context | None = None) -> Settings:
     except ConfigError as exc:  # an option's value: a usage error, as Click's own checks are
         raise click.UsageError(str(exc)) from exc
     return Settings(merged, sources, overrides)
+
+
+def local_feed_warning(settings: Settings) -> str | None:
+    """What a build's feed lacks to work beyond this machine, as one warning line with the fix;
+    None when a settings file was read (``narrate init`` asked for all of it: what the file
+    leaves out is the producer's choice) or nothing is missing.
+
+    Without the file the feed's links point at ``narrate serve`` on this machine (unless
+    ``--base-url`` or ``NARRATE_BASE_URL`` says otherwise), and it has no owner e-mail (the
+    W3C feed validator and podcast directories ask for one) and no description.
+    """
+    if settings.path is not None:
+        return None
+    show = settings.show
+    lacks = [
+        what
+        for what, missing in (
+            ("owner e-mail", not show.owner_email),
+            ("description", not show.description.strip()),
+        )
+        if missing
+    ]
+    local = show.base_url == DEFAULT_BASE_URL
+    if not local and not lacks:
+        return None
+    parts = [f"the feed's links point at {DEFAULT_BASE_URL.rstrip('/')}"] if local else []
+    if lacks:
+        has = "it has" if local else "the feed has"
+        parts.append(f"{has} no {' or '.join(lacks)}")
+    return f"Warning: no {CONFIG_FILE}: {' and '.join(parts)}; run narrate init"
+
+
+def warn_if_local_feed(settings: Settings, reporter: Reporter) -> None:
+    """Say :func:`local_feed_warning`'s line, if any, once (``--quiet`` silences it)."""
+    warning = local_feed_warning(settings)
+    if warning is not None:
+        reporter.say(warning)

@@ -1,4 +1,5 @@
-"""The show's commands: ``init``, ``list``, ``remove`` and ``feed``, for the ``narrate`` group.
+"""The show's commands: ``init``, ``list``, ``remove``, ``feed`` and ``check``, for the
+``narrate`` group.
 
 Each parses its options, calls one library function and prints the result; errors
 are :class:`NarrateError`s, which the group turns into one ``Error: ...`` line.
@@ -15,15 +16,18 @@ from typing import Any
 
 import click
 
+from narrate.build.check import check_show
 from narrate.cli.options import F, config_option, output_dir_option
 from narrate.cli.settings import Settings, resolve_settings
 from narrate.clock import duration
-from narrate.config import CONFIG_FILE, FIELDS, Config, write_config
+from narrate.config import CONFIG_FILE, DEFAULT_TITLE, FIELDS, Config, write_config
 from narrate.engines import ENGINE_NAMES
+from narrate.episode.artwork import load_artwork
+from narrate.errors import ArtworkError
 from narrate.ffmpeg import CBR_KBPS
 from narrate.publish.publishing import find_artwork, regenerate, remove_episode
 from narrate.publish.store import EpisodeStore
-from narrate.show import APPLE_CATEGORIES, ShowSettings, StoredEpisode
+from narrate.show import APPLE_CATEGORIES, DIGIT_FORMS, ShowSettings, StoredEpisode
 
 
 def _show(output: Path, settings: Settings) -> ShowSettings:
@@ -103,6 +107,36 @@ def feed_command(output_dir: Path | None, config_path: Path | None) -> None:
     click.echo(f"Wrote {path} ({count} episode{'' if count == 1 else 's'})")
 
 
+@click.command(name="check")
+@_folder_options
+def check_command(output_dir: Path | None, config_path: Path | None) -> None:
+    """Make the output folder what the store says: finish a publish that was stopped, remove the
+    files no episode lists, and report each file an episode lists that is missing or changed
+    (exit status 1)."""
+    settings = resolve_settings()
+    folder = _existing(settings.output_dir.value)
+    checked = check_show(folder)
+    if checked.finished:
+        click.echo("Finished a publish that was stopped after its commit")
+    for path in checked.removed:
+        click.echo(f"Removed {path} (no episode in the store)")
+    for line in checked.problems:
+        click.echo(line)
+    count = len(checked.problems)
+    if count:
+        files = f"{count} file{'' if count == 1 else 's'}"
+        broken = len(checked.broken)
+        episodes = f"{broken} episode{'' if broken == 1 else 's'}"
+        raise click.ClickException(
+            f"{files} of {episodes} missing or changed; build those episodes again, or "
+            "`narrate remove` them"
+        )
+    if checked.rewritten and not (checked.finished or checked.removed):
+        click.echo(f"Rewrote {folder / 'feed.xml'} and the page from the store")
+    episodes = f"{checked.episodes} episode{'' if checked.episodes == 1 else 's'}"
+    click.echo(f"Checked {episodes}: every file is in place")
+
+
 # -- init ---------------------------------------------------------------------
 
 #: What ``init`` asks for when run at a terminal, in order, with the question.
@@ -120,6 +154,17 @@ PROMPTS: dict[str, str] = {
 }
 
 
+def check_cover(value: object) -> None:
+    """The cover check ``build`` makes (:func:`narrate.episode.artwork.load_artwork`), so that
+    ``init`` writes no cover a build would refuse; raises its ArtworkError.
+
+    A path that is no file is left to the settings' own check, which says so.
+    """
+    if value is None or not Path(str(value)).is_file():
+        return
+    load_artwork(Path(str(value)), Path.cwd(), DEFAULT_TITLE)  # reads and converts, writes nothing
+
+
 def _checker(dotted: str) -> Callable[[str], object]:
     table, _, key = dotted.partition(".")
     check = FIELDS[table, key]
@@ -128,7 +173,12 @@ def _checker(dotted: str) -> Callable[[str], object]:
         if text == "":
             return None
         try:
-            return check(text, Path.cwd())
+            value = check(text, Path.cwd())
+            if dotted == "show.artwork":
+                check_cover(value)
+            return value
+        except ArtworkError as exc:  # a ValueError too: first
+            raise click.UsageError(str(exc)) from None
         except ValueError as exc:
             raise click.UsageError(f"{key} {exc}") from None
 
@@ -186,6 +236,12 @@ def _ask(values: dict[str, object]) -> None:
 @click.option("--link", help="The show's website.")
 @click.option("--artwork", type=click.Path(path_type=Path, dir_okay=False), help="Artwork file.")
 @click.option("--locked/--no-locked", default=None, help="Ask platforms not to import the feed.")
+@click.option(
+    "--digits",
+    type=click.Choice(DIGIT_FORMS),
+    help="How the listening page writes numbers: arabic-indic (٠١٢٣) or western (0123).  "
+    "[default: arabic-indic]",
+)
 @click.option("--engine", type=click.Choice(ENGINE_NAMES), help="Speech engine.")
 @click.option("--bitrate", type=click.Choice([str(k) for k in CBR_KBPS]), help="MP3 kbps.")
 @click.option("--loudness", type=float, help="Target loudness in LUFS.  [default: -19]")
@@ -206,9 +262,10 @@ def init_command(config_path: Path, force: bool, interactive: bool | None, **opt
         raise click.ClickException(f"{config_path} already exists; use --force to replace it")
     if interactive:
         _ask(values)
+    check_cover(values.get("show.artwork"))
     path = write_config(config_path, values, force=force)
     click.echo(f"Wrote {path}")
 
 
 #: The commands, for ``cli.add_command``.
-COMMANDS = (init_command, list_command, remove_command, feed_command)
+COMMANDS = (init_command, list_command, remove_command, feed_command, check_command)

@@ -10,6 +10,11 @@ Playing needs no script: each ``<audio>`` has native controls and each chapter i
 MP3 with a media fragment (``#t=12.5``). The inline script only enhances: a chapter or transcript
 cue seeks the episode's player on the page and starts it, and a polite live region says what is
 playing.
+
+Every number the page prints (dates, durations, sizes, the chapters' and segments' list numbers,
+and the numbers in the titles, descriptions and transcript) is in one form of digits, the show's
+choice (``ShowSettings.digits``): Arabic-Indic (٠١٢٣, the default) or Western (0123). Digits
+that belong to a Latin word (``F-16``, ``GPT-4``, ``MP3``) and those in URLs are left as written.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from narrate.errors import PublishError
 from narrate.layout import FEED_FILE, Layout
 from narrate.models import Chapter, SegmentFile
 from narrate.months import GREGORIAN_MONTHS
-from narrate.show import ShowSettings, StoredEpisode, clean_text, newest_first
+from narrate.show import DIGIT_FORMS, ShowSettings, StoredEpisode, clean_text, newest_first
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +55,14 @@ _TRANSCRIPT_FORMATS = {
 # stay: Arabic text uses them on purpose.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ARABIC_DIGITS = str.maketrans("0123456789.", "٠١٢٣٤٥٦٧٨٩٫")
+# A number in a text (digits of any form, with the separators inside a number), or a Latin
+# word with its digits (F-16, COVID-19, mp3), which is left alone.
+_NUMBER_OR_WORD = re.compile(r"[A-Za-z0-9٠-٩۰-۹]+(?:[.,٫٬_/:-][A-Za-z0-9٠-٩۰-۹]+)*")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_TEXT_TO_ARABIC_INDIC = str.maketrans("0123456789۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩" * 2)
+_TEXT_TO_WESTERN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "0123456789" * 2 + ".,")
+# A decimal number (3.5), whose point becomes the Arabic decimal separator; 12.5.2024 keeps its.
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 
 
 def _clean(text: str) -> str:
@@ -75,31 +88,68 @@ def arabic_digits(text: str) -> str:
     return text.translate(_ARABIC_DIGITS)
 
 
-def format_date(value: datetime) -> str:
-    """A date as Arabic readers write it, in UTC (the feed's zone).
+class Digits:
+    """The page's one form of digits (one of :data:`narrate.show.DIGIT_FORMS`), for what narrate
+    writes and for the numbers in the producer's and the article's text."""
 
-    >>> from datetime import UTC
-    >>> format_date(datetime(2026, 11, 25, 23, 30, tzinfo=UTC))
-    '٢٥ نوفمبر ٢٠٢٦'
-    """
-    return arabic_digits(f"{value.day} {GREGORIAN_MONTHS[value.month][0]} {value.year}")
+    def __init__(self, form: str = DIGIT_FORMS[0]) -> None:
+        if form not in DIGIT_FORMS:
+            raise ValueError(f"digits must be one of {', '.join(DIGIT_FORMS)}, not {form!r}")
+        self.form = form
 
+    @property
+    def arabic_indic(self) -> bool:
+        return self.form == "arabic-indic"
 
-def format_clock(ms: int) -> str:
-    """A time or length as :func:`narrate.clock.duration` writes it, in Arabic-Indic digits.
+    def number(self, text: str) -> str:
+        """``text`` narrate wrote (Western digits, ``.`` as the decimal point) in this form."""
+        return arabic_digits(text) if self.arabic_indic else text
 
-    >>> format_clock(754_000), format_clock(3_725_900), format_clock(5_000)
-    ('١٢:٣٤', '١:٠٢:٠٦', '٠:٠٥')
-    """
-    return arabic_digits(duration(ms))
+    def text(self, text: str) -> str:
+        """Every number in ``text`` in this form; a Latin word keeps its digits.
+
+        >>> Digits("arabic-indic").text("في 2024 بنسبة 3.5% وطائرة F-16 يوم 12.5.2024")
+        'في ٢٠٢٤ بنسبة ٣٫٥% وطائرة F-16 يوم ١٢.٥.٢٠٢٤'
+        >>> Digits("western").text("ارتفعت ١٨٪ إلى ٣٫٥ مليون")
+        'ارتفعت 18٪ إلى 3.5 مليون'
+        """
+        table = _TEXT_TO_ARABIC_INDIC if self.arabic_indic else _TEXT_TO_WESTERN
+
+        def convert(found: re.Match[str]) -> str:
+            token = found.group()
+            if _LATIN_LETTER.search(token):
+                return token
+            if self.arabic_indic and _DECIMAL.fullmatch(token):
+                token = token.replace(".", "٫")
+            return token.translate(table)
+
+        return _NUMBER_OR_WORD.sub(convert, text)
+
+    def date(self, value: datetime) -> str:
+        """A date as Arabic readers write it, in UTC (the feed's zone).
+
+        >>> from datetime import UTC
+        >>> Digits().date(datetime(2026, 11, 25, 23, 30, tzinfo=UTC))
+        '٢٥ نوفمبر ٢٠٢٦'
+        >>> Digits("western").date(datetime(2026, 11, 25, 23, 30, tzinfo=UTC))
+        '25 نوفمبر 2026'
+        """
+        return self.number(f"{value.day} {GREGORIAN_MONTHS[value.month][0]} {value.year}")
+
+    def clock(self, ms: int) -> str:
+        """A time or length as :func:`narrate.clock.duration` writes it.
+
+        >>> Digits().clock(754_000), Digits().clock(3_725_900), Digits("western").clock(5_000)
+        ('١٢:٣٤', '١:٠٢:٠٦', '0:05')
+        """
+        return self.number(duration(ms))
+
+    def megabytes(self, size: int) -> str:
+        return self.number(f"{size / 1_000_000:.1f}")
 
 
 def _iso_duration(seconds: float) -> str:
     return f"PT{max(0, round(seconds))}S"
-
-
-def _megabytes(size: int) -> str:
-    return arabic_digits(f"{size / 1_000_000:.1f}")
 
 
 def _url(path: str) -> str:
@@ -112,9 +162,10 @@ def _seconds(ms: int) -> str:
     return f"{ms / 1000:.3f}".rstrip("0").rstrip(".")
 
 
-def _paragraphs(text: str) -> str:
+def _paragraphs(text: str, digits: Digits) -> str:
     """Plain text as paragraphs (blank lines) and line breaks, escaped."""
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", _clean(text).strip()) if b.strip()]
+    cleaned = digits.text(_clean(text))
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", cleaned.strip()) if b.strip()]
     return "\n".join(
         "<p>" + "<br>".join(html.escape(line, quote=True) for line in b.splitlines()) + "</p>"
         for b in blocks
@@ -186,18 +237,19 @@ def _seek_link(href: str, player: str, seconds: str, text: str, announce: str, h
     )
 
 
-def _chapters(episode: StoredEpisode, player: str, mp3: str, heading: str) -> str:
+def _chapters(episode: StoredEpisode, player: str, mp3: str, heading: str, digits: Digits) -> str:
     items = []
+    episode_title = digits.text(_clean(episode.title))
     for number, chapter in enumerate(_sorted_chapters(episode.chapters), start=1):
-        start = format_clock(chapter.start_ms)
-        title = _clean(chapter.title)
+        start = digits.clock(chapter.start_ms)
+        title = digits.text(_clean(chapter.title))
         link = _seek_link(
             mp3,
             player,
             _seconds(chapter.start_ms),
             f'<span class="t">{start}</span> <bdi>{html.escape(title)}</bdi>',
-            f"يُشغَّل الآن: «{title}» من «{_clean(episode.title)}»، ابتداءً من {start}",
-            f"، الفصل {arabic_digits(str(number))} من «{_clean(episode.title)}»",
+            f"يُشغَّل الآن: «{title}» من «{episode_title}»، ابتداءً من {start}",
+            f"، الفصل {digits.number(str(number))} من «{episode_title}»",
         )
         items.append(f"<li>{link}</li>")
     return (
@@ -210,20 +262,21 @@ def _sorted_chapters(chapters: Sequence[Chapter]) -> list[Chapter]:
     return sorted(chapters, key=lambda c: c.start_ms)
 
 
-def _segments(episode: StoredEpisode, heading: str) -> str:
-    items = [_segment(episode, s) for s in sorted(episode.segments, key=lambda s: s.number)]
+def _segments(episode: StoredEpisode, heading: str, digits: Digits) -> str:
+    ordered = sorted(episode.segments, key=lambda s: s.number)
+    items = [_segment(episode, s, digits) for s in ordered]
     return (
         f'<section class="segments" aria-labelledby="{heading}">\n'
         f'<h3 id="{heading}">الأجزاء</h3>\n<ol>\n' + "\n".join(items) + "\n</ol>\n</section>"
     )
 
 
-def _segment(episode: StoredEpisode, segment: SegmentFile) -> str:
-    number = arabic_digits(str(segment.number))
-    title = _clean(segment.title)
-    label = f"الجزء {number}: {title}، من «{_clean(episode.title)}»"
+def _segment(episode: StoredEpisode, segment: SegmentFile, digits: Digits) -> str:
+    number = digits.number(str(segment.number))
+    title = digits.text(_clean(segment.title))
+    label = f"الجزء {number}: {title}، من «{digits.text(_clean(episode.title))}»"
     src = _url(segment.path)
-    length = format_clock(segment.duration_ms)
+    length = digits.clock(segment.duration_ms)
     return (
         f'<li><p class="segment-title"><bdi>{html.escape(title)}</bdi> '
         f'<span class="meta">(<time datetime="{_iso_duration(segment.duration_ms / 1000)}">'
@@ -234,16 +287,16 @@ def _segment(episode: StoredEpisode, segment: SegmentFile) -> str:
 
 
 def _transcript(
-    output_dir: Path, episode: StoredEpisode, player: str, mp3: str, heading: str
+    output_dir: Path, episode: StoredEpisode, player: str, mp3: str, heading: str, digits: Digits
 ) -> str:
     cues = read_transcript(output_dir, episode)
     files = episode.transcripts
     if not cues and not files:
         return ""
     parts = [f'<details class="transcript">\n<summary id="{heading}">النص الكامل</summary>']
-    title = _clean(episode.title)
+    title = digits.text(_clean(episode.title))
     for start, body in cues:
-        clock = format_clock(round(start * 1000))
+        clock = digits.clock(round(start * 1000))
         link = _seek_link(
             mp3,
             player,
@@ -252,7 +305,8 @@ def _transcript(
             f"يُشغَّل الآن: «{title}» ابتداءً من {clock}",
             f"، استمع من هنا في «{title}»",
         )
-        parts.append(f'<p class="cue">{link} {html.escape(_clean(body).strip())}</p>')
+        text = digits.text(_clean(body).strip())
+        parts.append(f'<p class="cue">{link} {html.escape(text)}</p>')
     if files:
         links = "، ".join(
             f'<a href="{_url(t.path)}" type="{_e(t.mime)}">'
@@ -265,39 +319,42 @@ def _transcript(
     return "\n".join(parts)
 
 
-def _source(episode: StoredEpisode) -> str:
+def _source(episode: StoredEpisode, digits: Digits) -> str:
     """«المصدر: site», linked to the article's own page (the host names a site without a name).
 
     The visible name comes first in the link's accessible name (WCAG 2.5.3); screen readers hear
     which article it opens. The site's name may be Latin, so it is isolated (``bdi``).
     """
     link = episode.link or ""
+    # A name, as the publication spells it (عربي21): its digits are left as written.
     name = episode.site or (urlsplit(link).hostname or link).removeprefix("www.")
+    title = digits.text(episode.title)
     return (
         '<p class="meta source">المصدر: '
         f'<a href="{_e(link)}" rel="external noopener noreferrer"><bdi>{_e(name)}</bdi>'
-        f'<span class="vh">، المقال الأصلي «{_e(episode.title)}»</span></a></p>'
+        f'<span class="vh">، المقال الأصلي «{_e(title)}»</span></a></p>'
     )
 
 
-def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
+def _episode(output_dir: Path, episode: StoredEpisode, index: int, digits: Digits) -> str:
     ident = f"e{index}"
     player = f"{ident}-player"
     mp3 = _url(episode.file_name)
-    title = _clean(episode.title)
+    title = digits.text(_clean(episode.title))
     seconds = episode.duration_seconds
     parts = [
         f'<article class="episode" id="{_e(episode.slug)}" aria-labelledby="{ident}-title">',
         f'<h2 id="{ident}-title"><bdi>{html.escape(title)}</bdi></h2>',
         '<p class="meta">'
-        f'<time datetime="{episode.published.isoformat()}">{format_date(episode.published)}</time>'
-        f' · المدة <time datetime="{_iso_duration(seconds)}">{format_clock(seconds * 1000)}</time>'
+        f'<time datetime="{episode.published.isoformat()}">{digits.date(episode.published)}</time>'
+        f' · المدة <time datetime="{_iso_duration(seconds)}">{digits.clock(seconds * 1000)}</time>'
         "</p>",
     ]
     if episode.description.strip():
-        parts.append(f'<div class="description">\n{_paragraphs(episode.description)}\n</div>')
+        description = _paragraphs(episode.description, digits)
+        parts.append(f'<div class="description">\n{description}\n</div>')
     if episode.link:
-        parts.append(_source(episode))
+        parts.append(_source(episode, digits))
     parts.append(
         f'<audio id="{player}" class="episode-player" controls preload="none" src="{mp3}" '
         f'aria-label="{_e(f"الحلقة كاملة: {title}")}">'
@@ -306,13 +363,13 @@ def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
     parts.append(
         f'<p class="download"><a href="{mp3}" download type="audio/mpeg">تنزيل الحلقة'
         f'<span class="vh"> «{_e(title)}»</span></a> '
-        f'<span class="meta">({_megabytes(episode.file_size)} ميغابايت)</span></p>'
+        f'<span class="meta">({digits.megabytes(episode.file_size)} ميغابايت)</span></p>'
     )
     if episode.chapters:
-        parts.append(_chapters(episode, player, mp3, f"{ident}-chapters"))
+        parts.append(_chapters(episode, player, mp3, f"{ident}-chapters", digits))
     if episode.segments:
-        parts.append(_segments(episode, f"{ident}-segments"))
-    transcript = _transcript(output_dir, episode, player, mp3, f"{ident}-transcript")
+        parts.append(_segments(episode, f"{ident}-segments", digits))
+    transcript = _transcript(output_dir, episode, player, mp3, f"{ident}-transcript", digits)
     if transcript:
         parts.append(transcript)
     parts.append("</article>")
@@ -322,7 +379,8 @@ def _episode(output_dir: Path, episode: StoredEpisode, index: int) -> str:
 def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowSettings) -> str:
     """The whole page as HTML; the same folder contents and arguments give the same text."""
     style, script = _asset("page.css"), _asset("page.js")
-    title = _clean(show.title)
+    digits = Digits(show.digits)
+    title = digits.text(_clean(show.title))
     language = _e(show.language or "ar")
     csp = (
         "default-src 'none'; img-src 'self'; media-src 'self'; "
@@ -331,7 +389,7 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
     )
     head = [
         "<!DOCTYPE html>",
-        f'<html lang="{language}" dir="rtl">',
+        f'<html lang="{language}" dir="rtl" data-digits="{digits.form}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -339,7 +397,8 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
         f"<title>{html.escape(title)}</title>",
     ]
     if show.description.strip():
-        head.append(f'<meta name="description" content="{_e(show.description.strip())}">')
+        description = digits.text(show.description.strip())
+        head.append(f'<meta name="description" content="{_e(description)}">')
     head += [
         f'<meta name="generator" content="narrate {__version__}">',
         f'<link rel="alternate" type="application/rss+xml" title="{_e(title)}" href="{FEED_FILE}">',
@@ -358,9 +417,10 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
         body.append(f'<img class="cover" src="{cover}" alt="{_e(f"غلاف {title}")}">')
     body.append(f"<h1><bdi>{html.escape(title)}</bdi></h1>")
     if show.author.strip():
-        body.append(f'<p class="meta">تقديم <bdi>{_e(show.author.strip())}</bdi></p>')
+        body.append(f'<p class="meta">تقديم <bdi>{_e(digits.text(show.author.strip()))}</bdi></p>')
     if show.description.strip():
-        body.append(f'<div class="description">\n{_paragraphs(show.description)}\n</div>')
+        description = _paragraphs(show.description, digits)
+        body.append(f'<div class="description">\n{description}\n</div>')
     body += [
         f'<p class="subscribe"><a href="{FEED_FILE}" type="application/rss+xml">'
         "اشترك في البرنامج (RSS)</a></p>",
@@ -369,7 +429,7 @@ def render_page(output_dir: Path, episodes: Sequence[StoredEpisode], show: ShowS
     ]
     ordered = newest_first(episodes)
     if ordered:
-        body += [_episode(output_dir, e, i) for i, e in enumerate(ordered, start=1)]
+        body += [_episode(output_dir, e, i, digits) for i, e in enumerate(ordered, start=1)]
     else:
         body.append('<p class="empty">لا حلقات بعد.</p>')
     body += [

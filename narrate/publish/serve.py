@@ -12,6 +12,9 @@ request, or a range the server cannot read, are ignored and the whole file is se
 server do that). ``ETag``/``If-None-Match``, ``Last-Modified``/``If-Modified-Since`` and
 ``If-Range`` let players revalidate cheaply; ``Cache-Control: no-cache`` makes them revalidate, so
 a rebuilt episode or feed is seen at once.
+
+Each request answered is reported in one line (``GET /feed.xml 200``) to the ``log`` callable the
+server is given, if any: ``narrate serve`` prints them on standard error.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ PRIVATE_NAMES = frozenset({STORE_FILE, "episodes.json"})  # and the store of ear
 
 _CHUNK = 256 * 1024
 _DIGITS = re.compile(r"[0-9]+")
+# What a terminal would act on in a logged path (escape sequences, other controls).
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class RangeNotSatisfiable(Exception):
@@ -171,6 +176,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.info("%s %s", self.address_string(), format % args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line per request answered: method, path and status (``GET /feed.xml 200``)."""
+        status = code.value if isinstance(code, HTTPStatus) else code
+        log = self.server.request_log
+        if log is not None:
+            method = getattr(self, "command", None) or "-"
+            path = getattr(self, "path", None) or "-"
+            shown = _CONTROLS.sub(lambda found: f"\\x{ord(found.group()):02x}", path)
+            log(f"{method} {shown} {status}")
+        self.log_message('"%s" %s %s', self.requestline, str(status), str(size))
 
     def _serve(self, send_body: bool) -> None:
         try:
@@ -290,13 +306,27 @@ LINKED_FILES = frozenset({FEED_FILE, CHAPTERS_FILE})
 _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:\d{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?")
 
 
+def _serialized(log: Callable[[str], None]) -> Callable[[str], None]:
+    """``log``, called by one thread at a time: requests are answered on a thread each."""
+    lock = threading.Lock()
+
+    def serialized(line: str) -> None:
+        with lock:
+            log(line)
+
+    return serialized
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], root: Path) -> None:
+    def __init__(
+        self, address: tuple[str, int], root: Path, log: Callable[[str], None] | None = None
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.root = root
+        self.request_log = _serialized(log) if log is not None else None
         super().__init__(address, _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -307,11 +337,17 @@ class OutputServer:
     """Serves an output folder on ``host:port`` (port 0: any free port) until stopped.
 
     As a context manager it serves from a background thread: ``with OutputServer(folder, port=0)
-    as server: urlopen(server.url + "feed.xml")``.
+    as server: urlopen(server.url + "feed.xml")``. ``log``, if given, is called with one line
+    for each request answered (``GET /feed.xml 200``).
     """
 
     def __init__(
-        self, output_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
+        self,
+        output_dir: Path,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        *,
+        log: Callable[[str], None] | None = None,
     ) -> None:
         if not output_dir.is_dir():
             raise PublishError(
@@ -319,7 +355,7 @@ class OutputServer:
             )
         self.output_dir = output_dir
         try:
-            self._httpd = _HTTPServer((host, port), output_dir.resolve())
+            self._httpd = _HTTPServer((host, port), output_dir.resolve(), log)
         except OSError as exc:
             raise PublishError(
                 f"cannot serve on {host} port {port}: {exc.strerror or exc}"
@@ -377,9 +413,11 @@ def serve(
     port: int = DEFAULT_PORT,
     *,
     on_ready: Callable[[str], None] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve ``output_dir`` in this thread until Ctrl-C; ``on_ready`` gets the URL on start."""
-    server = OutputServer(output_dir, host, port)
+    """Serve ``output_dir`` in this thread until Ctrl-C; ``on_ready`` gets the URL on start,
+    ``log`` a line for each request answered."""
+    server = OutputServer(output_dir, host, port, log=log)
     try:
         if on_ready is not None:
             on_ready(server.url)

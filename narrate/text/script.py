@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from narrate.cache import Cache, text_key
-from narrate.models import Article, TextNeeds
+from narrate.models import Article, Segment, TextNeeds
 from narrate.text.diacritize import Diacritizer
 from narrate.text.latin import transliterate
 from narrate.text.lexicon import Lexicon
@@ -30,6 +30,14 @@ Step = Callable[[str], str]
 PREP_VERSION = 3
 
 _FINAL_PUNCTUATION = ".!?؟…:،؛"
+
+#: How a segment without a heading is labelled (its chapter, its file, the page): the lead before
+#: the first heading is the introduction; an article without headings is one chapter, the whole
+#: article. The episode's title is its own label already, so no chapter repeats it.
+LEAD_CHAPTER = "المقدمة"
+WHOLE_ARTICLE_CHAPTER = "المقال كاملًا"
+#: A segment without a heading after the first (no reader makes one): the text continues.
+CONTINUED_CHAPTER = "تتمة"
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,15 @@ def title_opens_the_text(article: Article) -> bool:
     return bool(head) and article.title.rstrip().endswith("…") and first.startswith(head)
 
 
+def chapter_title(segment: Segment, index: int, count: int) -> str:
+    """The label of segment ``index`` (from 0) of ``count``: its heading, else what it is."""
+    if segment.heading:
+        return segment.heading
+    if index:
+        return CONTINUED_CHAPTER
+    return LEAD_CHAPTER if count > 1 else WHOLE_ARTICLE_CHAPTER
+
+
 def write_script(
     article: Article,
     show_title: str,
@@ -203,7 +220,7 @@ def write_script(
         paragraphs = tuple(c for c in (chunks(p) for p in segment.paragraphs) if c)
         segments.append(
             SegmentScript(
-                chapter_title=segment.heading or article.title,
+                chapter_title=chapter_title(segment, len(segments), len(article.segments)),
                 heading=heading,
                 paragraphs=paragraphs,
             )

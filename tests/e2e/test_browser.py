@@ -311,3 +311,83 @@ def test_axe_core_would_report_low_contrast_arabic_text(
     # Each chapter link's time and title, in both episodes; nothing else.
     nodes = result["violations"][0]["nodes"]
     assert len(nodes) == 12 and all(".mp3#t=" in node for node in nodes), nodes
+
+
+LONG_CHAPTER = (
+    "الاقتصاد: الأسعار ترتفع في الأسواق المحلية والعالمية بعد قرار البنك المركزي رفع الفائدة"
+)
+
+
+def _ink_rows(png: bytes) -> list[int]:
+    """The rows of a screenshot with dark ink in them (text, not the light background)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return [
+        y
+        for y in range(image.height)
+        if any(image.getpixel((x, y)) < 128 for x in range(image.width))  # type: ignore[operator]
+    ]
+
+
+def test_on_a_phone_a_wrapped_chapters_number_stays_beside_its_first_line(
+    browser: Browser, site: tuple[Output, OutputServer]
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, reduced_motion="reduce", color_scheme="light"
+    )
+    try:
+        page = context.new_page()
+        page.goto(site[1].url)
+        box = page.evaluate(
+            """title => {
+                 const li = document.querySelector('section.chapters li');
+                 li.querySelector('bdi').textContent = title;
+                 li.scrollIntoView({block: 'center'});
+                 const r = li.getBoundingClientRect();
+                 const first = li.querySelector('.t').getBoundingClientRect();
+                 const lines = new Set([...li.querySelector('a').getClientRects()]
+                   .map(q => Math.round(q.top))).size;
+                 return {right: r.right, top: r.top, height: r.height,
+                         firstTop: first.top, firstBottom: first.bottom,
+                         tall: r.height > 2.5 * first.height, lines: lines}; }""",
+            LONG_CHAPTER,
+        )
+        assert box["tall"], box  # the title wraps onto several lines at 390 px
+        # The number is drawn in the list's padding, right of the item (right-to-left).
+        png = page.screenshot(
+            clip={"x": box["right"], "y": box["top"], "width": 20, "height": box["height"]}
+        )
+        rows = [box["top"] + y for y in _ink_rows(png)]
+        assert rows, "no list number drawn beside the chapter"
+        assert box["firstTop"] - 2 <= min(rows) and max(rows) <= box["firstBottom"] + 2, (
+            box,
+            min(rows),
+            max(rows),
+        )
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("digits", "marker"), [("arabic-indic", "arabic-indic"), ("western", "decimal")]
+)
+def test_the_list_numbers_follow_the_shows_digits(
+    browser: Browser, tmp_path: Path, digits: str, marker: str
+) -> None:
+    from dataclasses import replace
+
+    output = make_output(tmp_path / "output")
+    write_page(output.folder, output.episodes, replace(output.show, digits=digits))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto((output.folder / "index.html").as_uri())
+        styles = page.evaluate(
+            "[...document.querySelectorAll('main ol')].map(o => getComputedStyle(o).listStyleType)"
+        )
+        assert styles and set(styles) == {marker}
+    finally:
+        context.close()

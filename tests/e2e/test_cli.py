@@ -88,7 +88,8 @@ def test_example_chapters_match_headings_in_ffprobe_and_land_on_speech(
     example_build: ExampleBuild,
 ) -> None:
     expected = json.loads(EXPECTED_PLAN.read_text("utf-8"))
-    titles = [s["heading"] or expected["title"] for s in expected["segments"]]
+    # The lead is the introduction; the episode's long title is not repeated as its chapter.
+    titles = [s["heading"] or "المقدمة" for s in expected["segments"]]
 
     tags = ID3(example_build.mp3)
     (toc,) = tags.getall("CTOC")
@@ -370,7 +371,8 @@ def test_segments_speech_shows_what_each_engine_is_sent(tmp_path: Path) -> None:
     assert not any("\u064b" <= ch <= "\u0652" for ch in spoken)  # gTTS gets no diacritics
     marks = sum("\u064b" <= ch <= "\u0652" for ch in " ".join(offline))
     assert marks > 40  # espeak-ng gets diacritized text
-    assert engines["espeak"]["segments"][0]["chapter"] == "ارتفاع الأسعار"
+    # One segment without a heading: the whole article, not its title again.
+    assert engines["espeak"]["segments"][0]["chapter"] == "المقال كاملًا"
 
 
 def test_segments_speech_text_is_readable_and_one_engine_can_be_chosen(short_article: Path) -> None:
@@ -435,3 +437,25 @@ def test_the_articles_own_date_dates_the_episode(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     entry = feedparser.parse((output / "feed.xml").read_bytes()).entries[0]
     assert tuple(entry.published_parsed)[:3] == (2025, 3, 14)
+
+
+def test_a_build_without_narrate_toml_warns_once_that_its_feed_only_works_here(
+    short_article: Path, tmp_path: Path
+) -> None:
+    common = [short_article, "--engine", "espeak", "--cache-dir", tmp_path / "cache"]
+    run = narrate("build", *common, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [
+        "Warning: no narrate.toml: the feed's links point at http://127.0.0.1:8000 and it has "
+        "no owner e-mail or description; run narrate init"
+    ]
+    assert run.stderr.splitlines()[-1] == warnings[0]  # once, after the feed it is about
+    (tmp_path / "narrate.toml").write_text(
+        '[show]\nbase_url = "https://example.org/p/"\nowner_email = "a@example.org"\n'
+        'description = "نشرة"\n',
+        encoding="utf-8",
+    )
+    run = narrate("build", *common, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Warning" not in run.stderr

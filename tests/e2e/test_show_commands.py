@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import types
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,13 +76,21 @@ def build(out: Path, slug: str, *, days: int = 0, seconds: int = 754, **changes:
 # -- init -------------------------------------------------------------------------------
 
 
+def cover(path: Path, size: tuple[int, int] = (1400, 1400)) -> Path:
+    """A real JPEG of ``size`` (Apple's minimum by default)."""
+    from PIL import Image
+
+    Image.new("RGB", size, (20, 90, 140)).save(path, "JPEG")
+    return path
+
+
 def test_init_with_flags_for_scripts(here: Path) -> None:
-    (here / "cover.jpg").write_bytes(b"jpg")
+    cover(here / "cover.jpg")
     result = run(
         "init", "--title", "نشرة الصباح", "--owner-email", "podcast@example.org", "--locked",
         "--category", "News", "--subcategory", "Politics", "--base-url", "https://example.org/p/",
         "--artwork", "cover.jpg", "--engine", "espeak", "--bitrate", "96", "--loudness", "-16",
-        "--output", "public",
+        "--output", "public", "--digits", "western",
     )  # fmt: skip
     assert result.output == "Wrote narrate.toml\n"
     config = load_config(here / "narrate.toml")
@@ -94,6 +104,7 @@ def test_init_with_flags_for_scripts(here: Path) -> None:
         -16.0,
     )
     assert config.build.output == here / "public"
+    assert config.show.digits == "western"
 
 
 def test_init_refuses_to_overwrite_unless_forced(here: Path) -> None:
@@ -112,6 +123,46 @@ def test_init_bad_flag_is_one_error_line() -> None:
     result = CliRunner().invoke(group, ["init", "--owner-email", "nobody"])
     assert result.exit_code == 1
     assert result.output == "Error: option --owner-email must be an e-mail address, not 'nobody'\n"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda p: cover(p, (600, 600)),
+            "is 600×600 px; podcast artwork must be at least 1400×1400",
+        ),
+        (lambda p: cover(p, (1600, 1400)), "is 1600×1400 px; podcast artwork must be square"),
+        (lambda p: p.write_bytes(b"jpg"), "is not an image Pillow can read"),
+    ],
+    ids=["small", "not square", "not an image"],
+)
+def test_init_refuses_a_cover_build_would_refuse(
+    here: Path, make: Callable[[Path], object], message: str
+) -> None:
+    make(here / "cover.jpg")
+    result = CliRunner().invoke(group, ["init", "--no-interactive", "--artwork", "cover.jpg"])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("Error: cover image ") and message in result.output
+    assert result.output.count("\n") == 1
+    assert not (here / "narrate.toml").exists()
+    # The very check build makes: the same words.
+    from narrate.episode.artwork import load_artwork
+    from narrate.errors import ArtworkError
+
+    with pytest.raises(ArtworkError) as raised:
+        load_artwork(here / "cover.jpg", here / "output", "x")
+    assert message in str(raised.value)
+
+
+def test_init_asks_again_for_a_cover_build_would_refuse(here: Path) -> None:
+    cover(here / "small.jpg", (600, 600))
+    cover(here / "good.jpg")
+    answers = ["نشرة", "", "", "", "", "", "", "n", "", "small.jpg", "good.jpg"]
+    result = run("init", "--interactive", input="\n".join(answers) + "\n")
+    assert "Error: cover image" in result.output and "600×600" in result.output
+    assert result.output.endswith("Wrote narrate.toml\n")
+    assert load_config(here / "narrate.toml").show.artwork == here / "good.jpg"
 
 
 def test_init_asks_when_interactive(here: Path) -> None:
@@ -249,3 +300,57 @@ def test_every_command_has_help() -> None:
         assert command.help, command.name
         result = run(command.name or "", "--help")
         assert result.exit_code == 0 and "--" in result.output
+
+
+# -- settings of the wrong shape -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ('{"title": ["x"], "base_url": "https://example.org/p/"}', "title must be text"),
+        ('{"title": "x", "base_url": "https://example.org/p/", "language": 5}', "language"),
+        ('{"title": "x", "base_url": "https://example.org/p/", "description": [1]}', "description"),
+        ('{"title": "x", "base_url": "https://example.org/p/", "image_file": [1]}', "image_file"),
+        ('{"title": "x", "base_url": "https://example.org/p/", "guid": {"a": 1}}', "guid"),
+    ],
+)
+def test_stored_show_settings_of_the_wrong_shape_are_one_error_line(
+    here: Path, stored: str, expected: str
+) -> None:
+    import sqlite3
+
+    out = here / "output"
+    build(out, "a")
+    with contextlib.closing(sqlite3.connect(out / "narrate.sqlite")) as db, db:
+        db.execute("UPDATE show SET settings = ?", (stored,))
+    for command in (["feed"], ["remove", "a"]):
+        result = CliRunner().invoke(group, command)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(
+            "Error: episode store output/narrate.sqlite: bad show settings: the show's "
+        ), result.output
+        assert expected in result.output and "unexpected" not in result.output
+        assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'show = [{title = "x"}]\n',
+        '[[show]]\ntitle = "x"\n',
+        '[show]\ntitle = [["x"]]\n',
+        "[show]\ntitle = " + "[" * 3000 + "]" * 3000 + "\n",
+        "[show]\ntitle = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n",
+        "x = " + "[" * 400 + "]" * 400 + "\n",
+    ],
+    ids=["array of tables", "double brackets", "nested list", "deep list", "deep table", "top"],
+)
+def test_a_narrate_toml_of_the_wrong_shape_is_one_error_line(here: Path, text: str) -> None:
+    (here / "narrate.toml").write_text(text, "utf-8")
+    for command in (["list"], ["feed"]):
+        result = CliRunner().invoke(group, command)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("Error: narrate.toml"), result.output
+        assert "unexpected" not in result.output and "Recursion" not in result.output
+        assert result.output.count("\n") == 1

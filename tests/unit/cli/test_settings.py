@@ -125,3 +125,59 @@ def test_a_refused_value_names_where_it_came_from(here: Path) -> None:
     result = CliRunner().invoke(group, ["command"], env={"NARRATE_BASE_URL": "ftp://y/"})
     assert result.exit_code == 2
     assert "Error: environment NARRATE_BASE_URL must be an absolute http(s) URL" in result.output
+
+
+# -- a feed that only works on this machine ---------------------------------------------------
+
+
+def local_feed_warnings(*args: str, env: dict[str, str] | None = None) -> list[str]:
+    """What a build with ``args`` says of its feed, through a reporter that keeps its lines."""
+    import io
+
+    from narrate.cli.settings import warn_if_local_feed
+    from narrate.progress import Reporter
+
+    @click.group(cls=_Group)
+    def group() -> None:
+        pass
+
+    said = io.StringIO()
+
+    @group.command()
+    @config_option
+    @click.option("--base-url", envvar="NARRATE_BASE_URL")
+    def command(**_: object) -> None:
+        warn_if_local_feed(resolve_settings(), Reporter(stream=said))
+
+    result = CliRunner().invoke(group, ["command", *args], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return said.getvalue().splitlines()
+
+
+def test_without_narrate_toml_the_build_warns_once_and_says_the_fix(here: Path) -> None:
+    assert local_feed_warnings() == [
+        "Warning: no narrate.toml: the feed's links point at http://127.0.0.1:8000 and it has "
+        "no owner e-mail or description; run narrate init"
+    ]
+    # A base URL from an option or the environment: the links are public, the rest still missing.
+    for args, env in (
+        (["--base-url", "https://example.org/p/"], None),
+        ([], {"NARRATE_BASE_URL": "https://example.org/p/"}),
+    ):
+        assert local_feed_warnings(*args, env=env) == [
+            "Warning: no narrate.toml: the feed has no owner e-mail or description; "
+            "run narrate init"
+        ]
+
+
+def test_narrate_toml_silences_the_warning(here: Path) -> None:
+    (here / "narrate.toml").write_text(
+        '[show]\nbase_url = "https://example.org/p/"\nowner_email = "a@example.org"\n'
+        'description = "نشرة"\n',
+        encoding="utf-8",
+    )
+    assert local_feed_warnings() == []
+    # A file init wrote, left without a public URL, is a choice (init asked): the feed then
+    # follows narrate serve, and the build does not nag about it.
+    (here / "narrate.toml").write_text('[show]\ntitle = "محلي"\n', encoding="utf-8")
+    assert local_feed_warnings() == []

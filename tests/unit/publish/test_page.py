@@ -180,7 +180,8 @@ def test_transcript_is_in_a_details_element_with_seeking_cues(
     assert _tag(details.find("summary")).get_text() == "النص الكامل"
     cues = details.select("p.cue")
     assert [float(_tag(c.find("a"))["data-start"]) for c in cues] == [0, 2.5, 4, 8]
-    assert "ارتفعت الأسعار 18% في <شهر> واحد & أكثر." in cues[2].get_text()
+    # The text's own numbers in the page's one form of digits (Arabic-Indic by default).
+    assert "ارتفعت الأسعار ١٨% في <شهر> واحد & أكثر." in cues[2].get_text()
     files = {a["href"]: a["type"] for a in details.select("p.files a")}
     assert files == {
         "newer-news/transcript.vtt": "text/vtt",
@@ -333,3 +334,64 @@ def test_a_hostile_site_name_is_text(tmp_path: Path) -> None:
     assert "<script>alert" not in html and "\u202e" not in html
     page = BeautifulSoup(html, "html.parser")
     assert _tag(page.select_one("p.source bdi")).get_text() == hostile.replace("\u202e", "")
+
+
+# -- one form of digits per page ---------------------------------------------------------------
+
+WESTERN = re.compile("[0-9]")
+ARABIC_INDIC = re.compile("[٠-٩۰-۹]")
+
+
+def _shown_text(page: BeautifulSoup) -> list[str]:
+    """Every text the page shows or reads out (text nodes and labels), but for its code and the
+    Latin name of the tool in the footer."""
+    texts = [
+        str(t)
+        for t in page.find_all(string=True)
+        if t.parent is not None
+        and t.parent.name not in ("script", "style")
+        and not t.find_parent(attrs={"lang": "en"})
+    ]
+    for attribute in ("aria-label", "alt", "data-announce", "title", "content"):
+        texts += [str(tag[attribute]) for tag in page.find_all(attrs={attribute: True})]
+    return [t for t in texts if not t.startswith(("default-src", "width=device-width", "narrate "))]
+
+
+@pytest.mark.parametrize(
+    ("digits", "wrong"), [("arabic-indic", WESTERN), ("western", ARABIC_INDIC)]
+)
+def test_every_number_on_the_page_is_in_the_shows_one_form_of_digits(
+    output: Output, digits: str, wrong: re.Pattern[str]
+) -> None:
+    show = replace(output.show, digits=digits)
+    page = BeautifulSoup(render_page(output.folder, output.episodes, show), "html.parser")
+    mixed = [t for t in _shown_text(page) if wrong.search(t)]
+    assert mixed == []
+    # The list numbers the browser draws (chapters, segments) follow the same choice.
+    assert _tag(page.find("html"))["data-digits"] == digits
+    style = _tag(page.find("style")).get_text()
+    marker = "arabic-indic" if digits == "arabic-indic" else "decimal"
+    assert re.search(rf'\[data-digits="{digits}"\] ol \{{[^}}]*list-style-type: {marker}', style), (
+        style
+    )
+
+
+def test_western_digits_write_dates_durations_and_the_texts_numbers_so(output: Output) -> None:
+    show = replace(output.show, digits="western")
+    page = BeautifulSoup(render_page(output.folder, output.episodes, show), "html.parser")
+    older = _episode_articles(page)[1]
+    meta = _tag(older.select_one(".meta")).get_text()
+    assert "24 نوفمبر 2026" in meta and duration(12_000) in meta
+    assert "الأسعار ترتفع 18٪" in older.get_text()  # the chapter title's own ١٨٪
+    cues = older.select("p.cue")
+    assert "ارتفعت الأسعار 18% في <شهر> واحد & أكثر." in cues[2].get_text()
+    # Latin words keep their digits whatever the form: a model name is not a number.
+    episode = replace(output.episodes[0], title="إطلاق GPT-4 وطائرة F-16 في 2024 بنسبة 3.5")
+    for digits, expected in (
+        ("western", "إطلاق GPT-4 وطائرة F-16 في 2024 بنسبة 3.5"),
+        ("arabic-indic", "إطلاق GPT-4 وطائرة F-16 في ٢٠٢٤ بنسبة ٣٫٥"),
+    ):
+        show = replace(output.show, digits=digits)
+        html = render_page(output.folder, [episode], show)
+        title = _tag(BeautifulSoup(html, "html.parser").select_one("article h2")).get_text()
+        assert title == expected

@@ -393,3 +393,62 @@ def test_links_made_without_a_base_url_point_at_the_server_as_it_is_reached(
     with OutputServer(tmp_path, port=0) as server:
         _, body = _get(server, "/feed.xml")
         assert b"https://cdn.example.org/ep.mp3" in body  # a configured base URL is left alone
+
+
+# -- one line per request -----------------------------------------------------------------------
+
+
+def test_each_request_is_logged_in_one_line_with_method_path_and_status(output: Output) -> None:
+    lines: list[str] = []
+    with OutputServer(output.folder, port=0, log=lines.append) as server:
+        request(server, "/feed.xml")
+        request(server, "/older-news.mp3", headers={"Range": "bytes=0-9"})
+        request(server, "/feed.xml", method="HEAD")
+        request(server, "/missing.mp3")
+        request(server, "/older-news")
+        with socket.create_connection((server.host, server.port), timeout=10) as raw:
+            raw.sendall(b"GET /a%1b\x1b[31mred HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            while raw.recv(65536):
+                pass
+    assert lines == [
+        "GET /feed.xml 200",
+        "GET /older-news.mp3 206",
+        "HEAD /feed.xml 200",
+        "GET /missing.mp3 404",
+        "GET /older-news 301",
+        "GET /a%1b\\x1b[31mred 404",  # what a terminal would act on is shown escaped
+    ]
+
+
+def test_the_command_logs_requests_to_stderr_unless_quiet(output: Output, tmp_path: Path) -> None:
+    for quiet in (False, True):
+        process = subprocess.Popen(
+            [NARRATE, "serve", "-o", str(output.folder), "--port", "0", *(["-q"] if quiet else [])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            stdout, stderr = Lines(process.stdout), Lines(process.stderr)
+            found = re.search(r"at http://127\.0\.0\.1:(\d+)/", stdout.next() or "")
+            assert found
+            port = int(found.group(1))
+            for path in ("/feed.xml", "/nothing.mp3"):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
+                connection.request("GET", path)
+                connection.getresponse().read()
+                connection.close()
+            if not quiet:  # each line is there once its response is: wait for it, not a time
+                assert stderr.next() == "GET /feed.xml 200\n"
+                assert stderr.next() == "GET /nothing.mp3 404\n"
+            process.send_signal(signal.SIGINT)
+            rest, errors = stdout.rest(), stderr.rest()
+            assert process.wait(timeout=PATIENCE) == 0, errors
+        finally:
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+        assert rest == "Stopped.\n"
+        assert errors == ""

@@ -159,6 +159,11 @@ BAD: dict[str, tuple[str, int, str]] = {
         r"show.artwork names .*nope\.jpg, which is not a file",
     ),
     "empty title": ('[show]\ntitle = "  "\n', 2, "show.title must not be empty"),
+    "digits": (
+        '[show]\ndigits = "hindi"\n',
+        2,
+        "show.digits must be one of arabic-indic, western; not the text 'hindi'",
+    ),
     "quoted key": ('[show]\n"explicit" = 1\n', 2, "show.explicit must be true or false"),
     "dotted key": ("show.explicit = 1\n", 1, "show.explicit must be true or false"),
     "table as value": ("show = 3\n", 1, "show must be a table"),
@@ -277,6 +282,7 @@ def test_written_file_reads_back_with_every_value(
         "show.base_url": "https://example.org/podcast/",
         "show.artwork": Path("art/cover.jpg"),
         "show.guid": "917393e3-1b1e-5cef-ace4-edaa54e1f810",
+        "show.digits": "western",
         "build.bed": folder / "sounds/bed.mp3",
         "build.loudness": -16,
         "build.bitrate": 96,
@@ -315,3 +321,28 @@ def test_write_refuses_bad_values_and_writes_nothing(folder: Path) -> None:
     with pytest.raises(ConfigError, match="option --owner-email must be an e-mail address"):
         write_config(folder / "narrate.toml", {"show.owner_email": "x"})
     assert not (folder / "narrate.toml").exists()
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 5000 + "]" * 5000, "{a = " * 5000 + "1" + "}" * 5000],
+    ids=["arrays", "inline tables"],
+)
+def test_values_nested_too_deeply_are_refused_not_a_recursion_error(
+    folder: Path, value: str
+) -> None:
+    path = write(folder, f'[show]\ntitle = "x"\nauthor = {value}\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path, ENGINE_NAMES)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: not a valid narrate.toml: ")
+    assert "nested too deeply" in message and "\n" not in message
+
+
+def test_digits_default_to_arabic_indic_and_reach_the_show_settings(folder: Path) -> None:
+    assert load_config(write(folder, "")).show_settings().digits == "arabic-indic"
+    config = load_config(write(folder, '[show]\ndigits = "western"\n'))
+    assert config.show.digits == "western"
+    assert config.show_settings().digits == "western"
+    text = write_config(folder / "init.toml", {}).read_text("utf-8")
+    assert 'digits = "arabic-indic"' in text
