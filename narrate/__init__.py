@@ -1,5 +1,11 @@
 """narrate: turn an Arabic news article into a podcast episode."""
 
+from narrate.interrupts import INTERRUPTS, is_the_narrate_command
+
+if is_the_narrate_command():
+    # Before pydub's import below: a Ctrl-C from here on ends the command with its one line.
+    INTERRUPTS.install()
+
 import warnings
 
 with warnings.catch_warnings():

@@ -83,17 +83,26 @@ def commit(tmp: Path, target: Path, mode: int | None = None, *, durable: bool = 
     Raises :class:`PublishError`.
     """
     try:
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:
+        move(tmp, target, mode, durable=durable)
+    except BaseException:
         discard(tmp)
-        if isinstance(exc, OSError):
-            reason = exc.strerror or exc
-            raise PublishError(
-                f"cannot write {target}: cannot replace {target.name}: {reason}"
-            ) from exc
         raise
+
+
+def move(source: Path, target: Path, mode: int | None = None, *, durable: bool = True) -> None:
+    """Rename the finished file ``source`` over ``target`` as :func:`commit` does, but keep
+    ``source`` if the rename fails (a publish's staged file, renamed again by the next one).
+
+    Raises :class:`PublishError`.
+    """
+    try:
+        if mode is not None:
+            os.chmod(source, mode)
+        os.replace(source, target)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        message = f"cannot write {target}: cannot replace {target.name}: {reason}"
+        raise PublishError(message) from exc
     if durable:
         sync_dir(target.parent)
 

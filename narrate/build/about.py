@@ -9,17 +9,19 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from narrate.build import staging
+from narrate.build.staging import StagedAudio
 from narrate.episode.artwork import Artwork
 from narrate.episode.chapterfile import write_chapters_json
 from narrate.episode.tags import SegmentTags, write_segment_tags, write_tags
 from narrate.episode.transcript import make_cues, write_transcripts
-from narrate.layout import Layout
+from narrate.layout import CHAPTERS_FILE, Layout
 from narrate.models import (
     Article,
     EpisodeAudio,
@@ -28,8 +30,8 @@ from narrate.models import (
     SegmentFile,
     TranscriptFile,
 )
+from narrate.publish.publishing import Staged
 from narrate.show import FeedValueError, ShowSettings, check_link, clean_text
-from narrate.slug import episode_guid
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,16 @@ def episode_info(
     published: datetime,
     engine: str,
     artwork: Artwork,
+    guid: str | None = None,
 ) -> EpisodeInfo:
-    """The episode as its tags, feed item and companion files tell it (chapters to come)."""
+    """The episode as its tags, feed item and companion files tell it (chapters to come).
+
+    ``guid`` is the episode's own when it replaces its earlier version; a new episode gets a
+    random one (uuid4), which the store keeps.
+    """
     return EpisodeInfo(
         slug=slug,
-        guid=episode_guid(slug),
+        guid=guid or str(uuid.uuid4()),
         title=article.title,
         show=show.title,
         description=describe(article),
@@ -148,32 +155,45 @@ def taggers(info: EpisodeInfo, audio: EpisodeAudio) -> list[Callable[[Path], Non
     ]
 
 
-def retag(layout: Layout, info: EpisodeInfo, audio: EpisodeAudio) -> EpisodeAudio:
-    """Bring the tags of the episode's files in place up to date; the audio as it now is."""
-    folder = layout.episode_dir(info.slug)
+def retag(layout: Layout, folder: Path, info: EpisodeInfo, audio: EpisodeAudio) -> StagedAudio:
+    """The episode's files in place with their tags brought up to date: tagged copies made in
+    ``folder`` for those whose tags change."""
+    episode_dir = layout.episode_dir(info.slug)
     main, *tag_segments = taggers(info, audio)
-    mp3 = staging.retag(layout, layout.episode_mp3(info.slug), main)
-    segments = tuple(
-        dataclasses.replace(part, file=staging.retag(layout, folder / part.file.name, tag))
-        for part, tag in zip(audio.segments, tag_segments, strict=True)
-    )
-    return dataclasses.replace(audio, file=mp3, segments=segments)
+    staged: list[Staged] = []
+    segments = []
+    for part, tag in zip(audio.segments, tag_segments, strict=True):
+        file, copy = staging.retag(layout, folder, episode_dir / part.file.name, tag)
+        segments.append(dataclasses.replace(part, file=file))
+        if copy is not None:
+            staged.append(Staged(copy, f"{info.slug}/{part.file.name}"))
+    mp3, copy = staging.retag(layout, folder, layout.episode_mp3(info.slug), main)
+    if copy is not None:
+        staged.append(Staged(copy, f"{info.slug}.mp3"))
+    made = dataclasses.replace(audio, file=mp3, segments=tuple(segments))
+    return StagedAudio(made, tuple(staged))
 
 
-def write_companions(
-    layout: Layout, info: EpisodeInfo, audio: EpisodeAudio, base_url: str, artwork: Artwork
-) -> tuple[str, list[TranscriptFile]]:
-    """The episode's chapters JSON (each chapter linked to its segment file) and transcripts."""
-    folder = layout.inside(layout.episode_dir(info.slug))
+def stage_companions(
+    folder: Path, info: EpisodeInfo, audio: EpisodeAudio, base_url: str, artwork: Artwork
+) -> tuple[str, list[TranscriptFile], list[Staged]]:
+    """The episode's chapters JSON (each chapter linked to its segment file) and transcripts,
+    made in ``folder`` to be renamed into ``output/<slug>/``: the chapters file and the
+    transcripts as the feed lists them, and the files to rename."""
+    made = folder / "companions"
+    made.mkdir()
     urls: list[str | None] = [
         base_url + quote(f"{info.slug}/{part.file.name}") for part in audio.segments
     ]
     if len(urls) != len(audio.chapters):
         urls = [None] * len(audio.chapters)
     image_url = base_url + quote(artwork.path.name)
-    chapters_file = write_chapters_json(folder, audio.chapters, urls, info.title, image_url)
-    transcripts = write_transcripts(make_cues(audio.sentences), folder)
-    return chapters_file, transcripts
+    write_chapters_json(made, audio.chapters, urls, info.title, image_url)
+    written = write_transcripts(make_cues(audio.sentences), made)
+    transcripts = [TranscriptFile(f"{info.slug}/{Path(t.path).name}", t.mime) for t in written]
+    staged = [Staged(made / CHAPTERS_FILE, f"{info.slug}/{CHAPTERS_FILE}")]
+    staged += [Staged(made / Path(t.path).name, t.path) for t in transcripts]
+    return f"{info.slug}/{CHAPTERS_FILE}", transcripts, staged
 
 
 def segment_files(slug: str, audio: EpisodeAudio) -> tuple[SegmentFile, ...]:

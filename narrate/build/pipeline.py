@@ -1,10 +1,12 @@
 """The build, stage by stage: read, choose an engine, prepare, make or reuse the audio, publish.
 
 :func:`build` is the list of stages; each is a function below. Nothing in ``output/`` is
-touched until the audio is made: its files are made and tagged in a working folder and only
-then renamed into place (:mod:`narrate.build.staging`), so a failed build leaves the
-previous episode and feed as they were. An episode whose audio would come out the same is
-not made again (:mod:`narrate.build.rebuild`).
+touched until the episode is made: its files are made and tagged in a working folder
+(:mod:`narrate.build.staging`), then the publish commits the store and renames them into place
+(:mod:`narrate.publish.publishing`), so a build that fails or is killed leaves what is
+published wholly old or wholly new. The episode is its article (:mod:`narrate.build.identity`):
+another article never replaces it. An episode whose audio would come out the same is not made
+again (:mod:`narrate.build.rebuild`).
 """
 
 from __future__ import annotations
@@ -22,28 +24,36 @@ from narrate.audio.speak import warm_up
 
 # Re-exported: the CLI's and tests' names for the episode description and the chime.
 from narrate.build.about import describe as describe
-from narrate.build.about import episode_info, retag, segment_files, taggers, write_companions
+from narrate.build.about import (
+    episode_info,
+    retag,
+    segment_files,
+    stage_companions,
+    taggers,
+)
+from narrate.build.identity import Slot, article_origin, choose_slot
 from narrate.build.rebuild import (
     Record,
     fingerprint,
     has_record,
     reusable,
-    save_record,
+    stage_record,
     tags_digest,
 )
 from narrate.build.sounds import CHIME as CHIME
 from narrate.build.sounds import load_sounds, sounds_digest
-from narrate.build.staging import clean_partials, move_into_place, working_folder
+from narrate.build.staging import StagedAudio, check_paths, stage_made, working_folder
 from narrate.cache import Cache, open_cache
 from narrate.engines import Engine, EngineChoice, EngineSettings, choose_engine, engine_text_needs
 from narrate.episode.artwork import Artwork, load_artwork, publish_artwork
 from narrate.errors import ArticleError
+from narrate.faults import reached
 from narrate.ffmpeg import DEFAULT_KBPS
 from narrate.layout import Layout
-from narrate.models import Article, Chapter, EpisodeAudio, EpisodeInfo, SegmentFile
+from narrate.models import Article, Chapter, EpisodeInfo, SegmentFile
 from narrate.progress import Reporter
-from narrate.publish.publishing import publish
-from narrate.publish.store import load_episodes
+from narrate.publish.publishing import Claim, Staged, publish, recover
+from narrate.publish.store import EpisodeStore, Origin
 from narrate.read.article import has_arabic, read_article
 from narrate.show import ShowSettings, StoredEpisode
 from narrate.slug import episode_slug
@@ -121,22 +131,49 @@ def build(request: BuildRequest, reporter: Reporter) -> BuildResult:
     started = time.monotonic()
     layout = Layout(request.output_dir)
     article = read(request)
-    clean_partials(layout)
+    # Before anything is written: no link in the output folder may lead a write elsewhere.
+    check_paths(layout)
+    # A publish stopped after its commit is finished first (a damaged store fails here too).
+    recover(request.output_dir)
     lexicon = load_lexicon(request.lexicon)
-    # A damaged store fails now, not after the synthesis.
-    earlier = {e.slug: e for e in load_episodes(request.output_dir)}
-    # A file's slug comes from its name when that reads as words; a URL's from the headline.
-    source = request.article if isinstance(request.article, Path) else None
-    slug = request.slug or episode_slug(source, article.title)
+    slot, origin, earlier = place(request, article)
+    if slot.note:
+        reporter.say(slot.note)
+    check_paths(layout, slot.slug)
     # Checked now, written with the episode: a failed build leaves the show's cover alone.
     artwork = load_artwork(request.artwork, request.output_dir, request.show.title)
     choice = choose(request, started, reporter)
-    try:
-        plan = prepare(request, layout, slug, article, lexicon, choice.engine, artwork, earlier)
-        record = make_or_reuse(request, layout, plan, choice.engine, reporter)
-    finally:
-        choice.engine.close()
-    return publish_episode(request, layout, plan, record.audio, choice, artwork)
+    with working_folder(layout, slot.slug) as folder:
+        try:
+            plan = prepare(request, layout, slot, article, lexicon, choice.engine, artwork, earlier)
+            made = make_or_reuse(request, layout, plan, choice.engine, reporter, folder)
+        finally:
+            choice.engine.close()
+        return publish_episode(
+            request,
+            layout,
+            plan,
+            made,
+            choice,
+            artwork,
+            origin,
+            Claim(slot.guid, origin.identity),
+            folder,
+        )
+
+
+def place(request: BuildRequest, article: Article) -> tuple[Slot, Origin, dict[str, StoredEpisode]]:
+    """Where the article is published (its slot), where it comes from, and the published
+    episodes."""
+    with EpisodeStore(request.output_dir) as store:
+        episodes = store.list()
+        origins = store.origins()
+    origin = article_origin(request.article, article)
+    # A file's slug comes from its name when that reads as words; a URL's from the headline.
+    source = request.article if isinstance(request.article, Path) else None
+    derived = episode_slug(source, article.title)
+    slot = choose_slot(episodes, origins, origin, article.title, derived, request.slug)
+    return slot, origin, {e.slug: e for e in episodes}
 
 
 def read(request: BuildRequest) -> Article:
@@ -165,7 +202,7 @@ def choose(request: BuildRequest, started: float, reporter: Reporter) -> EngineC
 def prepare(
     request: BuildRequest,
     layout: Layout,
-    slug: str,
+    slot: Slot,
     article: Article,
     lexicon: Lexicon,
     engine: Engine,
@@ -173,6 +210,7 @@ def prepare(
     earlier: dict[str, StoredEpisode],
 ) -> Plan:
     """The sounds, the script and its fingerprint, and what is said about the episode."""
+    slug = slot.slug
     sounds = load_sounds(request.intro, request.outro, request.bed, engine.sample_rate)
     cache = open_cache(request.cache_dir) if request.use_cache else None
     if not (request.use_cache and has_record(layout, slug)):
@@ -192,58 +230,73 @@ def prepare(
         or (earlier[slug].published if slug in earlier else None)
         or datetime.now(UTC).replace(microsecond=0)
     )
-    info = episode_info(slug, article, request.show, published, engine.describe(), artwork)
+    info = episode_info(
+        slug, article, request.show, published, engine.describe(), artwork, slot.guid
+    )
     return Plan(info, script, sounds, wanted, cache)
 
 
 def make_or_reuse(
-    request: BuildRequest, layout: Layout, plan: Plan, engine: Engine, reporter: Reporter
-) -> Record:
-    """The episode's audio in place, made again only if it would come out different; its
-    tags brought up to date; its rebuild record saved."""
+    request: BuildRequest,
+    layout: Layout,
+    plan: Plan,
+    engine: Engine,
+    reporter: Reporter,
+    folder: Path,
+) -> StagedAudio:
+    """The episode's audio, made again in ``folder`` only if it would come out different, else
+    the files in place with tagged copies where their tags change; its rebuild record with
+    them, all to be renamed into place by the publish."""
     slug = plan.info.slug
     reused = reusable(layout, slug, plan.fingerprint) if request.use_cache else None
     if reused is None:
-        made = make_audio(request, layout, plan, engine, reporter)
+        made = make_audio(request, plan, engine, reporter, folder)
     else:
         reporter.say("Audio unchanged since the last build: nothing to speak or encode")
-        made = reused.audio
-        if reused.tags != tags_digest(plan.info, made):
-            made = retag(layout, plan.info, made)
-    record = Record(plan.fingerprint, made, tags_digest(plan.info, made))
-    save_record(layout, slug, record)
-    return record
+        made = StagedAudio(reused.audio, ())
+        if reused.tags != tags_digest(plan.info, reused.audio):
+            made = retag(layout, folder, plan.info, reused.audio)
+    record = Record(plan.fingerprint, made.audio, tags_digest(plan.info, made.audio))
+    saved = stage_record(layout, folder, slug, record)
+    # The record first: the episode's MP3 is the last of its files to be renamed into place.
+    return StagedAudio(made.audio, (*((saved,) if saved else ()), *made.staged))
 
 
 def make_audio(
-    request: BuildRequest, layout: Layout, plan: Plan, engine: Engine, reporter: Reporter
-) -> EpisodeAudio:
-    """Speak, lay out, encode and tag the episode and its segment files, then put them in place."""
-    with working_folder(layout, plan.info.slug) as folder:
-        made = produce(
-            plan.script, engine, reporter, folder,
-            kbps=request.kbps, target=request.loudness, sounds=plan.sounds, cache=plan.cache,
-            jobs=request.jobs,
-        )  # fmt: skip
-        for path, tag in zip(made.files(), taggers(plan.info, made.audio), strict=True):
-            tag(path)
-        return move_into_place(layout, plan.info.slug, folder, made.audio)
+    request: BuildRequest, plan: Plan, engine: Engine, reporter: Reporter, folder: Path
+) -> StagedAudio:
+    """Speak, lay out, encode and tag the episode and its segment files in ``folder``."""
+    work = folder / "audio"
+    work.mkdir()
+    made = produce(
+        plan.script, engine, reporter, work,
+        kbps=request.kbps, target=request.loudness, sounds=plan.sounds, cache=plan.cache,
+        jobs=request.jobs,
+    )  # fmt: skip
+    for path, tag in zip(made.files(), taggers(plan.info, made.audio), strict=True):
+        tag(path)
+    return stage_made(work, plan.info.slug, made.audio)
 
 
 def publish_episode(
     request: BuildRequest,
     layout: Layout,
     plan: Plan,
-    made: EpisodeAudio,
+    staged: StagedAudio,
     choice: EngineChoice,
     artwork: Artwork,
+    origin: Origin,
+    claim: Claim,
+    folder: Path,
 ) -> BuildResult:
-    """The show's cover, the episode's companion files, then the episode into the feed."""
+    """The episode's companion files and the show's cover staged beside its audio, then all
+    published at once: the store committed, the files renamed into place, the feed and page."""
     info = plan.info
-    publish_artwork(artwork)
-    chapters_file, transcripts = write_companions(
-        layout, info, made, request.show.base_url, artwork
+    made = staged.audio
+    chapters_file, transcripts, companions = stage_companions(
+        folder, info, made, request.show.base_url, artwork
     )
+    cover = _stage_cover(folder, artwork)
     segments = segment_files(info.slug, made)
     stored = StoredEpisode(
         slug=info.slug,
@@ -262,7 +315,15 @@ def publish_episode(
         link=info.link or None,
         site=info.site or None,
     )
-    feed = publish(request.output_dir, stored, request.show)
+    # Into place in this order: the episode's folder, its record, the cover, then its MP3.
+    enclosure = [item for item in staged.staged if item.target == made.file.name]
+    others = [item for item in staged.staged if item.target != made.file.name]
+    files = [*companions, *others, *cover, *enclosure]
+    reached("staged")
+    feed = publish(
+        request.output_dir, stored, request.show, origin=origin, claim=claim, staged=files,
+    )  # fmt: skip
+    publish_artwork(artwork)  # in place already: this notes which cover was drawn
     return BuildResult(
         mp3=layout.episode_mp3(info.slug),
         feed=feed,
@@ -273,6 +334,18 @@ def publish_episode(
         chapters=made.chapters,
         segments=segments,
     )
+
+
+def _stage_cover(folder: Path, artwork: Artwork) -> list[Staged]:
+    """The show's cover, made in ``folder`` when it is not in place as it must be."""
+    try:
+        if artwork.path.read_bytes() == artwork.data:
+            return []
+    except OSError:
+        pass  # missing or unreadable: it is written
+    staged = folder / artwork.path.name
+    staged.write_bytes(artwork.data)
+    return [Staged(staged, artwork.path.name)]
 
 
 def load_lexicon(path: Path | None) -> Lexicon:

@@ -1,9 +1,10 @@
 """Incremental rebuilds: an episode whose audio would come out the same is not made again.
 
 Beside each episode narrate keeps a small record (``.narrate/<slug>.json`` in the output
-folder): a fingerprint of everything that decides the MP3's audio (the engine's identity,
-the exact chunks in their places, the pauses, the bitrate, narrate's version), the MP3's
-size and SHA-256, and its duration and chapters. A rebuild whose fingerprint matches, with
+folder, renamed into place with the episode's files by the publish): a fingerprint of
+everything that decides the MP3's audio (the engine's identity, the exact chunks in their
+places, the pauses, the bitrate, narrate's version), the MP3's size and SHA-256, and its
+duration and chapters. A rebuild whose fingerprint matches, with
 the MP3 still byte-identical, skips synthesis, assembly and encoding; only the tags and
 the feed are brought up to date (and the tags only when :func:`tags_digest` changed).
 """
@@ -15,9 +16,10 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from narrate import __version__, atomic
+from narrate import __version__
 from narrate.audio.assemble import Pauses
 from narrate.digest import file_sha256
 from narrate.episode.tags import SegmentTags
@@ -25,6 +27,7 @@ from narrate.errors import PublishError
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
 from narrate.layout import Layout
 from narrate.models import Chapter, EpisodeAudio, EpisodeInfo, Mp3File, SegmentMp3, TimedSentence
+from narrate.publish.publishing import Staged
 from narrate.text.script import Script
 
 log = logging.getLogger(__name__)
@@ -109,15 +112,39 @@ def reusable(layout: Layout, slug: str, wanted: str) -> Record | None:
     return record
 
 
+def record_bytes(record: Record) -> bytes:
+    """``record`` as it is stored beside its episode."""
+    return json.dumps(_to_json(record), ensure_ascii=False, indent=1).encode("utf-8")
+
+
 def save_record(layout: Layout, slug: str, record: Record) -> None:
     """Write ``slug``'s record atomically; a failure only costs a full rebuild next time."""
     path = layout.record(slug)
-    data = json.dumps(_to_json(record), ensure_ascii=False, indent=1)
     try:
-        layout.inside(path.parent).mkdir(exist_ok=True)
-        atomic.replace(path, data.encode("utf-8"))
+        layout.make_dir(path.parent)
+        layout.write(path, record_bytes(record))
     except (OSError, PublishError) as exc:
         log.warning("cannot write the rebuild record %s: %s", path, exc)
+
+
+def stage_record(layout: Layout, folder: Path, slug: str, record: Record) -> Staged | None:
+    """``slug``'s record, written in ``folder`` to be renamed into place with the episode;
+    None when it cannot be (that only costs a full rebuild next time)."""
+    staged = folder / "record.json"
+    try:
+        staged.write_bytes(record_bytes(record))
+    except OSError as exc:
+        log.warning("cannot write the rebuild record %s: %s", layout.record(slug), exc.strerror)
+        return None
+    return Staged(staged, layout.record(slug).relative_to(layout.root).as_posix())
+
+
+def read_record(layout: Layout, slug: str) -> Record | None:
+    """``slug``'s record, or None when there is none or it cannot be read."""
+    try:
+        return _from_json(json.loads(layout.record(slug).read_text("utf-8")), slug)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _to_json(record: Record) -> dict[str, object]:

@@ -13,7 +13,7 @@ import click
 from narrate.audio.loudness import TARGET_MONO, TARGET_RANGE
 from narrate.build.pipeline import CHIME, BuildRequest, build, load_lexicon, speech_plan
 from narrate.cli.options import article_options, cache_dir_option, config_option, output_dir_option
-from narrate.cli.settings import Settings, resolve_settings
+from narrate.cli.settings import Settings, resolve_settings, warn_if_local_feed
 from narrate.clock import duration
 from narrate.config import DEFAULT_BASE_URL, DEFAULT_TITLE
 from narrate.engines import ENGINE_NAMES, SPEAKING_ENGINES
@@ -230,6 +230,7 @@ def build_command(
         f"{result.engine})\nSegments: {len(result.segments)} files in "
         f"{result.mp3.parent / result.slug}\nFeed: {result.feed}"
     )
+    warn_if_local_feed(settings, reporter)
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 Ctrl-C, at any moment of a command, ends it with one line, ``Error: interrupted; ...``, and the
 shell's status for SIGINT (130). A terminal's Ctrl-C reaches every process of the command at
-once: narrate itself (:class:`_Interrupts`, installed before the command's modules are even
+once: narrate itself (:mod:`narrate.interrupts`, installed before the command's modules are even
 imported), the speech workers and their fork server (started with SIGINT held, then ignoring it:
 :mod:`narrate.audio.speak`), ffmpeg. Whatever error the interrupt brings about on its way (a
 library turning it into an ImportError, a killed ffmpeg's failure), the error reported is the
@@ -15,85 +15,17 @@ and tracebacks.
 
 from __future__ import annotations
 
-import contextlib
 import signal
-import sys
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-from types import FrameType
 
+from narrate.interrupts import INTERRUPTS, is_the_narrate_command
 
-class _Interrupts:
-    """Ctrl-C (SIGINT) as the narrate command takes it.
-
-    While a command runs (:meth:`armed`), an interrupt stops it: KeyboardInterrupt, as
-    Python's own handler raises. Before (the modules being imported, the options parsed) and
-    after it (its last line printed, the interpreter ending) an interrupt is noted and nothing
-    else: a command about to start then stops before it starts, and one that has finished
-    stays finished, with no traceback from an import or an exit handler.
-
-    Python runs the handler wherever the main thread is, in a weakref callback or a
-    ``__del__`` too, where an exception is printed ("Exception ignored in ...", a traceback)
-    and dropped. :meth:`unraisable` catches that one: the interrupt is sent again, to be taken
-    as soon as the main thread is back in ordinary code.
-    """
-
-    def __init__(self) -> None:
-        #: Whether SIGINT has come, at any moment since the handler was installed.
-        self.seen = False
-        self._armed = False
-        self._unraisablehook = sys.unraisablehook
-
-    def handle(self, signum: int, frame: FrameType | None) -> None:
-        self.seen = True
-        if self._armed:
-            raise KeyboardInterrupt
-
-    def unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
-        """``sys.unraisablehook``: an interrupt raised where it cannot propagate is sent again."""
-        if self._armed and isinstance(unraisable.exc_value, KeyboardInterrupt):
-            signal.raise_signal(signal.SIGINT)
-        else:
-            self._unraisablehook(unraisable)
-
-    def install(self) -> None:
-        """Take SIGINT over, unless something else than Python's default already has it."""
-        if threading.current_thread() is not threading.main_thread():
-            return  # only the main thread may set a handler (an embedding program's thread)
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, self.handle)
-            self._unraisablehook = sys.unraisablehook
-            sys.unraisablehook = self.unraisable
-
-    @contextlib.contextmanager
-    def armed(self) -> Iterator[None]:
-        """While the command runs: an interrupt raises KeyboardInterrupt; one noted before
-        the command started raises it at once."""
-        self._armed = True
-        try:
-            if self.seen:
-                raise KeyboardInterrupt
-            yield
-        finally:
-            self._armed = False
-
-
-def _is_the_narrate_command() -> bool:
-    """Whether this process is the ``narrate`` command on its way to :func:`main`: its
-    console script, or ``python -m narrate``, is importing this module."""
-    script = sys.modules.get("__main__")
-    spec = getattr(script, "__spec__", None)
-    if spec is not None:
-        return bool(spec.name == "narrate.__main__")
-    return Path(getattr(script, "__file__", None) or "").name == "narrate"
-
-
-_INTERRUPTS = _Interrupts()
-# Installed before the imports below, which take half a second: a Ctrl-C meanwhile ends the
-# command with its one line, not with a traceback out of the middle of numpy. Only in the
-# narrate command: a program that imports narrate.cli keeps its own Ctrl-C.
-if _is_the_narrate_command():
+_INTERRUPTS = INTERRUPTS
+# Installed before the imports below, which take half a second (narrate/__init__.py has
+# installed it already when this is the command): a Ctrl-C meanwhile ends the command with its
+# one line, not with a traceback out of the middle of numpy. Only in the narrate command: a
+# program that imports narrate.cli keeps its own Ctrl-C.
+if is_the_narrate_command():
     _INTERRUPTS.install()
 
 import logging  # noqa: E402 - after the handler: see above

@@ -164,6 +164,16 @@ SEGMENT_FRAMES: Final[tuple[TextFrame[SegmentTags], ...]] = (
 )
 
 
+def made_by_narrate(mp3_path: pathlib.Path) -> bool:
+    """Whether ``mp3_path`` is an MP3 narrate tagged: its ``TSSE`` frame names narrate (every
+    episode and segment file has it). False for any other file, or one that cannot be read."""
+    try:
+        tags = _id3.ID3(mp3_path)
+    except (MutagenError, OSError):
+        return False
+    return any(str(text).startswith("narrate ") for f in tags.getall("TSSE") for text in f.text)
+
+
 def write_tags(mp3_path: pathlib.Path, info: EpisodeInfo) -> None:
     """Replace every ID3 frame of ``mp3_path`` with the episode's tags and chapters.
 

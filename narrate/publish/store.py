@@ -12,6 +12,13 @@ recent commits in ``-wal``/``-shm`` side files), it works on network file
 systems (WAL needs shared memory), and writers are serialised by the publish
 lock anyway, so WAL's readers-during-writes gain is worth nothing here.
 
+Each episode has an identity beside its slug: the article it was made from (its canonical
+link, else its file), and its source (the file or the address it was read from), so that
+another article is never published over it (version 3). The
+store also keeps what a publish has still to do once it has committed (the ``pending`` table:
+files to rename into place, the page, files to delete), so that the next publish, or any
+command, finishes it first (:func:`narrate.publish.publishing.recover`).
+
 The schema carries its version (``PRAGMA user_version``, :data:`SCHEMA_VERSION`). A store an
 older narrate made is read as it is, what it lacks read as NULL, and upgraded by the first
 change, inside that change's transaction: a failed change leaves it as it was, and a store a
@@ -26,7 +33,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -42,16 +49,40 @@ from narrate.show import FeedValueError, ShowSettings, StoredEpisode, newest_fir
 logger = logging.getLogger(__name__)
 
 #: ``PRAGMA user_version`` of the schema below.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
+#: An episode of an older store is known by its link when no other episode shares it (what
+#: version 3 takes as its identity); else its identity is unknown (NULL).
+_LINK_IDENTITY: Final = (
+    "CASE WHEN link IS NOT NULL AND "
+    "(SELECT COUNT(*) FROM episodes AS other WHERE other.link = episodes.link) = 1 "
+    "THEN link END"
+)
+_PENDING_TABLE: Final = """CREATE TABLE pending (
+    seq INTEGER PRIMARY KEY,
+    op TEXT NOT NULL,                 -- 'rename', 'page' or 'delete'
+    path TEXT NOT NULL,               -- relative to the output folder
+    staged TEXT                       -- rename: the finished file, relative to the output folder
+) STRICT"""
+_IDENTITY_INDEX: Final = "CREATE UNIQUE INDEX episodes_identity ON episodes (identity)"
 #: What brings a store of each older version up to the next, run in the first change's
-#: transaction (reading an older store changes nothing): version 1 had no link or site.
+#: transaction (reading an older store changes nothing): version 1 had no link or site;
+#: version 2 no identity (its episodes' guids, uuid5 of their slugs, are kept as they are)
+#: and no pending table.
 _MIGRATIONS: Final = {
     1: ("ALTER TABLE episodes ADD COLUMN link TEXT", "ALTER TABLE episodes ADD COLUMN site TEXT"),
+    2: (
+        "ALTER TABLE episodes ADD COLUMN identity TEXT",
+        "ALTER TABLE episodes ADD COLUMN source TEXT",
+        f"UPDATE episodes SET identity = {_LINK_IDENTITY}",
+        _IDENTITY_INDEX,
+        _PENDING_TABLE,
+    ),
 }
 #: Columns a store of an older version lacks, read from it as NULL.
 _ADDED: Final = {1: ("link", "site")}
 
-_SCHEMA: Final = """
+_SCHEMA: Final = (
+    """
 CREATE TABLE episodes (
     slug TEXT PRIMARY KEY,
     guid TEXT NOT NULL UNIQUE,
@@ -68,13 +99,17 @@ CREATE TABLE episodes (
     transcripts TEXT NOT NULL,        -- JSON: [{"path", "mime"}]
     image_file TEXT,
     link TEXT,                        -- the article's page (version 2)
-    site TEXT                         -- the publication's name (version 2)
+    site TEXT,                        -- the publication's name (version 2)
+    identity TEXT,                    -- the article: its canonical link, else its source (v3)
+    source TEXT                       -- the file (file://) or address it was read from (v3)
 ) STRICT;
 CREATE TABLE show (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     settings TEXT NOT NULL            -- JSON of the ShowSettings of the last publish
 ) STRICT;
 """
+    + f"{_IDENTITY_INDEX};\n{_PENDING_TABLE};\n"
+)
 
 _COLUMNS: Final = (
     "slug",
@@ -100,8 +135,41 @@ _KEEP: Final = (
 )
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an episode's article comes from (:mod:`narrate.build.identity`); None: unknown."""
+
+    #: The article: its canonical link, else its source.
+    identity: str | None = None
+    #: The file (``file:///…``, resolved) or the address the article was read from.
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One thing a committed publish has still to do, in order (see :mod:`publishing`)."""
+
+    #: ``rename`` (``staged`` over ``path``), ``page`` (write it from the store), ``delete``.
+    op: str
+    #: Relative to the output folder.
+    path: str
+    #: For ``rename``: the finished file, relative to the output folder.
+    staged: str | None = None
+
+
 #: Rows of a query (the store has a method called ``list``).
 _Rows: TypeAlias = list[Any]
+
+
+def _disk_full(exc: sqlite3.Error) -> bool:
+    """Whether SQLite failed for want of space (SQLITE_FULL), not because the store is damaged."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+
+
+_Todo: TypeAlias = list[Pending]
 
 
 # -- rows ----------------------------------------------------------------------
@@ -233,17 +301,72 @@ class EpisodeStore:
 
     # -- changing
 
-    def put(self, episode: StoredEpisode) -> StoredEpisode:
+    def origin(self, slug: str) -> Origin:
+        """Where episode ``slug``'s article comes from (all None: unknown, or no such slug)."""
+        return self.origins().get(slug, Origin())
+
+    def origins(self) -> dict[str, Origin]:
+        """Where each episode's article comes from, by slug (an older store: its link)."""
+        conn = self._open(create=False)
+        if conn is None:
+            return {}
+        version = self._run(self._user_version, conn)
+        columns = {1: "NULL, NULL", 2: f"{_LINK_IDENTITY}, NULL"}.get(version, "identity, source")
+        rows = self._query(conn, f"SELECT slug, {columns} FROM episodes")
+        return {str(slug): Origin(identity, source) for slug, identity, source in rows}
+
+    def pending(self) -> _Todo:
+        """What a committed publish has still to do, in order; empty when nothing is left."""
+        conn = self._open(create=False)
+        if conn is None or self._run(self._user_version, conn) < 3:
+            return []
+        rows = self._query(conn, "SELECT op, path, staged FROM pending ORDER BY seq")
+        return [Pending(str(op), str(path), staged) for op, path, staged in rows]
+
+    def set_pending(self, todo: Sequence[Pending]) -> None:
+        """Note ``todo`` as what is left to do once this transaction commits."""
+        with self.transaction():
+            self._execute("DELETE FROM pending")
+            for item in todo:
+                self._execute(
+                    "INSERT INTO pending (op, path, staged) VALUES (?, ?, ?)",
+                    item.op,
+                    item.path,
+                    item.staged,
+                )
+
+    def clear_pending(self) -> None:
+        """Everything a publish had left to do is done."""
+        with self.transaction():
+            self._execute("DELETE FROM pending")
+
+    def put(self, episode: StoredEpisode, origin: Origin | None = None) -> StoredEpisode:
         """Add ``episode`` or replace the one with its slug; returns what was stored.
 
         A replaced episode keeps the guid and the publication date it was first
-        published with, so podcast apps see an update, not a new episode.
+        published with, so podcast apps see an update, not a new episode. ``origin``
+        (the article's, see :mod:`narrate.build.identity`) is kept with it; what it does not
+        know is kept as it was. Two slugs of one identity are refused.
         """
+        origin = origin or Origin()
+        identity = origin.identity
         with self.transaction():
             old = self.get(episode.slug)
             if old is not None:
                 episode = replace(episode, guid=old.guid, published=old.published)
                 logger.info("replacing episode %s (guid %s)", episode.slug, episode.guid)
+            if identity is not None:
+                same = self._query(
+                    self._require(),
+                    "SELECT slug FROM episodes WHERE identity = ? AND slug != ?",
+                    identity,
+                    episode.slug,
+                )
+                if same:
+                    raise FeedValueError(
+                        f"episodes {same[0][0]!r} and {episode.slug!r} are the same article "
+                        f"({identity}); an article is published once"
+                    )
             for column, value in (("guid", episode.guid), ("file_name", episode.file_name)):
                 clash = self._query(
                     self._require(),
@@ -256,12 +379,16 @@ class EpisodeStore:
                     raise FeedValueError(
                         f"episodes {clash[0][0]!r} and {episode.slug!r} share the {what} {value!r}"
                     )
-            placeholders = ", ".join("?" * len(_COLUMNS))
+            placeholders = ", ".join("?" * (len(_COLUMNS) + 2))
             updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
             self._execute(
-                f"INSERT INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
-                f"ON CONFLICT(slug) DO UPDATE SET {updates}",
+                f"INSERT INTO episodes ({', '.join(_COLUMNS)}, identity, source) "
+                f"VALUES ({placeholders}) ON CONFLICT(slug) DO UPDATE SET {updates}, "
+                "identity = COALESCE(excluded.identity, episodes.identity), "
+                "source = COALESCE(excluded.source, episodes.source)",
                 *_episode_to_row(episode),
+                identity,
+                origin.source,
             )
         return episode
 
@@ -292,6 +419,8 @@ class EpisodeStore:
             finally:
                 self._depth -= 1
             return
+        # A store that is a link out of the output folder is never written through.
+        Layout(self.output_dir).inside(self.path)
         with publish_lock(self.output_dir):
             conn = self._open(create=True)
             assert conn is not None
@@ -374,6 +503,15 @@ class EpisodeStore:
             return call(*args)
         except sqlite3.IntegrityError as exc:
             raise PublishError(f"episode store {self.path} refused a change: {exc}") from exc
+        except sqlite3.OperationalError as exc:
+            if _disk_full(exc):  # no damage: restoring a backup would lose episodes
+                raise PublishError(
+                    f"no space left on the device to write the episode store {self.path}; it is"
+                    " unchanged: free some space and run the command again"
+                ) from exc
+            raise PublishError(
+                f"episode store {self.path} is damaged or unreadable: {exc} ({_KEEP})"
+            ) from exc
         except sqlite3.DatabaseError as exc:  # "not a database", "malformed", I/O errors
             raise PublishError(
                 f"episode store {self.path} is damaged or unreadable: {exc} ({_KEEP})"

@@ -406,15 +406,16 @@ def test_sigkill_at_random_moments_loses_nothing_and_the_rerun_completes(
         )
 
 
-def test_sigkill_during_a_rebuild_of_the_same_episode(
-    sandbox: Sandbox, published_a: tuple[Path, str]
-) -> None:
+def test_sigkill_during_a_rebuild_of_the_same_episode(sandbox: Sandbox) -> None:
     """The episode being replaced is, at every moment, its old or its new complete self."""
-    mp3_a, hash_a = published_a
+    article = sandbox.article("first-story.txt", ARTICLE_A)
+    first = sandbox.build(article, "--date", "2026-11-01", "-q")  # the same article, rebuilt
+    assert first.returncode == 0, first.stderr
+    mp3_a = sandbox.output / "first-story.mp3"
+    hash_a = sha256(mp3_a)
     base = sandbox.root / "published"
     shutil.copytree(sandbox.output, base, symlinks=True)
     guid = check_feed(sandbox.output)[mp3_a.name].guid
-    article = sandbox.articles / "first-story.txt"
     article.write_text(ARTICLE_A + "\nوفي الختام، أضيفت فقرة جديدة إلى الخبر.\n", encoding="utf-8")
     rng = random.Random(SEED + 1)
     span = _build_time(sandbox, article)
@@ -448,6 +449,176 @@ def test_sigkill_during_a_rebuild_of_the_same_episode(
             f"{delay:.2f} s: {state}"
             + ("" if consistent else "; feed length stale until the rerun"),
         )
+
+
+# -- SIGKILL after each step of a rebuild and of a remove ------------------------------------
+
+#: ARTICLE_B edited: its second heading renamed, its third segment gone (two stale segment files).
+ARTICLE_B_EDITED = """اجتماع المجلس البلدي
+
+ناقش المجلس البلدي، صباح اليوم، خطة تطوير الحدائق العامة في المدينة، وقرر زيادة عدد الأشجار.
+
+التمويل
+
+خصص المجلس ميزانية جديدة للحدائق، وأقرها بالإجماع بعد نقاش طويل حول مصادر التمويل.
+"""
+
+#: The steps before the store commits: a kill there must leave the old episode at once.
+BEFORE_COMMIT = ("staged", "before-commit")
+
+
+def published_state(output: Path) -> dict[str, str]:
+    """What the show publishes: every served file (the feed without its build time) by hash,
+    and the store's listing. Private files (``.narrate/``, the store and its journal) are left
+    out."""
+    state: dict[str, str] = {}
+    for path in sorted(output.rglob("*")):
+        relative = path.relative_to(output)
+        if relative.parts[0].startswith((".narrate", "narrate.sqlite")) or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if relative == Path("feed.xml"):
+            data = re.sub(rb"<lastBuildDate>[^<]*</lastBuildDate>", b"", data)
+        state[str(relative)] = hashlib.sha256(data).hexdigest()
+    listed = narrate("list", "-o", output, "--json")
+    assert listed.returncode == 0, listed.stderr
+    state["(store)"] = listed.stdout
+    return state
+
+
+def _difference(state: dict[str, str], other: dict[str, str]) -> list[str]:
+    return sorted(k for k in set(state) | set(other) if state.get(k) != other.get(k))
+
+
+@dataclass
+class StepRun:
+    """The published state before and after one whole run, and the steps the run went through."""
+
+    old: dict[str, str]
+    new: dict[str, str]
+    steps: list[str]
+
+
+def _steps_of(sandbox: Sandbox, base: Path, args: list[str | Path], env: dict[str, str]) -> StepRun:
+    """Run ``narrate *args`` to the end on a copy of ``base``, noting each step it reaches."""
+    _restore(base, sandbox.output)
+    old = published_state(sandbox.output)
+    steps_file = sandbox.root / "steps.txt"
+    steps_file.unlink(missing_ok=True)
+    run = narrate(*args, env={**env, "NARRATE_FAULT_STEPS": str(steps_file)}, cwd=sandbox.root)
+    assert run.returncode == 0, run.stderr
+    assert steps_file.exists(), "no step reached: NARRATE_FAULT_STEPS is not honoured"
+    steps = steps_file.read_text("utf-8").split()
+    assert steps[-1] == "finished" and "committed" in steps, steps
+    assert_consistent(sandbox.output)
+    return StepRun(old, published_state(sandbox.output), steps)
+
+
+def assert_consistent(output: Path) -> None:
+    """Every file the feed, the store and the chapters link to is there with its length."""
+    check_feed(output)
+    for episode in json.loads(narrate("list", "-o", output, "--json").stdout):
+        assert (output / episode["file_name"]).stat().st_size == episode["file_size"]
+        for segment in episode["segments"]:
+            assert (output / segment["path"]).stat().st_size == segment["size"], segment
+        for linked in [episode["chapters_file"], *(t["path"] for t in episode["transcripts"])]:
+            assert (output / linked).is_file(), linked
+        chapters = json.loads((output / episode["chapters_file"]).read_text("utf-8"))
+        for chapter in chapters["chapters"]:
+            if "url" in chapter:
+                assert (output / chapter["url"].removeprefix(BASE_URL)).is_file(), chapter
+    assert leftovers(output) == []
+
+
+def _kill_at_each_step(
+    sandbox: Sandbox, base: Path, args: list[str | Path], env: dict[str, str], fault: str
+) -> tuple[StepRun, list[str]]:
+    """Kill ``narrate *args`` after each of its steps in turn; after each kill, judge what is
+    published, run ``narrate check`` and judge again. The kinds of steps, for the report."""
+    whole = _steps_of(sandbox, base, args, env)
+    assert whole.old != whole.new
+    kinds: list[str] = []
+    for step in whole.steps:
+        _restore(base, sandbox.output)
+        run = narrate(*args, env={**env, "NARRATE_KILL_AFTER": step}, cwd=sandbox.root)
+        assert run.returncode == -signal.SIGKILL, (step, run.returncode, run.stderr)
+        committed = step not in BEFORE_COMMIT
+        if not committed:  # nothing published has changed
+            assert published_state(sandbox.output) == whole.old, step
+        checked = narrate("check", "-o", sandbox.output, cwd=sandbox.root)
+        assert checked.returncode == 0, (step, checked.stdout, checked.stderr)
+        assert "Traceback" not in checked.stderr
+        now = published_state(sandbox.output)
+        expected = whole.new if committed else whole.old
+        assert now == expected, (step, _difference(now, expected))
+        assert_consistent(sandbox.output)
+        assert not list((sandbox.output / ".narrate" / "partial").glob("*")), step
+        kinds.append(step.split(":")[0])
+        record(fault, "wholly old or wholly new after narrate check", f"{step}: "
+               + ("new" if committed else "old"))  # fmt: skip
+    return whole, kinds
+
+
+@pytest.fixture
+def two_episodes(sandbox: Sandbox, published_a: tuple[Path, str]) -> tuple[Path, Path]:
+    """``first-story`` and ``council-meeting`` (three segments) published: a copy, and the
+    article of the second."""
+    article = sandbox.article("council-meeting.txt", ARTICLE_B)
+    run = sandbox.build(article, "--date", "2026-11-02", "-q")
+    assert run.returncode == 0, run.stderr
+    base = sandbox.root / "published"
+    shutil.copytree(sandbox.output, base, symlinks=True)
+    return base, article
+
+
+def test_sigkill_after_each_step_of_a_rebuild_leaves_it_wholly_old_or_wholly_new(
+    sandbox: Sandbox, two_episodes: tuple[Path, Path]
+) -> None:
+    base, article = two_episodes
+    article.write_text(ARTICLE_B_EDITED, encoding="utf-8")
+    args: list[str | Path] = [
+        "build", article, "--output-dir", sandbox.output, "--engine", "espeak",
+        "--base-url", BASE_URL, "-q",
+    ]  # fmt: skip
+    whole, kinds = _kill_at_each_step(
+        sandbox, base, args, sandbox.env(), "SIGKILL after each step of a rebuild, then check"
+    )
+    assert {"rename:council-meeting.mp3", "rename:feed.xml", "page-written"} <= set(whole.steps)
+    assert len([s for s in whole.steps if s.startswith("delete:council-meeting/")]) == 2
+    # The next build finishes what a killed one committed, before anything else.
+    _restore(base, sandbox.output)
+    killed = narrate(
+        *args, env={**sandbox.env(), "NARRATE_KILL_AFTER": "rename:council-meeting.mp3"}
+    )
+    assert killed.returncode == -signal.SIGKILL
+    other = sandbox.build(sandbox.article("weather.txt", ARTICLE_G), "-q")
+    assert judge(other) == "completed", other.stderr
+    now = published_state(sandbox.output)
+    assert {
+        k: v for k, v in now.items() if not k.startswith(("weather", "feed", "index", "("))
+    } == {k: v for k, v in whole.new.items() if not k.startswith(("feed", "index", "("))}
+    assert_consistent(sandbox.output)
+    assert len(kinds) == len(whole.steps)
+
+
+def test_sigkill_after_each_step_of_a_remove_leaves_it_wholly_old_or_wholly_new(
+    sandbox: Sandbox, two_episodes: tuple[Path, Path]
+) -> None:
+    base, _ = two_episodes
+    args: list[str | Path] = ["remove", "council-meeting", "-o", sandbox.output]
+    whole, _ = _kill_at_each_step(
+        sandbox, base, args, sandbox.env(), "SIGKILL after each step of a remove, then check"
+    )
+    assert "delete:council-meeting.mp3" in whole.steps and "delete:council-meeting" in whole.steps
+    assert not any(k.startswith("council-meeting") for k in whole.new)
+    # Killed once the store has committed: `narrate remove` again finishes it, files and page.
+    _restore(base, sandbox.output)
+    killed = narrate(*args, env={**sandbox.env(), "NARRATE_KILL_AFTER": "committed"})
+    assert killed.returncode == -signal.SIGKILL
+    again = narrate(*args)
+    assert again.returncode == 1 and "no episode" in again.stderr, again.stderr
+    assert published_state(sandbox.output) == whole.new
+    assert_consistent(sandbox.output)
 
 
 # -- Google failing under gtts ------------------------------------------------------------
@@ -648,6 +819,51 @@ def test_no_space_left_is_one_error_and_published_episodes_are_untouched(
             )
 
 
+#: Bytes left free on the output device when an episode is removed.
+REMOVE_SPACE_LEFT = list(range(0, 65_536, 2048)) if FULL else [0, 16_384, 61_440]
+
+
+def test_no_space_left_during_a_remove_leaves_it_wholly_old_or_wholly_new(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Removing needs a little space (the store's journal, the new feed and page): without it,
+    one Error: line and the episode still wholly published; with it, wholly gone."""
+    with mounted_tmpfs(tmp_path / "fs", "4m") as fs:
+        sandbox.output = fs / "out"
+        publish_a(sandbox)
+        article = sandbox.article("council-meeting.txt", ARTICLE_B)
+        assert sandbox.build(article, "--date", "2026-11-02", "-q").returncode == 0
+        base = tmp_path / "published"
+        shutil.copytree(sandbox.output, base, symlinks=True)
+        old = published_state(sandbox.output)
+        args: list[str | Path] = ["remove", "council-meeting", "-o", sandbox.output]
+        assert narrate(*args).returncode == 0
+        new = published_state(sandbox.output)
+        for left in REMOVE_SPACE_LEFT:
+            _restore(base, sandbox.output)
+            filler = fs / "filler"
+            _fill(filler, _free_bytes(fs) - left)
+            outcome = judge(narrate(*args))
+            now = published_state(sandbox.output)
+            filler.unlink()
+            if outcome == "completed":
+                assert now == new, (left, _difference(now, new))
+            else:
+                assert "space" in outcome.lower(), outcome
+                # A full disk is no damaged store: "restore it from a backup" would lose episodes.
+                assert "damaged" not in outcome and "backup" not in outcome, outcome
+                assert now == old, (left, _difference(now, old))
+                again = narrate(*args)
+                assert again.returncode == 0, again.stderr
+            assert published_state(sandbox.output) == new, left
+            assert_consistent(sandbox.output)
+            record(
+                "no space left during a remove (tmpfs)",
+                "wholly old (one Error: line) or wholly removed",
+                f"{left} bytes free: {outcome[:70]}",
+            )
+
+
 # -- the encoder missing, failing or lying ---------------------------------------------------
 
 
@@ -831,7 +1047,7 @@ def test_an_unusable_cache_is_a_warning_and_the_build_completes(
         run = sandbox.build(article, env=sandbox.env(NARRATE_CACHE_DIR=str(cache)))
         outcome = judge(run)
         assert outcome == "completed", run.stderr
-        assert "WARNING" in run.stderr and "cache" in run.stderr
+        assert "Warning: " in run.stderr and "cache" in run.stderr
         stored = [p for p in cache.rglob("*.wav")] if cache.is_dir() else []
         if stored:  # whatever did fit is whole: a build from it speaks nothing again
             again = sandbox.build(
@@ -840,7 +1056,8 @@ def test_an_unusable_cache_is_a_warning_and_the_build_completes(
             )  # fmt: skip
             assert judge(again) == "completed" and "damaged" not in again.stderr
     assert "council-meeting.mp3" in check_feed(sandbox.output)
-    warning = next(line for line in run.stderr.splitlines() if "WARNING" in line)
+    lines = run.stderr.splitlines()
+    warning = next(line for line in lines if line.startswith("Warning: ") and "cache" in line)
     record(f"speech cache: {place}", "warning; build completed", warning.split(": ", 1)[-1][:90])
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import struct
 import subprocess
 import time
@@ -381,3 +382,101 @@ def test_the_feed_base_url_cannot_carry_markup(hostile_box: Sandbox) -> None:
         assert url is not None and url.endswith("/story.mp3")
         check_feed(hostile_box.output)
     record("input: & and < > in --base-url", outcome.split(":")[0], outcome[:80])
+
+
+# -- symlinks inside the output folder ------------------------------------------------------
+
+META = "ملف البيانات\n\nنص الخبر عن البيانات الجديدة قصير.\n"
+
+
+def _precious(box: Sandbox) -> Path:
+    """A folder outside the output folder, holding what a build must never touch."""
+    elsewhere = box.root / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "precious.mp3").write_bytes(b"precious audio")
+    (elsewhere / "01-malaf-albayanat.mp3").write_bytes(b"precious too")
+    return elsewhere
+
+
+def _relink(path: Path, target: Path) -> None:
+    """Replace ``path`` (a file or a folder) with a symlink to ``target``."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+    path.symlink_to(target, target_is_directory=target.is_dir())
+
+
+def _built(box: Sandbox, article: Path) -> None:
+    run = box.build(article, "-q", "--date", "2026-11-01")
+    assert run.returncode == 0, run.stderr
+
+
+#: Each case lays a link in the output folder (``article`` is ``meta.txt``, slug ``meta``);
+#: the build that follows must refuse in one line, writing and deleting nothing anywhere.
+LINK_CASES: dict[str, Callable[[Sandbox, Path, Path], None]] = {
+    "the episode's folder links outside": lambda box, article, elsewhere: (
+        box.output.mkdir(),
+        (box.output / "meta").symlink_to(elsewhere, target_is_directory=True),
+    ),
+    "the episode's folder links outside, on a rebuild": lambda box, article, elsewhere: (
+        _built(box, article),
+        _relink(box.output / "meta", elsewhere),
+    ),
+    "the episode's folder links to another episode's": lambda box, article, elsewhere: (
+        _built(box, box.article("first-story.txt", ARTICLE_A)),
+        _built(box, article),
+        _relink(box.output / "meta", box.output / "first-story"),
+    ),
+    ".narrate links outside": lambda box, article, elsewhere: (
+        box.output.mkdir(),
+        (box.output / ".narrate").symlink_to(elsewhere, target_is_directory=True),
+    ),
+    ".narrate/partial links outside, on a rebuild": lambda box, article, elsewhere: (
+        _built(box, article),
+        _relink(box.output / ".narrate" / "partial", elsewhere),
+    ),
+    "the store links outside": lambda box, article, elsewhere: (
+        _built(box, article),
+        shutil.copy(box.output / "narrate.sqlite", elsewhere / "store.sqlite"),
+        _relink(box.output / "narrate.sqlite", elsewhere / "store.sqlite"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", LINK_CASES)
+def test_a_link_in_the_output_folder_is_refused_and_nothing_is_written(
+    name: str, hostile_box: Sandbox
+) -> None:
+    box = hostile_box
+    elsewhere = _precious(box)
+    article = box.article("meta.txt", META)
+    LINK_CASES[name](box, article, elsewhere)
+    if "rebuild" in name or "another" in name or "store" in name:
+        box.article("meta.txt", META + "\nوأضيفت فقرة جديدة إلى الخبر.\n")  # the audio changes
+    before_out, before = snapshot(box.output), _outside(box)
+    before_elsewhere = snapshot(elsewhere)
+    run = box.build(article, "--date", "2026-11-02")
+    outcome = judge(run)
+    assert outcome.startswith("error: "), run.stderr
+    assert "link" in outcome and "--output-dir" in outcome, outcome
+    assert snapshot(elsewhere) == before_elsewhere, "written or deleted through the link"
+    assert snapshot(box.output) == before_out, "the refused build changed the output folder"
+    assert _outside(box) == before
+    record(f"input: {name}", "one Error: line; nothing written", outcome[7:90])
+
+
+def test_an_output_folder_that_is_itself_a_link_is_used(hostile_box: Sandbox) -> None:
+    box = hostile_box
+    real = box.root / "real-output"
+    real.mkdir()
+    box.output.symlink_to(real, target_is_directory=True)
+    article = box.article("meta.txt", META)
+    run = box.build(article, "-q")
+    assert judge(run) == "completed", run.stderr
+    assert (real / "meta.mp3").is_file() and box.output.is_symlink()
+    check_feed(box.output)
+    removed = narrate("remove", "meta", "-o", box.output)
+    assert removed.returncode == 0, removed.stderr
+    assert not (real / "meta.mp3").exists() and not (real / "meta").exists()
+    record("input: the output folder is itself a link", "completed", "built, then removed")

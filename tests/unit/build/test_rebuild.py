@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 from narrate.build.rebuild import Record, reusable, save_record
-from narrate.build.staging import clean_partials
 from narrate.digest import file_sha256
 from narrate.layout import Layout
 from narrate.models import Chapter, EpisodeAudio, Mp3File, SegmentMp3, TimedSentence
+from narrate.publish.publishing import recover
 
 
 def placed(layout: Layout, slug: str) -> Record:
@@ -51,6 +51,6 @@ def test_what_a_killed_build_left_is_removed_and_a_running_ones_kept(tmp_path: P
     (dead / "episode.mp3").write_bytes(b"half")
     alive = layout.partial / f"story.mp3.{os.getpid()}.abc.tmp"
     alive.write_bytes(b"still being made")
-    clean_partials(layout)
+    recover(tmp_path)
     assert not dead.exists()
     assert alive.exists()

@@ -59,13 +59,22 @@ def out(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def pages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, list[str], str]]:
-    """A stand-in for the page publishing writes, recording each call: (folder, slugs, title)."""
+    """A stand-in for the page publishing makes, recording each call: (folder, slugs, title).
+
+    A page is rendered and staged with the feed (``render_page``), or, for a build's staged
+    files, written once they are in place (``write_page``)."""
     calls: list[tuple[Path, list[str], str]] = []
 
-    def write_page(output_dir: Path, episodes: Any, show: ShowSettings) -> Path:
+    def render_page(output_dir: Path, episodes: Any, show: ShowSettings) -> str:
         calls.append((output_dir, [e.slug for e in episodes], show.title))
+        return f"<!DOCTYPE html>\n<title>{show.title}</title>\n{[e.slug for e in episodes]}\n"
+
+    def write_page(output_dir: Path, episodes: Any, show: ShowSettings) -> Path:
+        data = render_page(output_dir, episodes, show).encode("utf-8")
+        (output_dir / "index.html").write_bytes(data)
         return output_dir / "index.html"
 
+    monkeypatch.setattr(publishing, "render_page", render_page)
     monkeypatch.setattr(publishing, "write_page", write_page)
     return calls
 
@@ -168,7 +177,13 @@ def test_the_database_file(out: Path, show: ShowSettings) -> None:
         ]
     conn.close()
     # One self-contained file between transactions: no -wal, -shm or -journal beside it.
-    assert sorted(p.name for p in out.iterdir()) == [".narrate", "a.mp3", "feed.xml", db.name]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".narrate",
+        "a.mp3",
+        "feed.xml",
+        "index.html",
+        db.name,
+    ]
     umask = os.umask(0)
     os.umask(umask)
     for name in ("feed.xml", db.name):
@@ -218,7 +233,7 @@ def corrupt_row(db: Path) -> None:
 DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "garbage": (corrupt_garbage, "is damaged or unreadable: file is not a database"),
     "truncated": (corrupt_truncated, "is damaged"),
-    "newer narrate": (corrupt_future, "is version 99; this narrate reads version 2"),
+    "newer narrate": (corrupt_future, "is version 99; this narrate reads version 3"),
     "not ours": (corrupt_foreign, "is not a narrate episode store"),
     "bad row": (corrupt_row, "is damaged: episode 'a'"),
 }
@@ -379,8 +394,8 @@ def test_the_first_change_upgrades_an_older_store_and_keeps_its_episodes(
     )
     publish(out, linked, show, now=NOW)
     version, columns = table_columns(out / "narrate.sqlite")
-    assert version == store.SCHEMA_VERSION == 2
-    assert columns[-2:] == ["link", "site"]
+    assert version == store.SCHEMA_VERSION == 3
+    assert columns[-4:] == ["link", "site", "identity", "source"]
     assert load_episodes(out) == [linked, old_store[1], old_store[0]]
     items = ET.fromstring((out / "feed.xml").read_bytes()).findall("channel/item")
     assert [item.findtext("link") for item in items] == [LINK, None, None]
@@ -415,8 +430,84 @@ def test_an_upgraded_store_is_the_same_as_a_new_one(
         with contextlib.closing(sqlite3.connect(db)) as conn:
             info = conn.execute("PRAGMA table_info(episodes)").fetchall()
             assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
-        assert info[-2:] == [(14, "link", "TEXT", 0, None, 0), (15, "site", "TEXT", 0, None, 0)]
+        assert info[-4:] == [
+            (14, "link", "TEXT", 0, None, 0),
+            (15, "site", "TEXT", 0, None, 0),
+            (16, "identity", "TEXT", 0, None, 0),
+            (17, "source", "TEXT", 0, None, 0),
+        ]
     assert table_columns(out / "narrate.sqlite") == table_columns(fresh / "narrate.sqlite")
+    assert schema(out / "narrate.sqlite") == schema(fresh / "narrate.sqlite")
+
+
+def schema(db: Path) -> list[tuple[str, str]]:
+    """The store's indexes and tables, by kind and name."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT type, name FROM sqlite_master ORDER BY type, name")
+        return [(str(kind), str(name)) for kind, name in rows]
+
+
+# Exactly what narrate wrote at schema version 2 (the commit before episode identities): the
+# episodes of a version 1 store with the link and site columns, and guids uuid5 of their slugs.
+def make_v2_store(out: Path, show: ShowSettings, episodes: list[StoredEpisode]) -> Path:
+    db = make_v1_store(out, show, [])
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        conn.execute("ALTER TABLE episodes ADD COLUMN link TEXT")
+        conn.execute("ALTER TABLE episodes ADD COLUMN site TEXT")
+        conn.execute("PRAGMA user_version = 2")
+        for e in episodes:
+            conn.execute(
+                f"INSERT INTO episodes ({V1_COLUMNS}, link, site) VALUES ({', '.join('?' * 16)})",
+                (*v1_row(e), e.link, e.site),
+            )
+    return db
+
+
+UUID5 = ["1c8d0c34-61a0-5b0c-9f1e-0d6a3c4f5e71", "6f1f7c9e-2b4e-5a8d-8c3b-7e2d9f0a1b2c"]
+
+
+def test_an_upgrade_to_identities_keeps_every_guid_and_knows_the_linked_episodes(
+    out: Path, show: ShowSettings
+) -> None:
+    old = [
+        episode(out, "linked", guid=UUID5[0], link=LINK),
+        episode(out, "bare", guid=UUID5[1], published=T0 + timedelta(days=1)),
+        episode(out, "twin-a", guid="urn:twin-a", link=LINK + "&twin=1"),
+        episode(out, "twin-b", guid="urn:twin-b", link=LINK + "&twin=1"),
+    ]
+    make_v2_store(out, show, old)
+    before = files(out)
+    with EpisodeStore(out) as episodes:  # read as version 3 will know it, changing nothing
+        known = episodes.origins()
+    assert files(out) == before
+    assert known == {
+        "linked": store.Origin(LINK),
+        "bare": store.Origin(),
+        "twin-a": store.Origin(),  # two episodes of one link: which is the article is unknown
+        "twin-b": store.Origin(),
+    }
+    new = episode(out, "new", guid="2f0c6f0e-8a7b-4c55-9d2e-1b3a5c7d9e0f")
+    publish(out, new, show, origin=store.Origin("file:///articles/new.txt"), now=NOW)
+    assert table_columns(out / "narrate.sqlite")[0] == 3
+    with EpisodeStore(out) as episodes:
+        assert episodes.origins() == {**known, "new": store.Origin("file:///articles/new.txt")}
+        assert {e.slug: e.guid for e in episodes.list()} == {
+            "linked": UUID5[0], "bare": UUID5[1], "twin-a": "urn:twin-a", "twin-b": "urn:twin-b",
+            "new": new.guid,
+        }  # fmt: skip
+    assert sorted(feed_guids(out)) == sorted([UUID5[0], UUID5[1], "urn:twin-a", "urn:twin-b",
+                                              new.guid])  # fmt: skip
+
+
+def test_an_article_is_one_episode_and_keeps_its_origin(out: Path, show: ShowSettings) -> None:
+    origin = store.Origin("https://news.example/a", "file:///n/a.html")
+    publish(out, episode(out, "a"), show, origin=origin, now=NOW)
+    with pytest.raises(PublishError, match="'a' and 'b' are the same article"):
+        publish(out, episode(out, "b"), show, origin=store.Origin(origin.identity), now=NOW)
+    publish(out, episode(out, "a", size=99), show, now=NOW)  # no origin: the one kept stays
+    with EpisodeStore(out) as episodes:
+        assert episodes.origin("a") == origin
+        assert [e.slug for e in episodes.list()] == ["a"]
 
 
 def test_link_and_site_round_trip(out: Path) -> None:
@@ -478,17 +569,46 @@ def test_regenerate_uses_the_last_publish_settings(
     assert pages[-1] == (out, ["a"], "عنوان جديد")
 
 
-def test_the_page_is_written_after_the_feed_and_the_store_are_committed(
-    out: Path, show: ShowSettings, monkeypatch: pytest.MonkeyPatch
+def test_a_builds_page_is_written_once_its_files_are_in_place(
+    out: Path, show: ShowSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A build's page reads its new transcripts: it is written after the renames. If it cannot
+    be, the deletes are still done (they free space), and the next command writes it."""
+    publish(out, full_episode(out, "a"), show, now=NOW)
+    made = tmp_path / "made"
+    made.mkdir()
+    (made / "a.mp3").write_bytes(b"\xfe" * 777)
+    (made / "transcript.vtt").write_text("y", "utf-8")
+    rebuilt = replace(
+        full_episode(out, "a"),
+        file_size=777,
+        segments=(),
+        transcripts=(TranscriptFile("a/transcript.vtt", "text/vtt"),),
+    )
+    partial = out / ".narrate" / "partial" / "build.1.x.tmp"
+    shutil.copytree(made, partial)
+    staged = [
+        publishing.Staged(partial / "transcript.vtt", "a/transcript.vtt"),
+        publishing.Staged(partial / "a.mp3", "a.mp3"),
+    ]
+
     def no_page(output_dir: Path, episodes: Any, show: ShowSettings) -> Path:
         assert feed_guids(output_dir) == ["urn:narrate:a"]  # the feed is in place already
+        assert (output_dir / "a" / "transcript.vtt").read_text("utf-8") == "y"
         raise PublishError(f"cannot write {output_dir / 'index.html'}: No space left on device")
 
     monkeypatch.setattr(publishing, "write_page", no_page)
     with pytest.raises(PublishError, match=r"index\.html: No space left"):
-        publish(out, episode(out, "a"), show, now=NOW)
-    assert [e.slug for e in load_episodes(out)] == ["a"]  # the next publish writes the page
+        publish(out, rebuilt, show, staged=staged, now=NOW)
+    assert (out / "a.mp3").stat().st_size == 777
+    assert not (out / "a" / "01-part.mp3").exists()  # what it no longer links is deleted
+    monkeypatch.undo()
+    pages: list[str] = []
+    monkeypatch.setattr(publishing, "write_page", lambda o, e, s: pages.append(e[0].slug))
+    assert publishing.recover(out) is True  # the next command writes the page
+    assert pages == ["a"]
+    with EpisodeStore(out) as episodes:
+        assert episodes.pending() == []
 
 
 @pytest.mark.parametrize(
@@ -540,10 +660,15 @@ def failing_commit(self: EpisodeStore, conn: sqlite3.Connection) -> None:
     raise PublishError(f"episode store {self.path}: disk I/O error")
 
 
+def failing_page(output_dir: Path, episodes: Any, show: ShowSettings) -> str:
+    raise PublishError(f"cannot write {output_dir / 'index.html'}: No space left on device")
+
+
+#: Failures before the commit: everything stays as it was.
 FAILURES: dict[str, tuple[Any, str, Callable[..., Any]]] = {
     "stage feed": (os, "fsync", fail_on_call(os.fsync, 1)),
-    "replace feed": (os, "replace", fail_on_call(os.replace, 1)),
     "serializer": (ET, "tostring", fail_on_call(ET.tostring, 1)),
+    "stage page": (publishing, "render_page", failing_page),
     "commit": (EpisodeStore, "_commit", failing_commit),
 }
 
@@ -572,19 +697,42 @@ def test_failed_publish_leaves_store_and_feed_as_they_were(
     monkeypatch.undo()
     after = files(out)
     del after["second.mp3"]
-    assert after == published  # byte-identical, and no temporary file left
+    assert after == published  # byte-identical (the page too), and no temporary file left
     assert [e.slug for e in load_episodes(out)] == ["first"]
-    assert pages == [(out, ["first"], show.title)]  # the page was not written for "second"
+    assert not list((out / ".narrate" / "partial").iterdir())
 
 
 def test_failed_first_publish_leaves_an_empty_store(
     out: Path, show: ShowSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(os, "replace", fail_on_call(os.replace, 2))  # 1: the new database
-    with pytest.raises(PublishError, match=r"cannot replace .*feed\.xml"):
+    monkeypatch.setattr(ET, "tostring", fail_on_call(ET.tostring, 1))  # rendering the feed
+    with pytest.raises(OSError, match=r"No space left"):
         publish(out, episode(out, "a"), show, now=NOW)
     assert load_episodes(out) == []
     assert sorted(p.name for p in out.iterdir()) == [".narrate", "a.mp3", "narrate.sqlite"]
+
+
+def test_a_publish_that_fails_after_its_commit_is_finished_by_the_next_command(
+    out: Path, show: ShowSettings, published: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "replace", fail_on_call(os.replace, 1))  # renaming the feed
+    with pytest.raises(PublishError, match=r"cannot replace feed\.xml"):
+        publish(out, episode(out, "second"), show, now=NOW)
+    monkeypatch.undo()
+    # Committed: the store has it, and what is left to do; the feed is the old one till then.
+    with EpisodeStore(out) as episodes:
+        assert [e.slug for e in episodes.list()] == ["second", "first"]
+        assert [(p.op, p.path) for p in episodes.pending()] == [
+            ("rename", "feed.xml"),
+            ("rename", "index.html"),
+        ]
+    assert (out / "feed.xml").read_bytes() == published["feed.xml"]
+    assert publishing.recover(out) is True
+    assert feed_guids(out) == ["urn:narrate:second", "urn:narrate:first"]
+    with EpisodeStore(out) as episodes:
+        assert episodes.pending() == []
+    assert not list((out / ".narrate" / "partial").iterdir())
+    assert publishing.recover(out) is False
 
 
 # -- removing ------------------------------------------------------------------------------
@@ -604,6 +752,7 @@ def test_remove_episode_takes_its_files(
         ".narrate/kept.json",
         "cover.jpg",
         "feed.xml",
+        "index.html",
         "kept.mp3",
         "kept/01-part.mp3",
         "kept/02-part.mp3",
@@ -784,3 +933,51 @@ def test_concurrent_publishers_all_land_and_the_feed_is_never_half_written(
     assert titles["ep1"] == "حلقة ep1 رقم 5"  # the last of five publishes of one slug won
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_a_store_that_links_outside_is_never_written_through(
+    out: Path, show: ShowSettings, elsewhere: Path
+) -> None:
+    publish(out, episode(out, "a"), show, now=NOW)
+    shutil.move(out / "narrate.sqlite", elsewhere / "store.sqlite")
+    (out / "narrate.sqlite").symlink_to(elsewhere / "store.sqlite")
+    before = (elsewhere / "store.sqlite").read_bytes()
+    with pytest.raises(OutsideOutputError, match="leads outside"):
+        remove_episode(out, "a", now=NOW)
+    with pytest.raises(OutsideOutputError, match="leads outside"):
+        publish(out, episode(out, "b"), show, now=NOW)
+    assert (elsewhere / "store.sqlite").read_bytes() == before
+
+
+def test_a_full_disk_is_not_reported_as_a_damaged_store(tmp_path: Path) -> None:
+    """SQLite's SQLITE_FULL, raised by a real store: one line that says space, not damage."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(fs)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
+    try:
+        episodes = EpisodeStore(fs / "narrate.sqlite")
+        episodes.save_show(ShowSettings(title="عرض", base_url=BASE))
+        fd = os.open(fs / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(fd, b"\0" * 4096):
+                pass
+        except OSError:
+            pass  # the device is full
+        finally:
+            os.close(fd)
+        with pytest.raises(PublishError) as caught:
+            for n in range(1, 200):
+                episodes.save_show(ShowSettings(title="عرض " + "س" * 2000 * n, base_url=BASE))
+        message = str(caught.value)
+        assert "space" in message, message
+        assert "damaged" not in message and "backup" not in message, message
+    finally:
+        subprocess.run(["umount", "-l", str(fs)], check=False)
