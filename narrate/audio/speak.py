@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from multiprocessing.queues import Queue
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 from pydub import AudioSegment
 
@@ -543,6 +543,12 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
     except SystemExit:
         # Terminated (SIGTERM): stop the workers now; what they stored so far stays cached.
         _end_workers(started, spawned)
+        # A worker slow to tell its id (a loaded machine) is still one the pool started: end
+        # it through the pool's own record, or shutdown below would wait for its batches.
+        processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            with contextlib.suppress(Exception):
+                process.terminate()
         raise
     finally:
         # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
