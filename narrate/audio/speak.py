@@ -521,6 +521,7 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                 pending.append(pool.submit(_speak_batch, batch))
 
     spawned = workers  # until the first window is in: at most this many
+    terminated = False
     try:
         fill()
         # Every submit with no idle worker starts one: the first window starts them all.
@@ -542,16 +543,22 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                 yield key, pcm
     except SystemExit:
         # Terminated (SIGTERM): stop the workers now; what they stored so far stays cached.
+        terminated = True
         _end_workers(started, spawned)
         # A worker slow to tell its id (a loaded machine) is still one the pool started: end
-        # it through the pool's own record, or shutdown below would wait for its batches.
+        # it through the pool's own record. Nothing is waited for: a worker ended while it held
+        # a lock of the pool's queues would keep a waiting shutdown waiting for ever; the fork
+        # server ends with this process, and the workers with it (see _die_with_parent).
         processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
         for process in list(processes.values()):
             with contextlib.suppress(Exception):
-                process.terminate()
+                process.kill()
         raise
     finally:
         # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not terminated, cancel_futures=True)
+        if terminated:
+            started.cancel_join_thread()
         started.close()
-        started.join_thread()
+        if not terminated:
+            started.join_thread()
