@@ -478,6 +478,8 @@ def _main_imports() -> list[str]:
 #: worker reports its id before it takes any batch (the queue's feeder thread may still be
 #: carrying it); one still starting has no batch, and ends with the pool or its fork server.
 END_WORKERS_WAIT = 0.5
+#: How long a terminated build waits for each killed worker to be reaped (a hang guard only).
+END_WORKERS_JOIN = 10.0
 
 
 def _end_workers(started: Queue[int], spawned: int) -> None:
@@ -553,6 +555,9 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
         for process in list(processes.values()):
             with contextlib.suppress(Exception):
                 process.kill()
+        for process in list(processes.values()):  # reaped: a killed process ends at once
+            with contextlib.suppress(Exception):
+                process.join(timeout=END_WORKERS_JOIN)
         raise
     finally:
         # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
