@@ -35,6 +35,8 @@ class Interrupts:
     def __init__(self) -> None:
         #: Whether SIGINT has come, at any moment since the handler was installed.
         self.seen = False
+        #: Whether SIGTERM has come: work under way is ended, not waited for.
+        self.terminated = False
         self._armed = False
         self._unraisablehook = sys.unraisablehook
 

@@ -65,6 +65,7 @@ from narrate.engines import Engine
 from narrate.engines.base import available_cpus as available_cpus  # produce counts cores too
 from narrate.engines.base import ctrl_c_deferred, ctrl_c_held, ignore_ctrl_c
 from narrate.errors import EngineError
+from narrate.interrupts import INTERRUPTS
 from narrate.progress import Reporter
 
 log = logging.getLogger(__name__)
@@ -499,6 +500,24 @@ def _end_workers(started: Queue[int], spawned: int) -> None:
             os.kill(pid, signal.SIGTERM)
 
 
+def _kill_workers(pool: ProcessPoolExecutor, started: Queue[int], spawned: int) -> None:
+    """End every worker of ``pool`` now: what they stored so far stays cached.
+
+    A worker slow to tell its id (a loaded machine) is still one the pool started: it is ended
+    through the pool's own record. Nothing is waited for but the killed processes' exit: a
+    worker ended while it held a lock of the pool's queues would keep a waiting shutdown
+    waiting for ever; the fork server ends with this process.
+    """
+    _end_workers(started, spawned)
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in list(processes.values()):  # reaped: a killed process ends at once
+        with contextlib.suppress(Exception):
+            process.join(timeout=END_WORKERS_JOIN)
+
+
 def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver) -> Made:
     context = _start_server(engine)
     started: Queue[int] = context.Queue()
@@ -544,26 +563,18 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                     saver.failed(problem)
                 yield key, pcm
     except SystemExit:
-        # Terminated (SIGTERM): stop the workers now; what they stored so far stays cached.
         terminated = True
-        _end_workers(started, spawned)
-        # A worker slow to tell its id (a loaded machine) is still one the pool started: end
-        # it through the pool's own record. Nothing is waited for: a worker ended while it held
-        # a lock of the pool's queues would keep a waiting shutdown waiting for ever; the fork
-        # server ends with this process, and the workers with it (see _die_with_parent).
-        processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
-        for process in list(processes.values()):
-            with contextlib.suppress(Exception):
-                process.kill()
-        for process in list(processes.values()):  # reaped: a killed process ends at once
-            with contextlib.suppress(Exception):
-                process.join(timeout=END_WORKERS_JOIN)
         raise
     finally:
-        # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
-        pool.shutdown(wait=not terminated, cancel_futures=True)
-        if terminated:
+        # Terminated (SIGTERM), whether the SystemExit came here or in the code reading these
+        # chunks (which then closes this generator): the workers are ended, not waited for.
+        if terminated or INTERRUPTS.terminated:
+            _kill_workers(pool, started, spawned)
+            pool.shutdown(wait=False, cancel_futures=True)
             started.cancel_join_thread()
-        started.close()
-        if not terminated:
+            started.close()
+        else:
+            # Batches under way finish and are stored (workers ignore Ctrl-C); the rest is dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
+            started.close()
             started.join_thread()

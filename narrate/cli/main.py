@@ -119,6 +119,7 @@ for _command in (build_command, segments, cache, engines, serve_command, *SHOW_C
 
 def _terminated(signum: int, _frame: object) -> None:
     """SIGTERM (``timeout``, a service manager): stop now, cleaning up as for an error."""
+    _INTERRUPTS.terminated = True  # wherever the SystemExit lands, workers are not waited for
     raise SystemExit(128 + signum)
 
 
