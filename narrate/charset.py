@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 #: Characters that are a space in all but name; each becomes a plain space.
 SPACE_CHARS = (
     "\t\v\f"
@@ -47,3 +49,21 @@ def char_class(chars: str) -> str:
     'a\\\\-\\\\]'
     """
     return "".join("\\" + c if c in "\\]^-[" else c for c in chars)
+
+
+def marks_per_base(text: str) -> list[str]:
+    """For each base character of ``text`` (decomposed), the Arabic diacritics after it.
+
+    Other combining marks (hamza and madda, which change a letter) are dropped.
+
+    >>> marks_per_base("أَب") == ["\u064e", ""]
+    True
+    """
+    marks: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.category(char) == "Mn":
+            if marks and char in DIACRITICS:
+                marks[-1] += char
+        else:
+            marks.append("")
+    return marks

@@ -56,6 +56,7 @@ from narrate.charset import (
     DIACRITICS,
     EASTERN_ARABIC_INDIC_DIGITS,
     TATWEEL,
+    marks_per_base,
 )
 
 log = logging.getLogger(__name__)
@@ -179,26 +180,10 @@ def _vocalize(title: str) -> str | None:
     except Exception as exc:
         log.debug("titles are spelt without vowels: the diacritizer failed (%s)", exc)
         return None
-    marks = _marks_per_base(result)
+    marks = marks_per_base(result)
     if len(marks) != len(text):
         return None  # the model changed the letters: its marks cannot be placed
     return "".join(char + added for char, added in zip(text, marks, strict=True))
-
-
-def _marks_per_base(text: str) -> list[str]:
-    """For each base character of ``text`` (decomposed), the Arabic diacritics after it.
-
-    >>> _marks_per_base("أَب") == ["\u064e", ""]
-    True
-    """
-    marks: list[str] = []
-    for char in unicodedata.normalize("NFD", text):
-        if unicodedata.category(char) == "Mn":
-            if marks and char in DIACRITICS:
-                marks[-1] += char
-        else:
-            marks.append("")
-    return marks
 
 
 # -- romanising ----------------------------------------------------------------------------

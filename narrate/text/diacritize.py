@@ -35,11 +35,10 @@ import importlib
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from narrate.charset import DIACRITICS, TATWEEL, char_class
+from narrate.charset import DIACRITICS, TATWEEL, char_class, marks_per_base
 from narrate.errors import NarrateError
 
 if TYPE_CHECKING:
@@ -261,7 +260,7 @@ class Diacritizer:
                 f"the diacritization model {self.model!r} failed: {_one_line(exc)}"
             ) from exc
 
-        marks = _marks_per_base(result)
+        marks = marks_per_base(result)
         if len(marks) != len(seen):
             logger.warning(
                 "diacritization skipped a sentence: the model returned %d letters for %d",
@@ -299,24 +298,6 @@ def _word_states(text: str) -> list[int]:
             state = _HAS_TANWIN if marks == {FATHATAN} else _AUTHORED
             states[word.start() : word.end()] = [state] * (word.end() - word.start())
     return states
-
-
-def _marks_per_base(text: str) -> list[str]:
-    """For each base character of ``text`` (decomposed), the Arabic diacritics after it.
-
-    Hamza and madda marks (which the model uses to change a letter) are dropped.
-
-    >>> _marks_per_base("أَب") == ["\u064e", ""]
-    True
-    """
-    marks: list[str] = []
-    for char in unicodedata.normalize("NFD", text):
-        if unicodedata.category(char) == "Mn":
-            if marks and char in DIACRITICS:
-                marks[-1] += char
-        else:
-            marks.append("")
-    return marks
 
 
 def arabic_words(text: str) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrate.charset import DIACRITICS
+from narrate.charset import DIACRITICS, marks_per_base
 from narrate.config import DEFAULT_TITLE
 from narrate.engines.espeak import EspeakEngine, phonemes
 from narrate.errors import NarrateError
@@ -245,7 +245,7 @@ def test_shadda_first(text: str, expected: str) -> None:
 
 
 def test_marks_per_base_drops_hamza_and_madda() -> None:
-    assert diacritize._marks_per_base("أَعْ آ ؤُ") == ["\u064e", "\u0652", "", "", "", "\u064f"]
+    assert marks_per_base("أَعْ آ ؤُ") == ["\u064e", "\u0652", "", "", "", "\u064f"]
 
 
 # --- Failures -----------------------------------------------------------------------------
