@@ -161,6 +161,9 @@ class TimedSentence:
     start_ms: int
     end_ms: int
     text: str
+    #: Each word as the engine said it (the spoken form: numbers in words) and when, in the
+    #: episode's time, when the engine tells (edge-tts); else empty.
+    words: tuple[WordTiming, ...] = ()
 
 
 @dataclass(frozen=True)

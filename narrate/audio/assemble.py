@@ -133,6 +133,9 @@ class Timeline:
     chapter_starts: tuple[int, ...] = ()
     #: The frame the outro sound starts at; None without one.
     outro: int | None = None
+    #: How many frames of silence were cut from the start of each chunk's audio (an engine's
+    #: word timings count from the uncut audio).
+    leads: tuple[int, ...] = ()
 
     @property
     def duration_ms(self) -> int:
@@ -185,20 +188,26 @@ def trim_silence(pcm: bytes, rate: int) -> bytes:
     A few milliseconds are kept on each side so no attack or decay is cut. All silence
     is returned as it was (nothing to trim to).
     """
+    start, end = trim_bounds(pcm, rate)
+    return pcm[2 * start : 2 * end]
+
+
+def trim_bounds(pcm: bytes, rate: int) -> tuple[int, int]:
+    """The first and the end frame of what :func:`trim_silence` keeps of ``pcm``."""
     samples = np.frombuffer(pcm, dtype="<i2")
     window = max(1, rate * _TRIM_WINDOW_MS // 1000)
     count = len(samples) // window
     if count == 0:
-        return pcm
+        return 0, len(samples)
     frames = samples[: count * window].astype(np.float64).reshape(count, window)
     rms = np.sqrt(np.mean(frames * frames, axis=1))
     threshold = max(float(rms.max()) * 10 ** (-_TRIM_RANGE_DB / 20), _TRIM_FLOOR)
     loud = np.flatnonzero(rms > threshold)
     if len(loud) == 0:
-        return pcm
+        return 0, len(samples)
     start = max(0, int(loud[0]) * window - rate * _KEEP_BEFORE_MS // 1000)
     end = min(len(samples), (int(loud[-1]) + 1) * window + rate * _KEEP_AFTER_MS // 1000)
-    return pcm[2 * start : 2 * end]
+    return start, end
 
 
 def _gain(pcm: bytes, db: float) -> bytes:
@@ -315,6 +324,7 @@ class Assembler:
         self._speech_level: float | None = None
         self._starts: list[tuple[str, int]] = []
         self._chunks: list[tuple[int, int]] = []
+        self._leads: list[int] = []
         self._segment_chunks: list[list[int]] = [[] for _ in segments]
         self._segment: int | None = None
         self._outro: int | None = None
@@ -332,7 +342,9 @@ class Assembler:
             raise ValueError("more pieces of audio than the episode has chunks")
         if (piece.frame_rate, piece.channels, piece.sample_width) != (self.rate, 1, 2):
             piece = piece.set_channels(1).set_sample_width(2).set_frame_rate(self.rate)
-        speech = trim_silence(piece.raw_data, self.rate)
+        first, end = trim_bounds(piece.raw_data, self.rate)
+        speech = piece.raw_data[2 * first : 2 * end]
+        self._leads.append(first)
         start = self._position()
         self._put(speech)
         self._chunks.append((start, self._position()))
@@ -358,6 +370,7 @@ class Assembler:
             frames=self.frames,
             chapters=chapters,
             chunks=tuple(self._chunks),
+            leads=tuple(self._leads),
             segments=tuple(self._segment_span(i) for i in range(len(self._segment_chunks))),
             chapter_starts=tuple(starts),
             outro=self._outro,

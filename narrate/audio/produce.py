@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,14 @@ from narrate.audio.speak import available_cpus, speak
 from narrate.cache import Cache
 from narrate.engines import Engine
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
-from narrate.models import Chapter, EpisodeAudio, Mp3File, SegmentMp3, TimedSentence
+from narrate.models import (
+    Chapter,
+    EpisodeAudio,
+    Mp3File,
+    SegmentMp3,
+    TimedSentence,
+    WordTiming,
+)
 from narrate.progress import Reporter, SilentReporter
 from narrate.slug import make_slug
 from narrate.text.script import Script
@@ -105,17 +112,43 @@ def segment_file_name(number: int, title: str) -> str:
 
 
 def timed_sentences(
-    script: Script, timeline: Timeline, ms: Callable[[int], int] | None = None
+    script: Script,
+    timeline: Timeline,
+    ms: Callable[[int], int] | None = None,
+    words: Sequence[tuple[WordTiming, ...]] = (),
 ) -> tuple[TimedSentence, ...]:
     """Each sentence of the script with the time its first chunk starts and its last ends
-    (``ms``: a frame's time; the layout's own by default)."""
+    (``ms``: a frame's time; the layout's own by default), and with ``words`` (each chunk's
+    word timings, from its engine) the time of each word its chunks say."""
     to_ms = ms or timeline.ms
     out = []
     for sentence in script.sentences:
         start = timeline.chunks[sentence.first][0]
         end = timeline.chunks[sentence.first + sentence.count - 1][1]
-        out.append(TimedSentence(to_ms(start), to_ms(end), sentence.text))
+        said = tuple(
+            timed
+            for index in range(sentence.first, sentence.first + sentence.count)
+            if index < len(words)
+            for timed in _placed(words[index], timeline, index, to_ms)
+        )
+        out.append(TimedSentence(to_ms(start), to_ms(end), sentence.text, said))
     return tuple(out)
+
+
+def _placed(
+    said: Sequence[WordTiming], timeline: Timeline, index: int, to_ms: Callable[[int], int]
+) -> Iterator[WordTiming]:
+    """Chunk ``index``'s word timings (ms into the engine's audio) placed in the episode: less
+    the silence trimmed off the chunk's start, and kept within the chunk's speech."""
+    start, end = timeline.chunks[index]
+    lead = timeline.leads[index] if index < len(timeline.leads) else 0
+    rate = timeline.rate
+
+    def frame(at_ms: int) -> int:
+        return min(max(start + at_ms * rate // 1000 - lead, start), end)
+
+    for word in said:
+        yield WordTiming(word.word, to_ms(frame(word.start_ms)), to_ms(frame(word.end_ms)))
 
 
 def _seconds(frames: tuple[int, int], rate: int) -> tuple[float, float]:
@@ -182,7 +215,8 @@ def produce(
                 meter.write(data)
 
             line = audio.Assembler(script.intro, shapes, rate, write, pauses, sounds)
-            stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add)
+            said: list[tuple[WordTiming, ...]] = []
+            stats = speak(script.chunks(), engine, cache, reporter, jobs, sink=line.add, words=said)
             timeline = line.timeline()
         reporter.say(f"Speech: {stats.summary()}")
         raw = measured(meter, timeline.frames / rate, reporter)
@@ -244,7 +278,7 @@ def produce(
         duration_ms=place.duration_ms,
         chapters=chapters,
         segments=segments,
-        sentences=timed_sentences(script, timeline, place.ms),
+        sentences=timed_sentences(script, timeline, place.ms, said),
     )
     return Produced(made, folder, timeline)
 

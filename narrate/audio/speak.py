@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import logging
 import multiprocessing
 import os
@@ -60,12 +61,13 @@ from typing import Any, Literal
 
 from pydub import AudioSegment
 
-from narrate.cache import Cache, chunk_key
+from narrate.cache import Cache, chunk_key, text_key
 from narrate.engines import Engine
 from narrate.engines.base import available_cpus as available_cpus  # produce counts cores too
 from narrate.engines.base import ctrl_c_deferred, ctrl_c_held, ignore_ctrl_c
 from narrate.errors import EngineError
 from narrate.interrupts import INTERRUPTS
+from narrate.models import WordTiming
 from narrate.progress import Reporter
 
 log = logging.getLogger(__name__)
@@ -82,8 +84,10 @@ WINDOW_PER_WORKER = 3
 Mode = Literal["serial", "processes", "threads"]
 #: (key, text) of a chunk to synthesize.
 Job = tuple[str, str]
-#: Finished chunks, (key, pcm), as they come.
-Made = Generator[tuple[str, bytes], None, None]
+#: When each word of a chunk is said, if its engine knows (else empty).
+Words = tuple[WordTiming, ...]
+#: Finished chunks, (key, pcm, words), as they come.
+Made = Generator[tuple[str, bytes, Words], None, None]
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ def speak(
     reporter: Reporter,
     jobs: int | None = None,
     sink: Callable[[AudioSegment], object] | None = None,
+    words: list[Words] | None = None,
 ) -> SpeakStats:
     """Speak every chunk, in order, at ``engine.sample_rate``, handing the audio to ``sink``.
 
@@ -128,6 +133,10 @@ def speak(
     before it are ready (so encoding can run while later chunks are spoken), and is not kept:
     memory stays flat however long the episode. Without a sink the audio is only spoken and
     cached (a benchmark's or a warm-up's use). Returns what it took.
+
+    ``words``, when given, gets each chunk's word timings (:meth:`Engine.synthesize_timed`;
+    empty for an engine that gives none) in the same order, as its audio goes to ``sink``:
+    the cache keeps them beside the audio, so a cached chunk has them too.
 
     ``jobs`` is the most workers (default: the engine's ``concurrency``; threads never
     exceed it); 1 speaks one chunk at a time. Raises the engine's :class:`EngineError` on
@@ -157,6 +166,7 @@ def speak(
     made = _synthesize(mode, workers, engine, misses, saver)
 
     pcm: dict[str, bytes] = {}
+    timings: dict[str, Words] = {}
     released = 0
     uses_left = copies.copy()
 
@@ -168,6 +178,11 @@ def speak(
             data = pcm.get(key)
             if data is None and key not in cached:
                 return  # not spoken yet
+            if words is not None:
+                said = timings.get(key)
+                if said is None:
+                    said = timings[key] = _load_words(cache, key) if key in cached else ()
+                words.append(said)
             if sink is not None:
                 if data is None:
                     data = _reread(cache, key, rate, engine, texts[key])
@@ -175,6 +190,7 @@ def speak(
             uses_left[key] -= 1
             if not uses_left[key]:
                 pcm.pop(key, None)
+                timings.pop(key, None)
             released += 1
 
     def steps() -> Iterator[None]:
@@ -182,8 +198,9 @@ def speak(
             for _ in range(copies[key]):
                 yield None
         release()
-        for key, data in made:
+        for key, data, said in made:
             pcm[key] = data
+            timings[key] = said
             release()
             for _ in range(copies[key]):
                 yield None
@@ -241,8 +258,26 @@ def _reread(cache: Cache | None, key: str, rate: int, engine: Engine, text: str)
     data = cache.load(key, rate) if cache is not None else None
     if data is None:
         log.warning("a cached chunk was damaged during the build: speaking it again")
-        data = _speak_one(engine, text)
+        data, _ = _speak_one(engine, text)
     return data
+
+
+def words_key(key: str) -> str:
+    """The cache key of the word timings of the chunk whose audio is under ``key``."""
+    return text_key("words", {"audio": key}, "")
+
+
+def _load_words(cache: Cache | None, key: str) -> Words:
+    """A cached chunk's word timings; () when it has none (its engine gives none, or the
+    entry went missing: the cues then fall back to sharing the sentence's time out)."""
+    stored = cache.load_text(words_key(key)) if cache is not None else None
+    if not stored:
+        return ()
+    try:
+        return tuple(WordTiming(str(w), int(s), int(e)) for w, s, e in json.loads(stored))
+    except (ValueError, TypeError):
+        log.warning("discarding damaged word timings in the speech cache")
+        return ()
 
 
 def _synthesize(mode: Mode, workers: int, engine: Engine, misses: list[Job], saver: _Saver) -> Made:
@@ -253,20 +288,24 @@ def _synthesize(mode: Mode, workers: int, engine: Engine, misses: list[Job], sav
     return _in_series(engine, misses, saver)
 
 
-def _speak_one(engine: Engine, text: str) -> bytes:
-    """Mono 16-bit PCM of ``text`` at the engine's rate."""
-    segment = engine.synthesize(text)
+def _speak_one(engine: Engine, text: str) -> tuple[bytes, Words]:
+    """Mono 16-bit PCM of ``text`` at the engine's rate, and its word timings if any."""
+    segment, said = engine.synthesize_timed(text)
     rate = engine.sample_rate
     if (segment.channels, segment.sample_width, segment.frame_rate) != (1, 2, rate):
         segment = segment.set_channels(1).set_sample_width(2).set_frame_rate(rate)
-    return bytes(segment.raw_data)
+    return bytes(segment.raw_data), tuple(said)
 
 
-def _store(cache: Cache | None, key: str, pcm: bytes, rate: int) -> str | None:
-    """Store one chunk; what went wrong, or None."""
+def _store(cache: Cache | None, key: str, pcm: bytes, rate: int, said: Words = ()) -> str | None:
+    """Store one chunk (its word timings first: cached audio has its timings); what went wrong,
+    or None."""
     if cache is None or not cache.writable:
         return None
     try:
+        if said:
+            rows = [[w.word, w.start_ms, w.end_ms] for w in said]
+            cache.store_text(words_key(key), json.dumps(rows, ensure_ascii=False))
         cache.store(key, pcm, rate)
     except OSError as exc:
         return f"cannot write to the speech cache {cache.root} ({exc.strerror or exc})"
@@ -280,8 +319,8 @@ class _Saver:
         self.cache = cache if cache is not None and cache.writable else None
         self._lock = threading.Lock()
 
-    def save(self, key: str, pcm: bytes, rate: int) -> None:
-        problem = _store(self.cache, key, pcm, rate)
+    def save(self, key: str, pcm: bytes, rate: int, said: Words = ()) -> None:
+        problem = _store(self.cache, key, pcm, rate, said)
         if problem is not None:
             self.failed(problem)
 
@@ -294,21 +333,21 @@ class _Saver:
 
 def _in_series(engine: Engine, misses: list[Job], saver: _Saver) -> Made:
     for key, text in misses:
-        pcm = _speak_one(engine, text)
-        saver.save(key, pcm, engine.sample_rate)
-        yield key, pcm
+        pcm, said = _speak_one(engine, text)
+        saver.save(key, pcm, engine.sample_rate, said)
+        yield key, pcm, said
 
 
 def _in_threads(engine: Engine, misses: list[Job], workers: int, saver: _Saver) -> Made:
-    def job(key: str, text: str) -> tuple[str, bytes]:
-        pcm = _speak_one(engine, text)
-        saver.save(key, pcm, engine.sample_rate)
-        return key, pcm
+    def job(key: str, text: str) -> tuple[str, bytes, Words]:
+        pcm, said = _speak_one(engine, text)
+        saver.save(key, pcm, engine.sample_rate, said)
+        return key, pcm, said
 
     pool = ThreadPoolExecutor(workers, thread_name_prefix="narrate-speak")
     wait_for_all = True
     queue = iter(misses)
-    running: set[Future[tuple[str, bytes]]] = set()
+    running: set[Future[tuple[str, bytes, Words]]] = set()
 
     def fill() -> None:
         # A bounded window: finished audio is handed on, never piled up in futures.
@@ -368,19 +407,23 @@ def _start_worker(engine: Engine, cache: Cache | None, started: Queue[int]) -> N
     _worker_cache = cache
 
 
-def _speak_batch(batch: list[Job]) -> list[tuple[str, bytes, str | None]]:
-    """In a worker: speak and store each text; (key, pcm, what went wrong storing it)."""
+#: What a worker hands back for each text: key, pcm, word timings, what went wrong storing it.
+Done = tuple[str, bytes, Words, str | None]
+
+
+def _speak_batch(batch: list[Job]) -> list[Done]:
+    """In a worker: speak and store each text."""
     global _worker_cache
     engine = _worker_engine
     if engine is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("speech worker used before it was started")
-    done: list[tuple[str, bytes, str | None]] = []
+    done: list[Done] = []
     for key, text in batch:
-        pcm = _speak_one(engine, text)
-        problem = _store(_worker_cache, key, pcm, engine.sample_rate)
+        pcm, said = _speak_one(engine, text)
+        problem = _store(_worker_cache, key, pcm, engine.sample_rate, said)
         if problem is not None:
             _worker_cache = None
-        done.append((key, pcm, problem))
+        done.append((key, pcm, said, problem))
     return done
 
 
@@ -528,7 +571,7 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
         initargs=(engine, saver.cache, started),
     )
     batches = iter(_batches(misses, workers))
-    pending: deque[Future[list[tuple[str, bytes, str | None]]]] = deque()
+    pending: deque[Future[list[Done]]] = deque()
 
     def fill() -> None:
         # A bounded window of batches, taken in speaking order: a finished batch is handed on
@@ -558,10 +601,10 @@ def _in_processes(engine: Engine, misses: list[Job], workers: int, saver: _Saver
                 ) from exc
             del future
             fill()
-            for key, pcm, problem in done:
+            for key, pcm, said, problem in done:
                 if problem is not None:
                     saver.failed(problem)
-                yield key, pcm
+                yield key, pcm, said
     except SystemExit:
         terminated = True
         raise

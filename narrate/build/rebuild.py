@@ -26,7 +26,15 @@ from narrate.episode.tags import SegmentTags
 from narrate.errors import PublishError
 from narrate.ffmpeg import OUTPUT_SAMPLE_RATE
 from narrate.layout import Layout
-from narrate.models import Chapter, EpisodeAudio, EpisodeInfo, Mp3File, SegmentMp3, TimedSentence
+from narrate.models import (
+    Chapter,
+    EpisodeAudio,
+    EpisodeInfo,
+    Mp3File,
+    SegmentMp3,
+    TimedSentence,
+    WordTiming,
+)
 from narrate.publish.publishing import Staged
 from narrate.text.script import Script
 
@@ -178,7 +186,15 @@ def _from_json(raw: Any, slug: str) -> Record:
             for g in raw["segments"]
         ),
         sentences=tuple(
-            TimedSentence(int(t["start_ms"]), int(t["end_ms"]), str(t["text"]))
+            TimedSentence(
+                int(t["start_ms"]),
+                int(t["end_ms"]),
+                str(t["text"]),
+                tuple(
+                    WordTiming(str(w["word"]), int(w["start_ms"]), int(w["end_ms"]))
+                    for w in t.get("words", ())
+                ),
+            )
             for t in raw["sentences"]
         ),
     )

@@ -3,8 +3,16 @@
 Input is one :class:`TimedSentence` per spoken sentence, timed from the real audio.
 :func:`make_cues` turns each into one cue, or into several when it does not fit in two
 lines of 42 characters (the usual subtitle limits): a long sentence is cut at word
-boundaries, after punctuation where it can be, and its time is shared out in proportion
-to the characters of each part, the first part starting exactly when the sentence does.
+boundaries, after punctuation where it can be. Each part starts when its first word is said
+when the engine told when each word is said (edge-tts's word boundaries); otherwise the
+sentence's time is shared out in proportion to the characters of each part. Either way the
+first part starts exactly when the sentence does.
+
+Word times come for the words as spoken (``15`` is said as two words), while a cue shows the
+article's words: the two are lined up word by word (:func:`word_times`), and a written word
+with no spoken twin (a number, a Latin name) takes the time of the spoken words between its
+neighbours. The JSON transcript then carries one segment per word, the Podcasting 2.0 form
+for word-level timings; WebVTT and SRT keep whole cues.
 
 Direction: Arabic text needs no markup to render right to left, since players apply the
 Unicode bidirectional algorithm and the first strong letter sets the direction. A line
@@ -19,6 +27,7 @@ would read as a timing line, becomes ``→``.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import unicodedata
@@ -30,7 +39,7 @@ from typing import Final, Protocol
 from narrate.atomic import write_if_changed
 from narrate.clock import timecode
 from narrate.episode.chapterfile import seconds
-from narrate.models import TranscriptFile
+from narrate.models import TranscriptFile, WordTiming
 
 #: The usual subtitle limits: characters per line and lines per cue.
 MAX_LINE: Final = 42
@@ -65,6 +74,8 @@ class SentenceLike(Protocol):
     def end_ms(self) -> int: ...
     @property
     def text(self) -> str: ...
+    @property
+    def words(self) -> Sequence[WordTiming]: ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,8 @@ class Cue:
     start_ms: int
     end_ms: int
     text: str
+    #: Each written word of the cue and when it is said, when the engine told; else empty.
+    words: tuple[WordTiming, ...] = ()
 
 
 def clean_text(text: str) -> str:
@@ -109,18 +122,107 @@ def make_cues(
         if not words:
             continue
         parts = _split(words, max_line, max_lines)
-        lengths = [len(" ".join(part)) for part in parts]
-        total = sum(lengths)
+        times = word_times(words, sentence.words, start, end) if sentence.words else None
         bounds = [start]
         done = 0
-        for length in lengths[:-1]:
-            done += length
-            bounds.append(start + round((end - start) * done / total))
+        if times is not None:
+            for part in parts[:-1]:
+                done += len(part)
+                bounds.append(min(max(times[done][0], bounds[-1]), end))
+        else:
+            lengths = [len(" ".join(part)) for part in parts]
+            total = sum(lengths)
+            for length in lengths[:-1]:
+                done += length
+                bounds.append(start + round((end - start) * done / total))
         bounds.append(end)
+        first = 0
         for part, part_start, part_end in zip(parts, bounds, bounds[1:], strict=False):
             lines = _wrap(part, max_line, max_lines)
-            cues.append(Cue(part_start, part_end, "\n".join(" ".join(line) for line in lines)))
+            said: tuple[WordTiming, ...] = ()
+            if times is not None:
+                said = tuple(
+                    WordTiming(word, min(max(s, part_start), part_end), min(e, part_end))
+                    for word, (s, e) in zip(part, times[first : first + len(part)], strict=True)
+                )
+            first += len(part)
+            text = "\n".join(" ".join(line) for line in lines)
+            cues.append(Cue(part_start, part_end, text, said))
     return cues
+
+
+#: Arabic diacritics, tatweel and the dagger alef: how a word is written, not which word it is.
+_MARKS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+
+
+def _bare(word: str) -> str:
+    """``word`` as compared with a spoken word: no marks, no punctuation, one form of alef."""
+    word = _MARKS.sub("", word)
+    word = "".join(c for c in word if not unicodedata.category(c).startswith(("P", "S")))
+    return word.translate(str.maketrans("أإآٱ", "اااا")).casefold()
+
+
+def word_times(
+    written: Sequence[str], spoken: Sequence[WordTiming], start: int, end: int
+) -> list[tuple[int, int]]:
+    """When each of the ``written`` words is said, from the ``spoken`` words' times.
+
+    The two are lined up as sequences (:class:`difflib.SequenceMatcher` on bare words): a
+    written word that is also spoken takes its time; a run of written words with no twin
+    takes the time of the spoken words between its neighbours (or, when there are none, the
+    gap between them), shared out by characters. Times never go backwards and stay within
+    ``start``..``end``.
+
+    >>> said = [WordTiming("قال", 100, 400), WordTiming("خمسة", 500, 900),
+    ...         WordTiming("عشر", 950, 1200), WordTiming("رجلا", 1300, 1700)]
+    >>> word_times(["قال:", "15", "رجلا"], said, 0, 2000)
+    [(100, 400), (500, 1200), (1300, 1700)]
+    """
+    heard = [w for w in spoken if _bare(w.word)]
+    matched: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(
+        None, [_bare(w) for w in written], [_bare(w.word) for w in heard], autojunk=False
+    )
+    for a, b, size in matcher.get_matching_blocks():
+        for k in range(size):
+            matched[a + k] = b + k
+    times: list[tuple[int, int] | None] = [
+        (heard[matched[i]].start_ms, heard[matched[i]].end_ms) if i in matched else None
+        for i in range(len(written))
+    ]
+    i = 0
+    while i < len(written):
+        if times[i] is not None:
+            i += 1
+            continue
+        k = i
+        while k < len(written) and times[k] is None:
+            k += 1
+        low = matched[i - 1] + 1 if i > 0 else 0
+        high = matched[k] - 1 if k < len(written) else len(heard) - 1
+        if low <= high:
+            span = (heard[low].start_ms, heard[high].end_ms)
+        else:
+            before = times[i - 1]
+            after = times[k] if k < len(written) else None
+            span = (before[1] if before else start, after[0] if after else end)
+        run = written[i:k]
+        total = sum(len(w) for w in run) or 1
+        done = 0
+        for index, word in enumerate(run, start=i):
+            first = span[0] + (span[1] - span[0]) * done // total
+            done += len(word)
+            times[index] = (first, span[0] + (span[1] - span[0]) * done // total)
+        i = k
+    out: list[tuple[int, int]] = []
+    floor = start
+    for found in times:
+        assert found is not None
+        first = min(max(found[0], floor), end)
+        last = min(max(found[1], first), end)
+        out.append((first, last))
+        floor = first
+    return out
 
 
 def _line_count(words: Sequence[str], max_line: int) -> int:
@@ -259,15 +361,27 @@ def to_srt(cues: Iterable[Cue]) -> str:
 
 
 def to_json(cues: Iterable[Cue]) -> str:
-    """A Podcasting 2.0 JSON transcript: one segment per cue, its lines joined by a space."""
-    segments = [
-        {
-            "startTime": seconds(cue.start_ms),
-            "endTime": seconds(cue.end_ms),
-            "body": " ".join(_rtl_lines(cue)),
-        }
-        for cue in cues
-    ]
+    """A Podcasting 2.0 JSON transcript: one segment per word where the words' times are
+    known (the format's word-level form), else one per cue, its lines joined by a space."""
+    segments: list[dict[str, object]] = []
+    for cue in cues:
+        if cue.words:
+            segments.extend(
+                {
+                    "startTime": seconds(word.start_ms),
+                    "endTime": seconds(word.end_ms),
+                    "body": word.word,
+                }
+                for word in cue.words
+            )
+        else:
+            segments.append(
+                {
+                    "startTime": seconds(cue.start_ms),
+                    "endTime": seconds(cue.end_ms),
+                    "body": " ".join(_rtl_lines(cue)),
+                }
+            )
     return json.dumps({"version": JSON_VERSION, "segments": segments}, ensure_ascii=False) + "\n"
 
 
