@@ -24,11 +24,16 @@ def _closed_port() -> int:
 # gTTS would otherwise try Google: every test (and every narrate process a test starts) is
 # pointed at a local port nothing listens on, unless it points gTTS at the fake Google instead.
 os.environ["NARRATE_GTTS_ENDPOINT"] = f"http://127.0.0.1:{_closed_port()}"
+# The same for Microsoft's voices (edge-tts), and for piper voices to download.
+os.environ["NARRATE_EDGE_ENDPOINT"] = f"ws://127.0.0.1:{_closed_port()}/edge/v1"
+os.environ["NARRATE_VOICES_URL"] = f"http://127.0.0.1:{_closed_port()}/voices/"
 # gTTS hands the system proxies straight to requests, bypassing NO_PROXY: drop them for the tests.
 for _name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
     os.environ.pop(_name, None)
 # Every build a test runs (in-process or not) uses a throwaway synthesis cache, never the user's.
 os.environ["NARRATE_CACHE_DIR"] = tempfile.mkdtemp(prefix="narrate-test-cache-")
+# And an empty folder of installed voices, never the user's.
+os.environ["NARRATE_DATA_DIR"] = tempfile.mkdtemp(prefix="narrate-test-data-")
 for _name in ("NO_PROXY", "no_proxy"):
     os.environ[_name] = ",".join(filter(None, [os.environ.get(_name), "127.0.0.1", "localhost"]))
 

@@ -21,14 +21,8 @@ from gtts import gTTS
 
 from narrate import engines
 from narrate.engines import Engine, EngineSettings
-from narrate.engines.gtts import (
-    DEFAULT_CONCURRENCY,
-    ENDPOINT_ENV,
-    SLOW_BELOW_WPM,
-    GttsEngine,
-    full_jitter,
-    retry_after_seconds,
-)
+from narrate.engines.gtts import DEFAULT_CONCURRENCY, ENDPOINT_ENV, SLOW_BELOW_WPM, GttsEngine
+from narrate.engines.online import full_jitter, retry_after_seconds
 from narrate.errors import EngineError, EngineUnavailable
 from narrate.text.normalise import speech_chunks
 from tests import fake_google as fake
