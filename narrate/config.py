@@ -82,6 +82,9 @@ class BuildConfig:
     #: A music bed under the speech.
     bed: Path | None = None
     engine: str = "auto"
+    #: The engine's voice (``narrate voices`` lists them); with ``auto``, a piper voice to
+    #: speak with when Google does not answer. None: each engine's default voice.
+    voice: str | None = None
     bitrate: int = DEFAULT_KBPS
     #: Target integrated loudness in LUFS.
     loudness: float = DEFAULT_LOUDNESS
@@ -296,6 +299,7 @@ FIELDS: Final[dict[tuple[str, str], Check]] = {
     ("build", "outro"): _path(must_exist=True),
     ("build", "bed"): _path(must_exist=True),
     ("build", "engine"): _text(required=True),
+    ("build", "voice"): _optional(_text(required=True)),
     ("build", "bitrate"): _choice(CBR_KBPS, int),
     ("build", "loudness"): _loudness,
     ("build", "output"): _path(must_exist=False),
@@ -485,8 +489,11 @@ _TEMPLATE: Final = """\
 {build.intro}
 {build.outro}
 {build.bed}
-# auto, gtts, espeak or mbrola.
+# auto, gtts, edge, piper, espeak or mbrola. auto: Google's voice when it answers, else the piper
+# voice named below if it is installed, else espeak-ng.
 {build.engine}
+# The engine's voice: `narrate voices` lists every voice, its dialect, gender and licence.
+{build.voice}
 # Constant MP3 bitrate in kbps.
 {build.bitrate}
 # Target loudness in LUFS (-19 is usual for mono speech).
@@ -524,6 +531,7 @@ _EXAMPLES: Final = {
     "intro": "intro.mp3",
     "outro": "outro.mp3",
     "bed": "bed.mp3",
+    "voice": "ar_JO-kareem-medium",
 }
 
 

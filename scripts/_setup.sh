@@ -29,7 +29,7 @@ STAMP="$VENV/.narrate-install"
 HASH=$("$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$ROOT/pyproject.toml")
 HAVE=$(cat "$STAMP" 2>/dev/null || true)
 NEED=1
-if [ "$HAVE" = "$HASH $EXTRAS" ] || { [ -z "$EXTRAS" ] && [ "$HAVE" = "$HASH test" ]; }; then
+if [ "$HAVE" = "$HASH $EXTRAS" ] || { [ -z "$EXTRAS" ] && case "$HAVE" in "$HASH test"*) true ;; *) false ;; esac; }; then
   NEED=0
 fi
 if [ "$NEED" = 1 ]; then

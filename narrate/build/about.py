@@ -47,18 +47,22 @@ def episode_info(
     engine: str,
     artwork: Artwork,
     guid: str | None = None,
+    *,
+    voice_credit: str = "",
 ) -> EpisodeInfo:
     """The episode as its tags, feed item and companion files tell it (chapters to come).
 
     ``guid`` is the episode's own when it replaces its earlier version; a new episode gets a
-    random one (uuid4), which the store keeps.
+    random one (uuid4), which the store keeps. ``voice_credit``, what the voice's licence asks
+    to be said where its speech is published, ends the description (the feed item's, the
+    page's and every MP3's ``COMM``/``TDES``).
     """
     return EpisodeInfo(
         slug=slug,
         guid=guid or str(uuid.uuid4()),
         title=article.title,
         show=show.title,
-        description=describe(article),
+        description="\n\n".join(part for part in (describe(article), voice_credit) if part),
         published=published,
         engine=engine,
         image=artwork.data,

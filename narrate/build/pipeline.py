@@ -11,6 +11,7 @@ again (:mod:`narrate.build.rebuild`).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from narrate.build.sounds import load_sounds, sounds_digest
 from narrate.build.staging import StagedAudio, check_paths, stage_made, working_folder
 from narrate.cache import Cache, open_cache
 from narrate.engines import Engine, EngineChoice, EngineSettings, choose_engine, engine_text_needs
+from narrate.engines.catalogue import voice_entry
 from narrate.episode.artwork import Artwork, load_artwork, publish_artwork
 from narrate.errors import ArticleError
 from narrate.faults import reached
@@ -60,6 +62,8 @@ from narrate.slug import episode_slug
 from narrate.text.lexicon import Lexicon
 from narrate.text.script import Script, write_script
 
+log = logging.getLogger(__name__)
+
 #: Bump when the way an episode is laid out or its files are made changes.
 LAYOUT_VERSION = 3
 
@@ -73,6 +77,8 @@ class BuildRequest:
     output_dir: Path
     show: ShowSettings
     engine: str = "auto"
+    #: The engine's voice; None: its default (``auto``: a piper voice to fall back on).
+    voice: str | None = None
     article_format: str | None = None
     lexicon: Path | None = None
     kbps: int = DEFAULT_KBPS
@@ -193,9 +199,18 @@ def choose(request: BuildRequest, started: float, reporter: Reporter) -> EngineC
         rate_wpm=request.rate_wpm,
         concurrency=request.concurrency,
         deadline=started + request.deadline if request.deadline else None,
+        voice=request.voice,
     )
     choice = choose_engine(request.engine, settings, source=request.engine_source)
     reporter.say(f"Engine: {choice.engine.name} ({choice.reason})")
+    voice = voice_entry(choice.engine.name, choice.engine.voice)
+    if voice is not None and voice.non_commercial:
+        log.warning(
+            "the voice %s (%s) is licensed for non-commercial use only: not for a show that "
+            "earns money; its credit goes into the feed and the tags",
+            voice.name,
+            choice.engine.name,
+        )
     return choice
 
 
@@ -230,8 +245,16 @@ def prepare(
         or (earlier[slug].published if slug in earlier else None)
         or datetime.now(UTC).replace(microsecond=0)
     )
+    voice = voice_entry(engine.name, engine.voice)
     info = episode_info(
-        slug, article, request.show, published, engine.describe(), artwork, slot.guid
+        slug,
+        article,
+        request.show,
+        published,
+        engine.describe(),
+        artwork,
+        slot.guid,
+        voice_credit=voice.credit if voice is not None else "",
     )
     return Plan(info, script, sounds, wanted, cache)
 

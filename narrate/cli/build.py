@@ -87,6 +87,11 @@ _show_option = click.option(
     help="auto: Google TTS when it answers, the offline espeak-ng voice otherwise.  "
     "[default: auto]",
 )
+@click.option(
+    "--voice",
+    help="The engine's voice (narrate voices lists them; piper: a voice's .onnx file or the "
+    "name of an installed one).  [default: the engine's own]",
+)
 @_show_option
 @click.option(
     "--base-url",
@@ -173,6 +178,7 @@ def build_command(
     config_path: Path | None,
     output_dir: Path | None,
     engine: str | None,
+    voice: str | None,
     show_title: str | None,
     base_url: str | None,
     bitrate: str | None,
@@ -206,6 +212,7 @@ def build_command(
             show=settings.show_settings(image_file=COVER_NAME),
             engine=settings.build.engine,
             engine_source=settings.engine_source(),
+            voice=settings.build.voice,
             article_format=article_format,
             lexicon=lexicon,
             kbps=settings.build.bitrate,

@@ -39,6 +39,7 @@ from narrate.cli.cache import cache  # noqa: E402
 from narrate.cli.engines import engines  # noqa: E402
 from narrate.cli.serve import serve_command  # noqa: E402
 from narrate.cli.show import COMMANDS as SHOW_COMMANDS  # noqa: E402
+from narrate.cli.voices import voices  # noqa: E402
 from narrate.errors import NarrateError  # noqa: E402
 
 INTERRUPTED = "interrupted; run the same command again to carry on"
@@ -113,7 +114,7 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
 
 
-for _command in (build_command, segments, cache, engines, serve_command, *SHOW_COMMANDS):
+for _command in (build_command, segments, cache, engines, voices, serve_command, *SHOW_COMMANDS):
     cli.add_command(_command)
 
 

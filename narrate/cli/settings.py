@@ -41,6 +41,7 @@ OPTION_KEYS: Final[Mapping[str, str]] = {
     "base_url": "show.base_url",
     "artwork": "show.artwork",
     "engine": "build.engine",
+    "voice": "build.voice",
     "bitrate": "build.bitrate",
     "loudness": "build.loudness",
     "bed": "build.bed",

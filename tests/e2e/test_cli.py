@@ -352,7 +352,7 @@ def test_segments_speech_shows_what_each_engine_is_sent(tmp_path: Path) -> None:
     run = narrate("segments", article, "--speech", "--json")
     assert run.returncode == 0, run.stderr
     engines = json.loads(run.stdout)["engines"]
-    assert set(engines) == {"gtts", "espeak", "mbrola"}
+    assert set(engines) == {"gtts", "edge", "piper", "espeak", "mbrola"}
 
     def chunks(plan: dict[str, Any]) -> list[str]:
         out = list(plan["intro"])

@@ -91,7 +91,7 @@ def test_engines_lists_each_engine_and_why_not(tmp_path: Path) -> None:
     run = narrate("engines", "--json")
     assert run.returncode == 0, run.stderr
     listed = {e["name"]: e for e in json.loads(run.stdout)}
-    assert set(listed) == {"gtts", "espeak", "mbrola"}
+    assert set(listed) == {"gtts", "edge", "piper", "espeak", "mbrola"}
     assert listed["espeak"]["usable"] is True and "ar" in listed["espeak"]["voices"]
     assert listed["gtts"]["usable"] is False  # the tests point gTTS at a closed port
     assert listed["gtts"]["reason"]

@@ -14,6 +14,7 @@ import re
 import select
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -403,6 +404,15 @@ def test_mbrola_builds_an_episode_end_to_end(tmp_path: Path) -> None:
     titles = [str(c.sub_frames["TIT2"]) for c in chapters]
     assert titles == ["المقدمة", "الميزانية"]
     assert chapters[0].start_time == 0 < chapters[1].start_time < info.length * 1000
+    # A non-commercial voice says so in one line, and its licence's credit is published.
+    warnings = [line for line in run.stderr.splitlines() if "non-commercial" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("Warning: the voice ar2 (mbrola)")
+    credit = "MBROLA ar2, © 1996-2008 Faculté Polytechnique de Mons"
+    (comment,) = id3_frames(mp3, "COMM")
+    assert credit in str(comment)
+    feed = ET.parse(out / "feed.xml").getroot()
+    (item,) = feed.iter("item")
+    assert credit in (item.findtext("description") or "")
 
 
 # -- assembly: joined once, on the build's own path ------------------------------------------

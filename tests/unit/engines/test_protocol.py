@@ -134,14 +134,14 @@ def test_the_default_settings_choose_a_voice_or_refuse_one() -> None:
 
 @pytest.mark.usefixtures("dummy")
 def test_the_registry_is_the_one_list_of_engines() -> None:
-    assert SPEAKING_ENGINES == ("gtts", "espeak", "mbrola")
+    assert SPEAKING_ENGINES == ("gtts", "edge", "piper", "espeak", "mbrola")
     assert ENGINE_NAMES[0] == "auto" and ENGINE_NAMES[1:] == SPEAKING_ENGINES
     assert engine_text_needs("dummy") == DummyEngine.text_needs
     assert engine_text_needs("espeak").diacritics and not engine_text_needs("gtts").diacritics
     assert isinstance(make_engine("dummy"), DummyEngine)
     assert [s.name for s in registry.engine_statuses(check_network=False)][-1] == "dummy"
-    with pytest.raises(ValueError, match=r"^unknown engine 'piper': choose one of gtts, espeak"):
-        make_engine("piper")
+    with pytest.raises(ValueError, match=r"^unknown engine 'polly': choose one of gtts, edge"):
+        make_engine("polly")
 
 
 def test_every_engine_has_the_whole_protocol() -> None:

@@ -134,7 +134,7 @@ BAD: dict[str, tuple[str, int, str]] = {
     "engine": (
         '[build]\nengine = "polly"\n',
         2,
-        "build.engine must be one of auto, gtts, espeak, mbrola",
+        "build.engine must be one of auto, gtts, edge, piper, espeak, mbrola",
     ),
     "category": (
         '[show]\ncategory = "news"\n',
