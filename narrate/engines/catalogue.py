@@ -10,9 +10,11 @@ with what each engine finds here (:func:`narrate.engines.registry.voice_rows`).
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Final, Literal
 
 Commercial = Literal["yes", "no", "unclear"]
@@ -90,12 +92,50 @@ def find_voice(engine: str, name: str) -> Voice | None:
 
 def voice_entry(engine: str, voice: str) -> Voice | None:
     """The table's entry for the voice an engine speaks with: by its name, or for a voice
-    file given by path (piper's ``…/ar_JO-kareem-medium.onnx``) by the file's name."""
+    file given by path (piper's ``…/ar_JO-kareem-medium.onnx``) by the file's name. A voice file
+    the table does not know is described from its model card, when one beside it names a
+    non-commercial licence (many community voices are CC BY-NC)."""
     found = find_voice(engine, voice)
     if found is None and voice.endswith(".onnx"):
         stem = voice.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".onnx")
-        found = find_voice(engine, stem)
+        found = find_voice(engine, stem) or _carded(engine, Path(voice), stem)
     return found
+
+
+#: A licence that forbids commercial use, as model cards write it.
+_NON_COMMERCIAL: Final = re.compile(
+    r"\bCC[- ]BY[- ]NC(?:[- ](?:SA|ND))?(?:[- ]\d\.\d)?|\bnon[- ]commercial\b", re.IGNORECASE
+)
+
+
+def _carded(engine: str, model: Path, stem: str) -> Voice | None:
+    """A voice file's licence from the model card beside it (``<file>.MODEL_CARD``,
+    ``MODEL_CARD`` or ``README.md``), if it names a non-commercial one; else None."""
+    for card in (model.with_name(f"{model.name}.MODEL_CARD"),
+                 model.with_name(f"{stem}.MODEL_CARD"),
+                 model.with_name("MODEL_CARD"),
+                 model.with_name("README.md")):  # fmt: skip
+        try:
+            text = card.read_text("utf-8", "replace")[:20_000]
+        except OSError:
+            continue
+        match = _NON_COMMERCIAL.search(text)
+        if match is None:
+            return None
+        licence = " ".join(match.group(0).split())
+        return Voice(
+            engine=engine,
+            name=stem,
+            language="?",
+            dialect="?",
+            dialect_ar="?",
+            gender="?",
+            licence=f"{licence} (from {card.name})",
+            commercial="no",
+            credit=f"Voice: {stem} ({licence}; non-commercial use only)",
+            source=str(model),
+        )
+    return None
 
 
 def engines_of(name: str) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,20 @@ def test_auto_without_a_voice_does_not_try_piper() -> None:
 def test_auto_refuses_a_voice_it_would_never_use() -> None:
     with pytest.raises(EngineUnavailable, match=r"an edge voice: choose --engine edge"):
         _auto_settings(EngineSettings(voice="ar-SA-HamedNeural"))
+
+
+def test_a_voice_file_of_ones_own_is_non_commercial_when_its_model_card_says_so(
+    tmp_path: Path,
+) -> None:
+    model = tmp_path / "ar_SA-miro-high.onnx"
+    model.write_bytes(b"onnx")
+    assert voice_entry("piper", str(model)) is None  # no card: nothing known
+    (tmp_path / "ar_SA-miro-high.onnx.MODEL_CARD").write_text(
+        "# Model card\n\nLicense: CC BY-NC-SA 4.0\nDataset: ...\n", encoding="utf-8"
+    )
+    entry = voice_entry("piper", str(model))
+    assert entry is not None and entry.non_commercial
+    assert entry.licence.startswith("CC BY-NC-SA 4.0")
+    assert entry.credit == "Voice: ar_SA-miro-high (CC BY-NC-SA 4.0; non-commercial use only)"
+    (tmp_path / "ar_SA-miro-high.onnx.MODEL_CARD").write_text("License: MIT\n", encoding="utf-8")
+    assert voice_entry("piper", str(model)) is None
