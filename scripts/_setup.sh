@@ -24,20 +24,31 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 
-# Reinstall only when pyproject.toml or the extras changed (an install with "test" also serves the demo).
+# Reinstall only when pyproject.toml changed or an extra is asked for that is not installed yet; the
+# extras installed before are kept (so scripts/test and scripts/intelligibility do not take turns
+# reinstalling), and an install with "test" also serves the demo.
 STAMP="$VENV/.narrate-install"
 HASH=$("$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$ROOT/pyproject.toml")
-HAVE=$(cat "$STAMP" 2>/dev/null || true)
-NEED=1
-if [ "$HAVE" = "$HASH $EXTRAS" ] || { [ -z "$EXTRAS" ] && case "$HAVE" in "$HASH test"*) true ;; *) false ;; esac; }; then
-  NEED=0
+read -r HAVE_HASH HAVE_EXTRAS <"$STAMP" 2>/dev/null || { HAVE_HASH=""; HAVE_EXTRAS=""; }
+WANT=$EXTRAS
+NEED=0
+if [ "$HAVE_HASH" != "$HASH" ]; then
+  NEED=1
+else
+  for extra in ${EXTRAS//,/ }; do
+    case ",$HAVE_EXTRAS," in *",$extra,"*) ;; *) NEED=1 ;; esac
+  done
+  # Keep what is installed: ask for the union.
+  for extra in ${HAVE_EXTRAS//,/ }; do
+    case ",$WANT," in *",$extra,"*) ;; *) WANT=${WANT:+$WANT,}$extra ;; esac
+  done
 fi
 if [ "$NEED" = 1 ]; then
-  echo "Installing narrate${EXTRAS:+ [$EXTRAS]} into $VENV" >&2
+  echo "Installing narrate${WANT:+ [$WANT]} into $VENV" >&2
   SPEC="$ROOT"
-  [ -n "$EXTRAS" ] && SPEC="$ROOT[$EXTRAS]"
+  [ -n "$WANT" ] && SPEC="$ROOT[$WANT]"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$SPEC"
-  echo "$HASH $EXTRAS" >"$STAMP"
+  echo "$HASH $WANT" >"$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
 cd "$ROOT"

@@ -25,12 +25,15 @@ class Pauses:
     """Silences between the parts of an episode, in milliseconds.
 
     Every chunk of speech is trimmed of the silence the engine put around it, so these
-    are the pauses the listener hears, whatever the engine.
+    are the pauses the listener hears, whatever the engine. A heading is set apart by a
+    pause on both sides: ``between_segments`` before it, ``after_heading`` after it, each
+    longer than the pause between paragraphs (a heading once had only a sentence's pause
+    after it, and ran into its first paragraph).
     """
 
     after_intro_sound: int = 350
     after_intro: int = 900
-    after_heading: int = 450
+    after_heading: int = 1000
     between_sentences: int = 420
     between_clauses: int = 220
     within_clause: int = 60

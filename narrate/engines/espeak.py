@@ -8,7 +8,7 @@ one lock; engines with different voices or rates share it safely.
 
 Audio comes back exactly as espeak-ng makes it: no trimming. Without the
 ``espeakENDPAUSE`` flag (not set here) the silence at each end is short: on the
-example article's paragraphs at the default rate, 10-45 ms before the first
+example article's paragraphs at espeak-ng's default rate (175), 10-45 ms before the first
 sound and 10-30 ms after the last (up to about 85 and 55 ms at 80 wpm). The
 assembler adds the pauses between chunks.
 
@@ -47,6 +47,14 @@ RATE_MIN_WPM = 80
 RATE_MAX_WPM = 450
 
 DEFAULT_VOICE = "ar"
+#: narrate's defaults for espeak-ng's own voice, chosen by measurement (scripts/intelligibility,
+#: docs/benchmarks.md "Intelligibility"). Nominal 250 words a minute says about 135 Arabic
+#: words a minute in an episode, pauses included: a news presenter's 130-150 (espeak-ng's own
+#: 175 says about 100). A lower, flatter voice than espeak-ng's (pitch 50, range 50, 0-100
+#: each) came out best in single runs, though run-to-run noise is as large as the gain.
+DEFAULT_RATE_WPM = 250
+DEFAULT_PITCH = 40
+DEFAULT_RANGE = 20
 
 # Values from espeak-ng's public header, speak_lib.h.
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -54,6 +62,8 @@ _INITIALIZE_DONT_EXIT = 0x8000  # report a failed initialization instead of call
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1  # espeakSSML and espeakPHONEMES stay off: "<" and "[[" are just text
 _PARAM_RATE = 1
+_PARAM_PITCH = 3
+_PARAM_RANGE = 4
 _PHONEMES_IPA = 0x02  # phonememode bit 1: IPA instead of espeak-ng's ASCII phoneme names
 _EE_OK = 0
 _ERROR_NAMES = {-1: "internal error", 1: "buffer full", 2: "not found"}
@@ -131,10 +141,13 @@ class _Library:
         lib.espeak_SetSynthCallback(self._callback)
         self.sample_rate: int = rate
         self.default_rate_wpm: int = lib.espeak_GetParameter(_PARAM_RATE, 0)
+        #: espeak-ng's own pitch and range, what None asks for below.
+        self._own = {p: lib.espeak_GetParameter(p, 0) for p in (_PARAM_PITCH, _PARAM_RANGE)}
         version: bytes | None = lib.espeak_Info(None)
         self.version = version.decode("ascii", "replace") if version else "unknown"
         self._voice: str | None = None
         self._rate_wpm: int | None = None
+        self._prosody: tuple[int | None, int | None] | None = None
         logger.debug(
             "loaded espeak-ng %s from %s (data %s, %d Hz)",
             self.version,
@@ -149,31 +162,55 @@ class _Library:
             self._pcm.append(ctypes.string_at(wav, numsamples * 2))
         return 0  # continue
 
-    def _select(self, voice: str, rate_wpm: int) -> None:
-        """Make ``voice`` and ``rate_wpm`` current; the caller holds the lock."""
+    def _select(
+        self, voice: str, rate_wpm: int, pitch: int | None = None, pitch_range: int | None = None
+    ) -> None:
+        """Make ``voice``, ``rate_wpm``, ``pitch`` and ``pitch_range`` current (None: espeak-ng's
+        own); the caller holds the lock."""
         if voice != self._voice:
             self._voice = None
             code = self._lib.espeak_SetVoiceByName(voice.encode())
             if code != _EE_OK:
                 raise EngineError(f"espeak-ng has no voice {voice!r} ({_error_name(code)})")
             self._voice = voice
-            self._rate_wpm = None  # set it again after a voice change, to be sure
+            self._rate_wpm = None  # set them again after a voice change, to be sure
+            self._prosody = None
         if rate_wpm != self._rate_wpm:
             code = self._lib.espeak_SetParameter(_PARAM_RATE, rate_wpm, 0)
             if code != _EE_OK:
                 raise EngineError(f"espeak-ng refused the rate {rate_wpm} ({_error_name(code)})")
             self._rate_wpm = rate_wpm
+        if (pitch, pitch_range) != self._prosody:
+            self._prosody = None
+            for param, value in ((_PARAM_PITCH, pitch), (_PARAM_RANGE, pitch_range)):
+                wanted = self._own[param] if value is None else value
+                code = self._lib.espeak_SetParameter(param, wanted, 0)
+                if code != _EE_OK:
+                    raise EngineError(f"espeak-ng refused {wanted} ({_error_name(code)})")
+            self._prosody = (pitch, pitch_range)
 
-    def check_voice(self, voice: str, rate_wpm: int) -> None:
+    def check_voice(
+        self, voice: str, rate_wpm: int, pitch: int | None = None, pitch_range: int | None = None
+    ) -> None:
         """Raise EngineError unless espeak-ng can select ``voice`` at ``rate_wpm``."""
         with self._lock:
-            self._select(voice, rate_wpm)
+            self._select(voice, rate_wpm, pitch, pitch_range)
 
-    def synthesize(self, text: str, voice: str, rate_wpm: int) -> bytes:
-        """Speak ``text``; return mono signed 16-bit little-endian PCM at ``sample_rate``."""
+    def synthesize(
+        self,
+        text: str,
+        voice: str,
+        rate_wpm: int,
+        pitch: int | None = None,
+        pitch_range: int | None = None,
+    ) -> bytes:
+        """Speak ``text``; return mono signed 16-bit little-endian PCM at ``sample_rate``.
+
+        ``pitch`` and ``pitch_range`` (0-100) are None for espeak-ng's own.
+        """
         data = text.encode("utf-8", "replace") + b"\0"
         with self._lock:
-            self._select(voice, rate_wpm)
+            self._select(voice, rate_wpm, pitch, pitch_range)
             self._pcm = []
             code = self._lib.espeak_Synth(
                 data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
@@ -264,8 +301,9 @@ class EspeakEngine(EngineBase):
     def __init__(self, voice: str = DEFAULT_VOICE, rate_wpm: int | None = None) -> None:
         """Load espeak-ng if needed and check ``voice``.
 
-        ``rate_wpm`` is espeak-ng's nominal words per minute (80-450); None keeps
-        its default (175, about 110 Arabic words a minute). Raises
+        ``rate_wpm`` is espeak-ng's nominal words per minute (80-450); None is narrate's
+        :data:`DEFAULT_RATE_WPM` (250, about 135 Arabic words a minute in an episode).
+        The voice speaks at :data:`DEFAULT_PITCH` and :data:`DEFAULT_RANGE`. Raises
         ValueError for a rate out of range, EngineUnavailable when espeak-ng
         cannot run here, EngineError for an unknown voice.
         """
@@ -279,9 +317,9 @@ class EspeakEngine(EngineBase):
         self.voice = voice
         self.rate_wpm = rate_wpm
         self._library = _get_library()
-        self._rate = rate_wpm if rate_wpm is not None else self._library.default_rate_wpm
+        self._rate = rate_wpm if rate_wpm is not None else DEFAULT_RATE_WPM
         self.sample_rate: int = self._library.sample_rate
-        self._library.check_voice(voice, self._rate)
+        self._library.check_voice(voice, self._rate, DEFAULT_PITCH, DEFAULT_RANGE)
 
     @classmethod
     def from_settings(cls, settings: EngineSettings) -> Self:
@@ -310,6 +348,8 @@ class EspeakEngine(EngineBase):
             "data": f"espeakng-loader {_loader_version()}",
             "voice": self.voice,
             "rate_wpm": str(self._rate),
+            "pitch": str(DEFAULT_PITCH),
+            "range": str(DEFAULT_RANGE),
         }
 
     def __reduce__(self) -> tuple[type[EspeakEngine], tuple[str, int | None]]:
@@ -323,7 +363,10 @@ class EspeakEngine(EngineBase):
             pcm = b""
         else:
             # A NUL would end the C string early.
-            pcm = self._library.synthesize(text.replace("\0", " "), self.voice, self._rate)
+            text = text.replace("\0", " ")
+            pcm = self._library.synthesize(
+                text, self.voice, self._rate, DEFAULT_PITCH, DEFAULT_RANGE
+            )
         return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
 
 

@@ -71,6 +71,12 @@ from narrate.models import TextNeeds
 logger = logging.getLogger(__name__)
 
 DEFAULT_VOICE = "ar2"
+#: narrate's default rate, espeak-ng's nominal words a minute: espeak-ng's own, kept by
+#: measurement (scripts/intelligibility, docs/benchmarks.md "Intelligibility"). It says about
+#: 125 Arabic words a minute in an episode, pauses included, a little under a news presenter's
+#: 130-150, but every step faster cost intelligibility (180, 185, 190 and 200 were each
+#: understood worse). A flatter intonation, which helps espeak-ng's own voice, hurt this one.
+DEFAULT_RATE_WPM = 175
 #: The MBROLA voices espeak-ng speaks Arabic with (Debian packages mbrola-ar1, mbrola-ar2).
 VOICES = ("ar2", "ar1")
 #: espeak-ng phoneme -> MBROLA phoneme, added to ar2's table where it lacks them: ر (R)
@@ -429,7 +435,7 @@ def _serve(setup: _Setup, requests: IO[bytes], replies: IO[bytes]) -> int:
         raw = ctypes.CDLL(setup.library)
         data_dir, added = prepare_data(setup, raw)
         library = _MbrolaLibrary(setup.library, str(data_dir))
-        rate = setup.rate_wpm if setup.rate_wpm is not None else library.default_rate_wpm
+        rate = setup.rate_wpm if setup.rate_wpm is not None else DEFAULT_RATE_WPM
         library.check_voice(voice, rate)
         table = data_dir / "mbrola_ph" / f"{setup.voice}_phtrans"
         hello = {
@@ -604,10 +610,10 @@ class MbrolaEngine(EngineBase):
     ) -> None:
         """Find MBROLA, the voice and Debian's espeak-ng, and start the worker.
 
-        ``rate_wpm`` is espeak-ng's nominal words per minute (80-450), None for its
-        default. ``voice_file`` overrides where the MBROLA voice is looked for; ``fixes``
-        are the phoneme mappings to add (see the module notes; None: the voice's
-        :data:`VOICE_FIXES`, else ``(("R", "r"),)``); ``data_root`` is where
+        ``rate_wpm`` is espeak-ng's nominal words per minute (80-450), None for narrate's
+        :data:`DEFAULT_RATE_WPM` (175). ``voice_file`` overrides where the MBROLA voice is
+        looked for; ``fixes`` are the phoneme mappings to add (see the module notes; None:
+        the voice's :data:`VOICE_FIXES`, else ``(("R", "r"),)``); ``data_root`` is where
         narrate's copy of espeak-ng's data goes; ``timeout`` bounds, in seconds, the
         wait for the worker to start and for each chunk. Raises ValueError for a bad
         rate, voice name or fix, EngineUnavailable when a piece is missing (with the

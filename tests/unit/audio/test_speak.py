@@ -26,7 +26,7 @@ from narrate.audio import speak as speaking
 from narrate.audio.speak import SpeakStats, _batches, _plan, speak, warm_up
 from narrate.cache import Cache, cache_info, chunk_key
 from narrate.engines import Engine, EngineBase, Parallel
-from narrate.engines.espeak import EspeakEngine
+from narrate.engines.espeak import DEFAULT_RATE_WPM, EspeakEngine
 from narrate.engines.gtts import DEFAULT_CONCURRENCY
 from narrate.errors import EngineError
 from narrate.models import TextNeeds
@@ -568,9 +568,10 @@ def test_espeak_pickles_as_its_settings_and_keys_by_them(espeak: EspeakEngine) -
     assert identity["engine"] == "espeak" and identity["voice"] == "ar"
     assert re.fullmatch(r"espeak-ng \d+\.\d+.*", identity["library"])
     assert re.fullmatch(r"espeakng-loader \d+\.\d+.*", identity["data"])
-    assert identity["rate_wpm"] == "175"
+    assert identity["rate_wpm"] == str(DEFAULT_RATE_WPM) == "250"
+    assert (identity["pitch"], identity["range"]) == ("40", "20")  # narrate's, not espeak-ng's
     assert EspeakEngine(rate_wpm=150).identity()["rate_wpm"] == "150"
-    assert EspeakEngine(rate_wpm=175).identity() == identity  # the default, said explicitly
+    assert EspeakEngine(rate_wpm=250).identity() == identity  # the default, said explicitly
 
 
 def test_espeak_in_worker_processes_sounds_like_espeak_in_one(

@@ -182,7 +182,7 @@ def test_identity_names_everything_that_changes_the_audio(engine: MbrolaEngine) 
     assert identity["voice_sha256"] == hashlib.sha256(voice.read_bytes()).hexdigest()
     assert identity["engine"] == "mbrola"
     assert identity["voice"] == "ar2"
-    assert identity["rate_wpm"] == "175"  # espeak-ng's default, stated
+    assert identity["rate_wpm"] == "175"  # narrate's default (espeak-ng's own), stated
     assert identity["espeak_ng"] == engine.espeak_version != ""
     assert identity["mbrola"] == engine.mbrola_version != "unknown"
     assert engine.describe() == (
