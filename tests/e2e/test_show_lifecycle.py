@@ -116,7 +116,8 @@ def test_init_writes_a_config_that_the_build_follows_and_options_override(
     assert parsed.entries[0].enclosures[0].href.startswith("https://radio.example.org/")
     from mutagen.mp3 import MP3
 
-    assert MP3(tmp_path / "output" / "council.mp3").info.bitrate == 96000  # the option won
+    # The option won (mutagen works the bitrate out from the file's length: a bit either way).
+    assert abs(MP3(tmp_path / "output" / "council.mp3").info.bitrate - 96000) < 100
 
     broken = tmp_path / "narrate.toml"
     text = broken.read_text(encoding="utf-8")
