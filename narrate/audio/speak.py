@@ -290,8 +290,7 @@ def _synthesize(mode: Mode, workers: int, engine: Engine, misses: list[Job], sav
 
 def _speak_one(engine: Engine, text: str) -> tuple[bytes, Words]:
     """Mono 16-bit PCM of ``text`` at the engine's rate, and its word timings if any."""
-    timed = getattr(engine, "synthesize_timed", None)  # an engine of one's own may lack it
-    segment, said = timed(text) if timed is not None else (engine.synthesize(text), ())
+    segment, said = engine.synthesize_timed(text)
     rate = engine.sample_rate
     if (segment.channels, segment.sample_width, segment.frame_rate) != (1, 2, rate):
         segment = segment.set_channels(1).set_sample_width(2).set_frame_rate(rate)

@@ -22,7 +22,7 @@ from pydub.generators import Sine, WhiteNoise
 from narrate.audio import assemble as audio
 from narrate.audio.produce import produce
 from narrate.ffmpeg import run_ffmpeg
-from narrate.models import TextNeeds
+from narrate.models import TextNeeds, WordTiming
 from narrate.progress import SilentReporter
 from narrate.text.script import Script, SegmentScript, Sentence
 from tests.cli import narrate
@@ -285,6 +285,9 @@ class ToneEngine:
 
     def synthesize(self, text: str) -> AudioSegment:
         return self.tone
+
+    def synthesize_timed(self, text: str) -> tuple[AudioSegment, tuple[WordTiming, ...]]:
+        return self.tone, ()
 
     def describe(self) -> str:
         return "tone"
