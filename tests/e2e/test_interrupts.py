@@ -64,7 +64,7 @@ INTERRUPTED = "Error: interrupted; run the same command again to carry on"
 PROGRESS = ("Engine: ", "Speech: ", "Loudness: ")
 #: Lines a build prints once its episode is made; an interrupt may still land after them, while
 #: the feed and page are written, and is then reported below them.
-AFTER_THE_EPISODE = ("Wrote ", "Feed: ", "Page: ", "Note: ", "Warning: ")
+AFTER_THE_EPISODE = ("Wrote ", "Segments: ", "Feed: ", "Page: ", "Note: ", "Warning: ")
 #: A hang guard only: no try waits on a time, every wait is for an event.
 HANG_GUARD = 120.0
 #: How often a waiting try looks again for its event.
