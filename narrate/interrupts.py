@@ -9,6 +9,7 @@ Ctrl-C. Only the standard library is used here.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -28,8 +29,10 @@ class Interrupts:
 
     Python runs the handler wherever the main thread is, in a weakref callback or a
     ``__del__`` too, where an exception is printed ("Exception ignored in ...", a traceback)
-    and dropped. :meth:`unraisable` catches that one: the interrupt is sent again, to be taken
-    as soon as the main thread is back in ordinary code.
+    and dropped. :meth:`unraisable` catches that one: the interrupt is sent again, from another
+    thread, to be taken as soon as the main thread is back in ordinary code. It is never raised
+    inside the hook itself (Python would print that one too, and drop it): one that arrives
+    while the hook runs is sent again in turn.
     """
 
     def __init__(self) -> None:
@@ -38,19 +41,48 @@ class Interrupts:
         #: Whether SIGTERM has come: work under way is ended, not waited for.
         self.terminated = False
         self._armed = False
+        self._in_hook = False
+        #: Set while the hook is not running: a resent interrupt waits for it.
+        self._out_of_hook = threading.Event()
+        self._out_of_hook.set()
+        self._resending = False
         self._unraisablehook = sys.unraisablehook
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         self.seen = True
         if self._armed:
+            if self._in_hook:
+                self._send_again()
+                return
             raise KeyboardInterrupt
 
     def unraisable(self, unraisable: sys.UnraisableHookArgs) -> None:
         """``sys.unraisablehook``: an interrupt raised where it cannot propagate is sent again."""
-        if self._armed and isinstance(unraisable.exc_value, KeyboardInterrupt):
-            signal.raise_signal(signal.SIGINT)
-        else:
-            self._unraisablehook(unraisable)
+        self._in_hook = True
+        self._out_of_hook.clear()
+        try:
+            if self._armed and isinstance(unraisable.exc_value, KeyboardInterrupt):
+                self._send_again()
+            else:
+                self._unraisablehook(unraisable)
+        finally:
+            self._in_hook = False
+            self._out_of_hook.set()
+
+    def _send_again(self) -> None:
+        """SIGINT to this process again, from a helper thread once the hook has returned (the
+        handler runs in the main thread only). One at a time: an interrupt that comes while one
+        is on its way is that one."""
+        if self._resending:
+            return
+        self._resending = True
+
+        def send() -> None:
+            self._out_of_hook.wait()
+            self._resending = False
+            os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=send, name="narrate-interrupt", daemon=True).start()
 
     def install(self) -> None:
         """Take SIGINT over, unless something else than Python's default already has it."""
