@@ -66,16 +66,14 @@ from pydub import AudioSegment
 from narrate.engines.base import PROBE_TIMEOUT, EngineSettings
 from narrate.engines.catalogue import catalogue_voices
 from narrate.engines.online import (
-    NO_SUCH_NAME,
     Failure,
     InFlight,
     OnlineEngine,
-    quote,
+    name_failure,
     retry_after_seconds,
     timed_out_cause,
 )
-from narrate.errors import AudioError, EngineError
-from narrate.ffmpeg import decode_to_pcm
+from narrate.errors import EngineError
 from narrate.models import TextNeeds, WordTiming
 
 log = logging.getLogger(__name__)
@@ -490,25 +488,11 @@ class EdgeEngine(OnlineEngine):
         without asking Microsoft. Raises ValueError for a chunk longer than
         :attr:`text_needs`, EngineError for every failure to get its whole audio.
         """
-        if len(text) > self.text_needs.max_chars:
-            raise ValueError(
-                f"an edge chunk holds at most {self.text_needs.max_chars} characters, "
-                f"got {len(text)}: split the text with narrate.text.normalise first"
-            )
-        if not any(char.isalnum() for char in text):
-            log.debug("nothing to speak in %r", text)
+        if not self._speakable(text):
             return self._audio(b""), ()
         speech = self._fetch(text, self._request)
-        try:
-            pcm = decode_to_pcm(speech.mp3, self.sample_rate, input_format="mp3")
-        except AudioError as exc:
-            raise EngineError(
-                f"Microsoft's audio for {quote(text)} cannot be decoded: {exc}"
-            ) from exc
-        if not pcm:
-            raise EngineError(f"Microsoft's audio for {quote(text)} decoded to nothing")
-        timings = word_timings(text, speech.boundaries, decoder_delay_ms(speech.mp3))
-        return self._audio(pcm), timings
+        audio = self._decoded(speech.mp3, text)
+        return audio, word_timings(text, speech.boundaries, decoder_delay_ms(speech.mp3))
 
     def probe(self, timeout: float = PROBE_TIMEOUT) -> str:
         """Ask Microsoft for one short word, once; raise EngineUnavailable if no audio comes."""
@@ -609,9 +593,6 @@ class EdgeEngine(OnlineEngine):
             cause = f"Edge TTS refused the request ({described})"
         return Failure(cause, retry, retry_after, rate_limited=status == 429)
 
-    def _audio(self, pcm: bytes) -> AudioSegment:
-        return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
-
 
 def _os_detail(exc: BaseException) -> str | None:
     """The operating system's reason behind a connection error, if it says one."""
@@ -629,11 +610,7 @@ def _connect_failure(exc: aiohttp.ClientConnectorError, host: str) -> Failure:
     if lookup is not None or isinstance(exc, aiohttp.ClientConnectorDNSError):
         code = lookup.errno if lookup is not None else None
         reason = (lookup.strerror if lookup is not None else None) or str(exc.os_error)
-        if code in NO_SUCH_NAME:
-            return Failure(f"the name {name} does not resolve ({reason})", False, unreachable=True)
-        return Failure(
-            f"the name {name} could not be looked up now ({reason})", True, unreachable=True
-        )
+        return name_failure(name, code, reason)
     code = exc.os_error.errno
     # asyncio's strerror names the address ("Connect call failed (...)"), not the reason.
     reason = os.strerror(code) if code else (exc.os_error.strerror or "failed")

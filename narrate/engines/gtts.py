@@ -47,16 +47,14 @@ from pydub import AudioSegment
 
 from narrate.engines.base import PROBE_TIMEOUT, EngineSettings
 from narrate.engines.online import (
-    NO_SUCH_NAME,
     Failure,
     InFlight,
     OnlineEngine,
-    quote,
+    name_failure,
     retry_after_seconds,
     timed_out_cause,
 )
-from narrate.errors import AudioError, EngineError
-from narrate.ffmpeg import decode_to_pcm
+from narrate.errors import EngineError
 from narrate.models import TextNeeds
 
 log = logging.getLogger(__name__)
@@ -233,10 +231,7 @@ def _lookup_failure(exc: BaseException | None, host: str) -> Failure | None:
     if lookup is None:
         return None
     name = urlsplit(host).hostname or host
-    reason = lookup.strerror or _os_reason(exc)
-    if lookup.errno in NO_SUCH_NAME:
-        return Failure(f"the name {name} does not resolve ({reason})", False, unreachable=True)
-    return Failure(f"the name {name} could not be looked up now ({reason})", True, unreachable=True)
+    return name_failure(name, lookup.errno, lookup.strerror or _os_reason(exc))
 
 
 def _transport_cause(exc: BaseException | None, host: str, timeout: float) -> str:
@@ -358,22 +353,9 @@ class GttsEngine(OnlineEngine):
         empty audio without asking Google. Raises ValueError for a chunk longer than
         :attr:`text_needs`, EngineError for every failure to get its audio.
         """
-        if len(text) > self.text_needs.max_chars:
-            raise ValueError(
-                f"a gTTS chunk holds at most {self.text_needs.max_chars} characters, "
-                f"got {len(text)}: split the text with narrate.text.normalise first"
-            )
-        if not any(char.isalnum() for char in text):
-            log.debug("nothing to speak in %r", text)
+        if not self._speakable(text):
             return self._audio(b"")
-        mp3 = self._fetch(text, self._request)
-        try:
-            pcm = decode_to_pcm(mp3, self.sample_rate, input_format="mp3")
-        except AudioError as exc:
-            raise EngineError(f"Google's audio for {quote(text)} cannot be decoded: {exc}") from exc
-        if not pcm:
-            raise EngineError(f"Google's audio for {quote(text)} decoded to nothing")
-        return self._audio(pcm)
+        return self._decoded(self._fetch(text, self._request), text)
 
     def probe(self, timeout: float = PROBE_TIMEOUT) -> str:
         """Ask Google for one short word, once; raise EngineUnavailable if no audio comes back."""
@@ -442,6 +424,3 @@ class GttsEngine(OnlineEngine):
             retry_after_seconds(response.headers.get("Retry-After"), time.time()) if retry else None
         )
         return Failure(cause, retry, retry_after, fatal=status == 403, rate_limited=status == 429)
-
-    def _audio(self, pcm: bytes) -> AudioSegment:
-        return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)

@@ -41,8 +41,11 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
+from pydub import AudioSegment
+
 from narrate.engines.base import EngineBase, Parallel
-from narrate.errors import EngineError, EngineUnavailable
+from narrate.errors import AudioError, EngineError, EngineUnavailable
+from narrate.ffmpeg import decode_to_pcm
 
 T = TypeVar("T")
 
@@ -245,6 +248,14 @@ def seconds_text(value: float) -> str:
     return f"{round(max(value, 0.0), 1):g}"
 
 
+def name_failure(name: str, code: int | None, reason: str) -> Failure:
+    """A host name that did not resolve: final when it does not exist (:data:`NO_SUCH_NAME`),
+    worth another try when the resolver could not answer now."""
+    if code in NO_SUCH_NAME:
+        return Failure(f"the name {name} does not resolve ({reason})", False, unreachable=True)
+    return Failure(f"the name {name} could not be looked up now ({reason})", True, unreachable=True)
+
+
 def timed_out_cause(host: str, timeout: float) -> str:
     """Why a request that got no (complete) answer in time brought nothing back."""
     return f"no answer from {host} within {round(timeout, 1):g} s (timed out)"
@@ -359,6 +370,35 @@ class OnlineEngine(EngineBase):
     def cancelled(self) -> bool:
         """Whether :meth:`cancel` has been called."""
         return self._cancelled.is_set()
+
+    def _speakable(self, text: str) -> bool:
+        """Whether ``text`` is worth a request: False when it has no letter or digit (no
+        request, empty audio); ValueError when it is longer than a chunk may be."""
+        if len(text) > self.text_needs.max_chars:
+            raise ValueError(
+                f"a {self.name} chunk holds at most {self.text_needs.max_chars} characters, "
+                f"got {len(text)}: split the text with narrate.text.normalise first"
+            )
+        if not any(char.isalnum() for char in text):
+            self.log.debug("nothing to speak in %r", text)
+            return False
+        return True
+
+    def _decoded(self, mp3: bytes, text: str) -> AudioSegment:
+        """The service's MP3 for ``text`` as mono 16-bit audio at :attr:`sample_rate`;
+        EngineError when it cannot be decoded or holds no audio."""
+        try:
+            pcm = decode_to_pcm(mp3, self.sample_rate, input_format="mp3")
+        except AudioError as exc:
+            raise EngineError(
+                f"{self.owner}'s audio for {quote(text)} cannot be decoded: {exc}"
+            ) from exc
+        if not pcm:
+            raise EngineError(f"{self.owner}'s audio for {quote(text)} decoded to nothing")
+        return self._audio(pcm)
+
+    def _audio(self, pcm: bytes) -> AudioSegment:
+        return AudioSegment(data=pcm, sample_width=2, frame_rate=self.sample_rate, channels=1)
 
     def _probe_once(self, text: str, timeout: float, request: Callable[[str, float], T]) -> T:
         """One request for ``text``, no retry; EngineUnavailable saying why if it brings nothing."""
