@@ -123,19 +123,29 @@ def _carded(engine: str, model: Path, stem: str) -> Voice | None:
         if match is None:
             return None
         licence = " ".join(match.group(0).split())
-        return Voice(
-            engine=engine,
-            name=stem,
-            language="?",
-            dialect="?",
-            dialect_ar="?",
-            gender="?",
+        return unlisted(
+            engine,
+            stem,
             licence=f"{licence} (from {card.name})",
             commercial="no",
             credit=f"Voice: {stem} ({licence}; non-commercial use only)",
             source=str(model),
         )
     return None
+
+
+def unlisted(
+    engine: str,
+    name: str,
+    *,
+    licence: str = "not in narrate's table: read the voice's own licence (its MODEL_CARD)",
+    commercial: Commercial = "unclear",
+    credit: str = "",
+    source: str = "installed here",
+) -> Voice:
+    """A voice the table does not list (a voice file of one's own): what is known of it, and
+    ``?`` for its language, dialect and gender."""
+    return Voice(engine, name, "?", "?", "?", "?", licence, commercial, credit, source)
 
 
 def engines_of(name: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from narrate.engines.base import PROBE_TIMEOUT, Engine, EngineSettings, EngineStatus
-from narrate.engines.catalogue import Voice, catalogue, engines_of
+from narrate.engines.catalogue import Voice, catalogue, engines_of, unlisted
 from narrate.errors import EngineUnavailable
 from narrate.models import TextNeeds
 
@@ -260,22 +260,6 @@ class VoiceRow:
         return {**self.voice.to_json(), "usable": self.usable, "reason": self.reason}
 
 
-def _unlisted(engine: str, name: str) -> Voice:
-    """A voice found here that the shipped table does not know (a piper voice file of one's own)."""
-    return Voice(
-        engine=engine,
-        name=name,
-        language="?",
-        dialect="?",
-        dialect_ar="?",
-        gender="?",
-        licence="not in narrate's table: read the voice's own licence (its MODEL_CARD)",
-        commercial="unclear",
-        credit="",
-        source="installed here",
-    )
-
-
 def voice_rows(
     engines: Sequence[str] | None = None,
     check_network: bool = True,
@@ -305,7 +289,7 @@ def voice_rows(
                 rows.append(VoiceRow(voice, False, _missing(name, voice.name)))
         known = {voice.name for voice in listed}
         rows.extend(
-            VoiceRow(_unlisted(name, found), status.usable, status.reason)
+            VoiceRow(unlisted(name, found), status.usable, status.reason)
             for found in status.voices
             if found not in known
         )
