@@ -29,7 +29,9 @@ fi
 # reinstalling), and an install with "test" also serves the demo.
 STAMP="$VENV/.narrate-install"
 HASH=$("$VENV/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$ROOT/pyproject.toml")
-read -r HAVE_HASH HAVE_EXTRAS <"$STAMP" 2>/dev/null || { HAVE_HASH=""; HAVE_EXTRAS=""; }
+HAVE_HASH=""
+HAVE_EXTRAS=""
+[ -f "$STAMP" ] && read -r HAVE_HASH HAVE_EXTRAS <"$STAMP" || true
 WANT=$EXTRAS
 NEED=0
 if [ "$HAVE_HASH" != "$HASH" ]; then
